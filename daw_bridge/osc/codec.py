@@ -1,0 +1,164 @@
+"""OSC messages and bundles <-> bytes, the way REAPER reads and writes them.
+
+REAPER parses only ``i`` (int32), ``f`` (float32) and ``s`` (string) arguments, so :func:`encode_message`
+refuses anything else (bools, doubles, blobs, None). REAPER caps a message at 1024 bytes and packs feedback in
+``#bundle``s of at most 1024 bytes (:func:`pack_bundles`). Decoding unpacks nested bundles into a flat list.
+Every failure is a :class:`~daw_bridge.errors.CodecError` that says what was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pythonosc.osc_bundle import OscBundle
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+from ..errors import CodecError
+
+#: REAPER's maximum message and feedback-bundle size in bytes.
+MAX_PACKET_BYTES = 1024
+
+Arg = int | float | str
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Message:
+    """One OSC message: an address and i/f/s arguments."""
+
+    address: str
+    args: tuple[Arg, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return f"Message({self.address!r}, {list(self.args)!r})"
+
+
+def _check_address(address: str) -> None:
+    if not isinstance(address, str) or not address.startswith("/") or "\x00" in address or " " in address:
+        raise CodecError(f"OSC address {address!r} must be a string starting with '/' without spaces")
+
+
+def encode_message(message: Message) -> bytes:
+    """Bytes of ``message``; raises CodecError for non-i/f/s arguments or more than 1024 bytes."""
+    _check_address(message.address)
+    builder = OscMessageBuilder(address=message.address)
+    for arg in message.args:
+        if isinstance(arg, bool) or not isinstance(arg, int | float | str):
+            raise CodecError(
+                f"{message.address}: argument {arg!r} ({type(arg).__name__}) is not i, f or s; "
+                "REAPER parses nothing else"
+            )
+        if isinstance(arg, int):
+            if not _INT32_MIN <= arg <= _INT32_MAX:
+                raise CodecError(f"{message.address}: integer {arg} does not fit int32")
+            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_INT)
+        elif isinstance(arg, float):
+            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_FLOAT)
+        else:
+            if "\x00" in arg:
+                raise CodecError(f"{message.address}: string argument contains a NUL byte")
+            builder.add_arg(arg, OscMessageBuilder.ARG_TYPE_STRING)
+    try:
+        data: bytes = builder.build().dgram
+    except Exception as exc:  # python-osc BuildError and encoding errors
+        raise CodecError(f"{message.address}: cannot encode ({exc})") from exc
+    if len(data) > MAX_PACKET_BYTES:
+        raise CodecError(f"{message.address}: message is {len(data)} bytes, over REAPER's {MAX_PACKET_BYTES}")
+    return data
+
+
+def encode_bundle(messages: Sequence[Message]) -> bytes:
+    """One ``#bundle`` (timetag "immediately") holding ``messages``; raises if over 1024 bytes.
+
+    A bundle is how a multi-message change (an A/B switch) reaches REAPER in one packet.
+    """
+    if not messages:
+        raise CodecError("an OSC bundle needs at least one message")
+    data = _bundle_bytes([encode_message(m) for m in messages])
+    if len(data) > MAX_PACKET_BYTES:
+        raise CodecError(
+            f"bundle of {len(messages)} messages is {len(data)} bytes, over REAPER's {MAX_PACKET_BYTES}: "
+            "split the change"
+        )
+    return data
+
+
+def _bundle_bytes(encoded: Iterable[bytes]) -> bytes:
+    builder = OscBundleBuilder(IMMEDIATELY)
+    for dgram in encoded:
+        builder.add_content(OscMessage(dgram))
+    return bytes(builder.build().dgram)
+
+
+def pack_bundles(messages: Sequence[Message], *, max_bytes: int = MAX_PACKET_BYTES) -> list[bytes]:
+    """Pack ``messages`` in order into as few ``#bundle``s of at most ``max_bytes`` each (REAPER's feedback)."""
+    header = 16  # "#bundle\0" + 8-byte timetag
+    packets: list[bytes] = []
+    current: list[bytes] = []
+    size = header
+    for m in messages:
+        dgram = encode_message(m)
+        need = 4 + len(dgram)
+        if header + need > max_bytes:
+            raise CodecError(f"{m.address}: message too large for a {max_bytes}-byte bundle")
+        if size + need > max_bytes and current:
+            packets.append(_bundle_bytes(current))
+            current, size = [], header
+        current.append(dgram)
+        size += need
+    if current:
+        packets.append(_bundle_bytes(current))
+    return packets
+
+
+def decode_packet(data: bytes) -> list[Message]:
+    """Messages in one UDP datagram (a message or a bundle, nested bundles flattened, in order).
+
+    Arguments of types REAPER does not parse are dropped from the message, as REAPER drops them.
+    Raises CodecError on malformed or oversized input.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise CodecError(f"OSC packet must be bytes, not {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > 65507:
+        raise CodecError(f"OSC packet of {len(data)} bytes exceeds a UDP datagram")
+    if not data:
+        raise CodecError("empty OSC packet")
+    try:
+        if OscBundle.dgram_is_bundle(data):
+            return _flatten(OscBundle(data), depth=0)
+        if data.startswith(b"/"):
+            return [_from_osc_message(OscMessage(data))]
+    except CodecError:
+        raise
+    except Exception as exc:  # python-osc ParseError, struct errors, decoding errors
+        raise CodecError(f"malformed OSC packet ({type(exc).__name__}: {exc})") from exc
+    raise CodecError(f"not an OSC packet (starts with {data[:8]!r})")
+
+
+def _flatten(bundle: OscBundle, *, depth: int) -> list[Message]:
+    if depth > 8:
+        raise CodecError("OSC bundles nested more than 8 deep")
+    out: list[Message] = []
+    for content in bundle:
+        if isinstance(content, OscBundle):
+            out.extend(_flatten(content, depth=depth + 1))
+        else:
+            out.append(_from_osc_message(content))
+    return out
+
+
+def _from_osc_message(msg: OscMessage) -> Message:
+    address = msg.address
+    if not isinstance(address, str) or not address.startswith("/"):
+        raise CodecError(f"OSC address {address!r} does not start with '/'")
+    args: list[Arg] = []
+    for arg in msg.params:
+        if isinstance(arg, bool) or not isinstance(arg, int | float | str):
+            continue
+        args.append(arg)
+    return Message(address, tuple(args))
