@@ -15,6 +15,7 @@ from pythonosc.osc_bundle import OscBundle
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
+from pythonosc.parsing import osc_types
 
 from ..errors import CodecError
 
@@ -24,6 +25,9 @@ MAX_PACKET_BYTES = 1024
 Arg = int | float | str
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+#: Type tags python-osc can size and skip; any other tag makes the rest of the message unreadable.
+_KNOWN_TAGS = frozenset("ifsbhdtTFNIcrm[]")
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,13 @@ def _flatten(bundle: OscBundle, *, depth: int) -> list[Message]:
 
 
 def _from_osc_message(msg: OscMessage) -> Message:
+    dgram = msg.dgram
+    _, index = osc_types.get_string(dgram, 0)
+    if index < len(dgram):
+        tags, _ = osc_types.get_string(dgram, index)
+        unknown = set(tags.lstrip(",")) - _KNOWN_TAGS
+        if not tags.startswith(",") or unknown:
+            raise CodecError(f"{msg.address}: unknown OSC type tag(s) {''.join(sorted(unknown)) or tags!r}")
     address = msg.address
     if not isinstance(address, str) or not address.startswith("/"):
         raise CodecError(f"OSC address {address!r} does not start with '/'")
