@@ -8,7 +8,6 @@ clean ``Error: ...`` message with a non-zero exit status (never a traceback).
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 
 import click
