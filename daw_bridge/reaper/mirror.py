@@ -66,10 +66,8 @@ class TrackState:
     @property
     def placeholder(self) -> bool:
         """Whether this looks like REAPER's filler for a slot past the last track."""
-        if not self.name:  # REAPER never reports an empty name: it shows "Track N" instead
-            return True
         return (
-            self.name == f"Track {self.number}"
+            self.name in ("", f"Track {self.number}")
             and self.volume_db <= FLOOR_DB
             and not any(f.name for f in self.fx.values())
         )

@@ -1,0 +1,316 @@
+"""The controller's side of the bridge protocol (``docs/bridge-protocol.md``, version 1).
+
+What OSC cannot do (coloured/deletable markers, render to a path, monitoring FX, insert media, project state)
+goes through a mailbox folder: :class:`BridgeClient` writes ``requests/<id>.json`` atomically (temp file in the
+same folder, flush, fsync, rename), triggers the in-DAW bridge (an OSC action, passed in as ``trigger``), polls
+``responses/<id>.json`` every 10 ms until ``timeout_s`` and maps error codes to our errors:
+
+* no response in time -> :class:`~daw_bridge.errors.BridgeTimeout` (the request is withdrawn if still unread);
+* ``path_refused`` -> :class:`~daw_bridge.errors.BridgePathError`; any other code ->
+  :class:`~daw_bridge.errors.BridgeRefused` with ``.code``.
+
+:class:`EventWatcher` is the other direction: it keeps ``controller.json`` fresh (heartbeat) and hands each
+``events/*.json`` written by in-DAW shortcut scripts to a callback, then deletes it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import BridgeError, BridgePathError, BridgeRefused, BridgeTimeout
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = 1
+#: The operations a bridge executes (whitelist; anything else is refused before it is written).
+OPERATIONS = frozenset(
+    {
+        "ping",
+        "get_state",
+        "replace_markers",
+        "clear_markers",
+        "render",
+        "set_monitor_chain",
+        "insert_media",
+        "set_project_state",
+        "get_project_state",
+    }
+)
+#: Arguments holding paths that must be absolute and inside the allowed folders.
+PATH_ARGS = {"render": "directory", "insert_media": "path"}
+POLL_S = 0.01
+EVENT_POLL_S = 0.05
+_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def ensure_mailbox(bridge_dir: Path) -> Path:
+    """Create the mailbox (and its requests/responses/events folders) private to the user (mode 0700)."""
+    bridge_dir = Path(bridge_dir).expanduser()
+    for folder in (bridge_dir, bridge_dir / "requests", bridge_dir / "responses", bridge_dir / "events"):
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
+        except OSError as exc:
+            raise BridgeError(f"cannot create bridge folder {folder} ({exc.strerror or exc})") from exc
+    return bridge_dir
+
+
+def write_json_atomic(path: Path, payload: Mapping[str, Any]) -> None:
+    """Write ``payload`` to ``path`` so that no reader ever sees a partial file (temp + fsync + rename)."""
+    data = json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _check_paths(op: str, args: Mapping[str, Any], allowed_roots: Sequence[Path]) -> None:
+    key = PATH_ARGS.get(op)
+    if key is None or key not in args:
+        return
+    raw = args[key]
+    if not isinstance(raw, str | os.PathLike) or not Path(raw).is_absolute():
+        raise BridgePathError(f"{op}: {key} {raw!r} must be an absolute path")
+    if not allowed_roots:
+        return
+    resolved = Path(raw).resolve()
+    roots = [Path(r).expanduser().resolve() for r in allowed_roots]
+    if not any(resolved == r or r in resolved.parents for r in roots):
+        where = " or ".join(str(r) for r in roots)
+        raise BridgePathError(f"{op}: {key} {raw} is outside the allowed folders ({where})")
+
+
+class BridgeClient:
+    """Send whitelisted requests to the in-DAW bridge through the mailbox at ``bridge_dir``.
+
+    ``trigger()`` runs the bridge (over OSC: the bridge command id). ``allowed_roots`` (the bridge and bounce
+    folders) are checked before a path-carrying request is written; the bridge checks again.
+    """
+
+    def __init__(
+        self,
+        bridge_dir: Path,
+        trigger: Callable[[], None],
+        *,
+        timeout_s: float = 5.0,
+        allowed_roots: Sequence[Path] = (),
+    ) -> None:
+        self.bridge_dir = ensure_mailbox(bridge_dir)
+        self.trigger = trigger
+        self.timeout_s = timeout_s
+        self.allowed_roots = tuple(allowed_roots) or (self.bridge_dir,)
+
+    def request(self, op: str, args: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> Any:
+        """Run ``op`` with ``args`` in the DAW and return the response's ``result``."""
+        if op not in OPERATIONS:
+            known = ", ".join(sorted(OPERATIONS))
+            raise BridgeRefused(f"bridge operation {op!r} is not one of {known}", code="unknown_op")
+        args = dict(args or {})
+        _check_paths(op, args, self.allowed_roots)
+        wait_s = self.timeout_s if timeout_s is None else timeout_s
+        request_id = uuid.uuid4().hex
+        now = time.time()
+        request = {
+            "protocol": PROTOCOL,
+            "id": request_id,
+            "op": op,
+            "args": args,
+            "created": now,
+            "expires": now + wait_s,
+        }
+        req_path = self.bridge_dir / "requests" / f"{request_id}.json"
+        resp_path = self.bridge_dir / "responses" / f"{request_id}.json"
+        try:
+            write_json_atomic(req_path, request)
+        except (OSError, ValueError) as exc:
+            raise BridgeError(f"cannot write bridge request {req_path} ({exc})") from exc
+        self.trigger()
+        deadline = time.monotonic() + wait_s
+        while not resp_path.exists():
+            if time.monotonic() >= deadline:
+                self._withdraw(req_path)
+                raise BridgeTimeout(
+                    f"no response from the REAPER bridge in {wait_s:.1f} s ({op}): is daw-bridge installed in "
+                    "REAPER (`daw-bridge reaper install`) and OSC enabled?"
+                )
+            time.sleep(POLL_S)
+        return self._read_response(resp_path, request_id, op)
+
+    @staticmethod
+    def _withdraw(req_path: Path) -> None:
+        try:
+            req_path.unlink()
+        except FileNotFoundError:
+            pass  # the bridge took it: its response will be cleaned up by nobody, which is harmless
+        except OSError as exc:
+            log.warning("could not withdraw bridge request %s: %s", req_path, exc)
+
+    @staticmethod
+    def _read_response(resp_path: Path, request_id: str, op: str) -> Any:
+        try:
+            response = json.loads(resp_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BridgeRefused(f"{op}: unreadable bridge response {resp_path} ({exc})", code="bad_response") from exc
+        finally:
+            try:
+                resp_path.unlink()
+            except OSError:
+                pass
+        if not isinstance(response, dict) or response.get("id") != request_id:
+            raise BridgeRefused(f"{op}: response {resp_path} is not for request {request_id}", code="bad_response")
+        if response.get("protocol") != PROTOCOL:
+            raise BridgeRefused(
+                f"{op}: bridge speaks protocol {response.get('protocol')!r}, we speak {PROTOCOL}: update daw-bridge "
+                "in REAPER (`daw-bridge reaper install`)",
+                code="protocol",
+            )
+        if response.get("ok") is True:
+            return response.get("result", {})
+        raw_error = response.get("error")
+        error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+        code = str(error.get("code", "error"))
+        message = f"{op}: the bridge refused ({code}): {error.get('message', 'no message')}"
+        if code == "path_refused":
+            raise BridgePathError(message)
+        raise BridgeRefused(message, code=code)
+
+    # ---- the operations -----------------------------------------------------------------------
+    def ping(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("ping")
+        return result
+
+    def get_state(self, keys: Sequence[str]) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("get_state", {"keys": list(keys)})
+        return result
+
+    def replace_markers(self, markers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("replace_markers", {"markers": [dict(m) for m in markers]})
+        return result
+
+    def clear_markers(self) -> int:
+        return int(self.request("clear_markers").get("deleted", 0))
+
+    def render(self, args: Mapping[str, Any], *, timeout_s: float | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("render", args, timeout_s=timeout_s)
+        return result
+
+    def set_monitor_chain(self, chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("set_monitor_chain", {"chain": [dict(c) for c in chain]})
+        return result
+
+    def insert_media(self, track_name: str, path: Path, *, position_s: float = 0.0) -> int:
+        args = {"track_name": track_name, "path": str(path), "position_s": float(position_s)}
+        return int(self.request("insert_media", args).get("track", 0))
+
+    def set_project_state(self, key: str, value: str) -> None:
+        self.request("set_project_state", {"key": key, "value": value})
+
+    def get_project_state(self, key: str) -> str | None:
+        value = self.request("get_project_state", {"key": key}).get("value")
+        return None if value is None else str(value)
+
+
+class EventWatcher:
+    """Heartbeat ``controller.json`` and deliver ``events/*.json`` to ``handler`` (oldest first), deleting each.
+
+    :meth:`poll_once` does one round (tests call it directly); :meth:`start` runs it every ``poll_s`` in a
+    daemon thread. A malformed event is logged, counted in :attr:`malformed` and deleted.
+    """
+
+    def __init__(
+        self,
+        bridge_dir: Path,
+        handler: Callable[[dict[str, Any]], None],
+        *,
+        poll_s: float = EVENT_POLL_S,
+        heartbeat_s: float = 1.0,
+    ) -> None:
+        self.bridge_dir = ensure_mailbox(bridge_dir)
+        self.handler = handler
+        self.poll_s = poll_s
+        self.heartbeat_s = heartbeat_s
+        self.malformed = 0
+        self.delivered = 0
+        self._last_beat = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def heartbeat(self) -> None:
+        """Write ``controller.json`` = ``{"pid", "time"}`` (in-DAW scripts check it is fresh)."""
+        write_json_atomic(self.bridge_dir / "controller.json", {"pid": os.getpid(), "time": time.time()})
+        self._last_beat = time.monotonic()
+
+    def poll_once(self) -> int:
+        """Heartbeat if due, then handle every pending event; returns how many were delivered."""
+        if time.monotonic() - self._last_beat >= self.heartbeat_s:
+            self.heartbeat()
+        delivered = 0
+        for path in sorted((self.bridge_dir / "events").glob("*.json")):
+            try:
+                event = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+                    raise ValueError("not an object with an 'event' string")
+            except (OSError, ValueError) as exc:
+                self.malformed += 1
+                log.warning("dropped malformed bridge event %s: %s", path.name, exc)
+            else:
+                try:
+                    self.handler(event)
+                    delivered += 1
+                except Exception:
+                    log.exception("bridge event handler failed on %s", path.name)
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+        self.delivered += delivered
+        return delivered
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception("bridge event poll failed")
+
+    def start(self) -> None:
+        if self._thread is None:
+            self.heartbeat()
+            self._thread = threading.Thread(target=self._run, name="bridge-events", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+        try:
+            (self.bridge_dir / "controller.json").unlink()
+        except OSError:
+            pass
+
+    def __enter__(self) -> EventWatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
