@@ -1,0 +1,5 @@
+describe("the spec runner", function()
+  it("runs under Lua 5.4 (Debian's lua5.4), as configured in .busted", function()
+    assert.are.equal("Lua 5.4", _VERSION)
+  end)
+end)

@@ -1,0 +1,297 @@
+-- A stand-in for REAPER's `reaper` table, following the documented ReaScript API
+-- (reaper_plugin_functions.h / the ReaScript docs): same function names, argument orders and
+-- multiple return values. It keeps a small project model and records every call in `mock.calls`.
+-- Calling an API function the stand-in does not know raises, so misspelt names fail tests.
+local lfs = require("lfs")
+
+local REC_FX = 0x1000000
+local M = {}
+
+--- A fresh stand-in. `opts.fx_catalog` maps FX names ("JS: daw-bridge/crossfeed") to
+-- { params = { {name=, min=, max=, value=, labels={...}} ... } }; `opts.resource_path`; `opts.script`.
+function M.new(opts)
+  opts = opts or {}
+  local mock = {
+    calls = {},
+    messages = {},          -- MB texts
+    console = {},           -- ShowConsoleMsg texts
+    proj_ext = {},          -- [section][key] = value
+    ext = {},
+    project = { srate = 48000, srate_use = 1, length_s = 120.0, path = "/home/u/song.rpp" },
+    project_info = {},
+    tracks = {},            -- { name=, mute=0, vol=1.0, selected=false, items={} }
+    master = { name = "MASTER", mute = 0, vol = 1.0, rec_fx = {} },
+    markers = {},           -- { isrgn, pos, rgnend, name, number, color }
+    cursor_s = 0.0,
+    loop = { 0.0, 0.0 },
+    undo = { depth = 0, points = {} },
+    ui_freeze = 0,
+    toggles = {},
+    refreshed_toolbars = {},
+    fx_catalog = opts.fx_catalog or {},
+    resource_path = opts.resource_path or "/tmp/reaper-resource",
+    script = opts.script or { filename = "/tmp/script.lua", section = 0, cmd = 55001 },
+    render_writes = true,   -- Main_OnCommand(42230) writes the render target(s)
+    app_version = "7.22/linux-x86_64",
+  }
+  local impl = {}
+
+  local function track_name(tr) return tr.name or "" end
+  local function find_marker_number(isrgn)
+    local n = 1
+    local used = {}
+    for _, m in ipairs(mock.markers) do if m.isrgn == isrgn then used[m.number] = true end end
+    while used[n] do n = n + 1 end
+    return n
+  end
+  local function sort_markers()
+    table.sort(mock.markers, function(a, b)
+      if a.pos ~= b.pos then return a.pos < b.pos end
+      return (a.isrgn and 1 or 0) < (b.isrgn and 1 or 0)
+    end)
+  end
+  local function fx_of(track, idx)
+    if track ~= mock.master or idx < REC_FX then error("mock: only master monitoring FX are modelled") end
+    return track.rec_fx[idx - REC_FX + 1]
+  end
+
+  -- application, files, state -------------------------------------------------------------------
+  function impl.GetAppVersion() return mock.app_version end
+  function impl.GetResourcePath() return mock.resource_path end
+  function impl.get_action_context()
+    local s = mock.script
+    return false, s.filename, s.section, s.cmd, 0, 0, 0, ""
+  end
+  function impl.EnumerateFiles(path, index)
+    if index < 0 then return nil end
+    local names = {}
+    local ok = pcall(function()
+      for name in lfs.dir(path) do
+        if name ~= "." and name ~= ".." and lfs.attributes(path .. "/" .. name, "mode") == "file" then
+          names[#names + 1] = name
+        end
+      end
+    end)
+    if not ok then return nil end
+    table.sort(names)
+    return names[index + 1]
+  end
+  function impl.RecursiveCreateDirectory(path, _ignored)
+    local sofar = ""
+    for part in path:gmatch("[^/]+") do
+      sofar = sofar .. "/" .. part
+      if not lfs.attributes(sofar) then lfs.mkdir(sofar) end
+    end
+    return 1
+  end
+  function impl.SetProjExtState(_proj, section, key, value)
+    mock.proj_ext[section] = mock.proj_ext[section] or {}
+    mock.proj_ext[section][key] = (value ~= "") and value or nil
+    return 1
+  end
+  function impl.GetProjExtState(_proj, section, key)
+    local value = (mock.proj_ext[section] or {})[key]
+    if value == nil then return 0, "" end
+    return #value, value
+  end
+  function impl.SetExtState(section, key, value, _persist) mock.ext[section .. "/" .. key] = value end
+  function impl.GetExtState(section, key) return mock.ext[section .. "/" .. key] or "" end
+  function impl.MB(msg, title, kind) mock.messages[#mock.messages + 1] = msg; return 1 end
+  function impl.ShowConsoleMsg(msg) mock.console[#mock.console + 1] = msg end
+  function impl.SetToggleCommandState(section, cmd, state) mock.toggles[section .. ":" .. cmd] = state; return true end
+  function impl.RefreshToolbar2(section, cmd) mock.refreshed_toolbars[#mock.refreshed_toolbars + 1] = section .. ":" .. cmd end
+  function impl.PreventUIRefresh(n) mock.ui_freeze = mock.ui_freeze + n end
+  function impl.UpdateArrange() end
+  function impl.Undo_BeginBlock2(_proj) mock.undo.depth = mock.undo.depth + 1 end
+  function impl.Undo_EndBlock2(_proj, desc, _flags)
+    mock.undo.depth = mock.undo.depth - 1
+    mock.undo.points[#mock.undo.points + 1] = desc
+  end
+
+  -- project ---------------------------------------------------------------------------------------
+  function impl.GetSetProjectInfo(_proj, desc, value, is_set)
+    if desc == "PROJECT_SRATE" then return mock.project.srate end
+    if desc == "PROJECT_SRATE_USE" then return mock.project.srate_use end
+    if is_set then mock.project_info[desc] = value end
+    return mock.project_info[desc] or 0
+  end
+  function impl.GetSetProjectInfo_String(_proj, desc, value, is_set)
+    if desc == "RENDER_TARGETS" then
+      local dir, pattern = mock.project_info.RENDER_FILE or "", mock.project_info.RENDER_PATTERN or "untitled"
+      return true, dir .. "/" .. pattern .. ".wav"
+    end
+    if is_set then mock.project_info[desc] = value; return true, value end
+    return true, mock.project_info[desc] or ""
+  end
+  function impl.Main_OnCommand(cmd, _flag)
+    if cmd == 42230 or cmd == 41824 then
+      mock.last_render = {}
+      for k, v in pairs(mock.project_info) do mock.last_render[k] = v end
+      if mock.render_writes then
+        local _, target = impl.GetSetProjectInfo_String(0, "RENDER_TARGETS", "", false)
+        local f = assert(io.open(target, "wb")); f:write("RIFF"); f:close()
+      end
+    end
+  end
+  function impl.GetProjectLength(_proj) return mock.project.length_s end
+  function impl.GetAudioDeviceInfo(attr) if attr == "SRATE" then return true, "44100" end return false, "" end
+  function impl.EnumProjects(idx) if idx == -1 then return {}, mock.project.path end return nil, "" end
+  function impl.GetSet_LoopTimeRange2(_proj, is_set, _is_loop, s, e, _seek)
+    if is_set then mock.loop = { s, e } end
+    return mock.loop[1], mock.loop[2]
+  end
+  function impl.GetCursorPosition() return mock.cursor_s end
+  function impl.SetEditCurPos(t, _moveview, _seekplay) mock.cursor_s = t end
+
+  -- markers ---------------------------------------------------------------------------------------
+  function impl.ColorToNative(r, g, b) return r | (g << 8) | (b << 16) end -- Windows order (BGR)
+  function impl.ColorFromNative(col) return col & 0xFF, (col >> 8) & 0xFF, (col >> 16) & 0xFF end
+  function impl.AddProjectMarker2(_proj, isrgn, pos, rgnend, name, wantidx, color)
+    local number = (wantidx and wantidx >= 0) and wantidx or find_marker_number(isrgn)
+    mock.markers[#mock.markers + 1] = { isrgn = isrgn, pos = pos, rgnend = isrgn and rgnend or 0, name = name,
+                                        number = number, color = color }
+    sort_markers()
+    return number
+  end
+  function impl.EnumProjectMarkers3(_proj, idx)
+    local m = mock.markers[idx + 1]
+    if not m then return 0, false, 0, 0, "", 0, 0 end
+    return idx + 1, m.isrgn, m.pos, m.rgnend, m.name, m.number, m.color
+  end
+  function impl.CountProjectMarkers(_proj)
+    local nm, nr = 0, 0
+    for _, m in ipairs(mock.markers) do if m.isrgn then nr = nr + 1 else nm = nm + 1 end end
+    return nm + nr, nm, nr
+  end
+  function impl.DeleteProjectMarkerByIndex(_proj, idx)
+    if not mock.markers[idx + 1] then return false end
+    table.remove(mock.markers, idx + 1)
+    return true
+  end
+
+  -- tracks ----------------------------------------------------------------------------------------
+  function impl.CountTracks(_proj) return #mock.tracks end
+  function impl.GetTrack(_proj, idx) return mock.tracks[idx + 1] end
+  function impl.GetMasterTrack(_proj) return mock.master end
+  function impl.GetTrackName(tr) return true, track_name(tr) end
+  function impl.InsertTrackAtIndex(idx, _defaults)
+    table.insert(mock.tracks, idx + 1, { name = "", mute = 0, vol = 1.0, selected = false, items = {} })
+  end
+  function impl.GetSetMediaTrackInfo_String(tr, parm, value, is_set)
+    if parm ~= "P_NAME" then error("mock: unsupported track string " .. parm) end
+    if is_set then tr.name = value end
+    return true, tr.name
+  end
+  function impl.SetOnlyTrackSelected(tr)
+    for _, t in ipairs(mock.tracks) do t.selected = (t == tr) end
+  end
+  local TRACK_VALUES = { B_MUTE = "mute", D_VOL = "vol" }
+  function impl.SetMediaTrackInfo_Value(tr, parm, value)
+    local field = TRACK_VALUES[parm] or error("mock: unsupported track value " .. parm)
+    tr[field] = value
+    return true
+  end
+  function impl.GetMediaTrackInfo_Value(tr, parm)
+    if parm == "IP_TRACKNUMBER" then
+      if tr == mock.master then return -1 end
+      for i, t in ipairs(mock.tracks) do if t == tr then return i end end
+      return 0
+    end
+    return tr[TRACK_VALUES[parm] or error("mock: unsupported track value " .. parm)]
+  end
+  function impl.InsertMedia(path, mode)
+    if mode ~= 0 then error("mock: only InsertMedia mode 0 is modelled") end
+    for _, t in ipairs(mock.tracks) do
+      if t.selected then t.items[#t.items + 1] = { path = path, pos = mock.cursor_s } end
+    end
+    return 1
+  end
+
+  -- monitoring FX (master record FX) --------------------------------------------------------------
+  function impl.TrackFX_GetRecCount(tr) return #tr.rec_fx end
+  function impl.TrackFX_GetFXName(tr, idx) local fx = fx_of(tr, idx); if not fx then return false, "" end return true, fx.name end
+  function impl.TrackFX_GetEnabled(tr, idx) return fx_of(tr, idx).enabled end
+  function impl.TrackFX_SetEnabled(tr, idx, enabled) fx_of(tr, idx).enabled = enabled end
+  function impl.TrackFX_AddByName(tr, name, rec_fx, instantiate)
+    if tr ~= mock.master or not rec_fx then error("mock: only monitoring FX are modelled") end
+    local def = mock.fx_catalog[name]
+    if not def then return -1 end
+    if instantiate == 0 then
+      for i, fx in ipairs(tr.rec_fx) do if fx.name == name then return REC_FX + i - 1 end end
+      return -1
+    end
+    local params = {}
+    for i, p in ipairs(def.params) do
+      params[i] = { name = p.name, min = p.min or 0, max = p.max or 1, value = p.value or 0, labels = p.labels }
+    end
+    tr.rec_fx[#tr.rec_fx + 1] = { name = name, enabled = true, params = params }
+    return REC_FX + #tr.rec_fx - 1
+  end
+  function impl.TrackFX_Delete(tr, idx) table.remove(tr.rec_fx, idx - REC_FX + 1); return true end
+  function impl.TrackFX_CopyToTrack(src, src_idx, dest, dest_idx, is_move)
+    if src ~= dest or not is_move then error("mock: only moves within the monitoring chain are modelled") end
+    local fx = table.remove(src.rec_fx, src_idx - REC_FX + 1)
+    table.insert(src.rec_fx, dest_idx - REC_FX + 1, fx)
+  end
+  function impl.TrackFX_GetNumParams(tr, idx) return #fx_of(tr, idx).params end
+  function impl.TrackFX_GetParamName(tr, idx, p)
+    local param = fx_of(tr, idx).params[p + 1]
+    if not param then return false, "" end
+    return true, param.name
+  end
+  function impl.TrackFX_GetParam(tr, idx, p)
+    local param = fx_of(tr, idx).params[p + 1]
+    return param.value, param.min, param.max
+  end
+  function impl.TrackFX_SetParam(tr, idx, p, value)
+    local param = fx_of(tr, idx).params[p + 1]
+    if not param then return false end
+    param.value = math.max(param.min, math.min(param.max, value))
+    return true
+  end
+  function impl.TrackFX_FormatParamValue(tr, idx, p, value)
+    local param = fx_of(tr, idx).params[p + 1]
+    if param.labels then
+      local label = param.labels[math.floor(value - param.min) + 1]
+      return label ~= nil, label or ""
+    end
+    return true, string.format("%.2f", value)
+  end
+  function impl.time_precise() return os.clock() end
+
+  -- helpers for specs (not part of the REAPER API) ------------------------------------------------
+  function mock.add_track(name, fields)
+    local t = { name = name, mute = 0, vol = 1.0, selected = false, items = {} }
+    for k, v in pairs(fields or {}) do t[k] = v end
+    mock.tracks[#mock.tracks + 1] = t
+    return t
+  end
+  function mock.track(name)
+    for _, t in ipairs(mock.tracks) do if t.name == name then return t end end
+  end
+  function mock.called(name)
+    local n = 0
+    for _, c in ipairs(mock.calls) do if c.name == name then n = n + 1 end end
+    return n
+  end
+  function mock.calls_named(name)
+    local out = {}
+    for _, c in ipairs(mock.calls) do if c.name == name then out[#out + 1] = c end end
+    return out
+  end
+
+  local api = setmetatable({}, {
+    __index = function(_, key)
+      local f = impl[key]
+      if not f then error("mock reaper: the API has no function reaper." .. tostring(key), 2) end
+      return function(...)
+        mock.calls[#mock.calls + 1] = { name = key, args = table.pack(...), ui_freeze = mock.ui_freeze }
+        return f(...)
+      end
+    end,
+  })
+  mock.api = api
+  return mock
+end
+
+return M
