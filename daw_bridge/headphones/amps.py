@@ -45,7 +45,7 @@ class AmpPreset:
     missing_reason: dict[str, str] = field(default_factory=dict)
 
 
-def custom_amp(*, vout_vrms: float, zout_ohm: float, name: str = "your output") -> AmpPreset:
+def custom_amp(*, vout_vrms: float, zout_ohm: float, name: str = "Your output") -> AmpPreset:
     """An amplifier from figures the user measured or read off a spec sheet (Vrms, ohm)."""
     if not math.isfinite(vout_vrms) or vout_vrms <= 0:
         raise InvalidParameter(f"--vout {vout_vrms!r} must be a positive voltage in Vrms")

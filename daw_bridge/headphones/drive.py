@@ -170,12 +170,14 @@ def check_drive(
     z = headphone.impedance_ohm
     if z is None:
         reason = headphone.missing_reason.get("impedance_ohm", "not known")
-        raise InvalidParameter(f"{headphone.model}: impedance is missing ({reason}); pass --impedance OHMS")
+        hint = "" if "--impedance" in reason else "; pass --impedance OHMS"
+        raise InvalidParameter(f"{headphone.model}: impedance is missing ({reason}){hint}")
     sens_v = headphone.sensitivity_in(UNIT_PER_V, measured=use_measured)
     if sens_v is None:
         what = "measured sensitivity" if use_measured else "sensitivity"
         reason = headphone.missing_reason.get("sensitivity", "not known")
-        raise InvalidParameter(f"{headphone.model}: {what} is missing ({reason}); pass --sensitivity DB --unit UNIT")
+        hint = "" if "--sensitivity" in reason else "; pass --sensitivity DB --unit UNIT"
+        raise InvalidParameter(f"{headphone.model}: {what} is missing ({reason}){hint}")
     target = listening_spl_db + peak_margin_db
     v_max = max_voltage_at_load_vrms(amp, impedance_ohm=z)
     max_spl = headroom = power = None

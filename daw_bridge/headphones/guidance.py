@@ -97,7 +97,11 @@ def candidate_guidance(
 
 
 def _mastering_models() -> list[str]:
-    return [f.model for f in load_headphone_facts().values() if f.role == "mastering"][:3]
+    names: list[str] = []
+    for facts in load_headphone_facts().values():
+        if facts.role == "mastering" and not any(facts.model.startswith(name) for name in names):
+            names.append(facts.model)
+    return names
 
 
 def default_state_dir() -> Path:
