@@ -1,0 +1,621 @@
+ardour {
+  ["type"]    = "EditorHook",
+  name        = "daw-bridge bridge",
+  author      = "daw-bridge",
+  license     = "MIT",
+  description = [[Executes daw-bridge requests (markers, render, monitor chain, project state) from the
+daw-bridge mailbox folder, as described in docs/bridge-protocol.md. Polls every 100 ms.]],
+}
+
+-- The same file runs headless: daw_bridge_session.lua defines `ardour`, sets the global DAW_BRIDGE_CONFIG
+-- and the global Session, calls factory() and then the returned function in a loop.
+-- Everything lives inside factory(): Ardour keeps only the closure it returns.
+
+function signals ()
+  return LuaSignal.Set():add ({ [LuaSignal.LuaTimerDS] = true })
+end
+
+function factory ()
+  local PROTOCOL = 1
+  local MAX_REQUEST = 1024 * 1024
+  local MARKER_TAG = "[daw-bridge]"
+  local DONE_KEEP = 256
+  local PRESET_24 = "6c5e0d2a-3c1f-4f4e-9d51-0da0b1d6e024"
+  local PRESET_FLOAT = "6c5e0d2a-3c1f-4f4e-9d51-0da0b1d6e032"
+  local PRESET_WAV16 = "75969a1c-3133-4694-864b-a1fa50e43348"
+  local cfg = DAW_BRIDGE_CONFIG or {}
+  local headless = cfg.headless == true
+  local bridge_dir = cfg.bridge_dir or os.getenv ("DAW_BRIDGE_DIR")
+    or ((os.getenv ("XDG_DATA_HOME") or ((os.getenv ("HOME") or "") .. "/.local/share")) .. "/daw-bridge/bridge")
+  local allowed = cfg.allowed or { bridge_dir, (os.getenv ("DAW_BRIDGE_BOUNCE_DIR") or
+    (bridge_dir:gsub ("/bridge$", "") .. "/bounces")) }
+
+  ---------------------------------------------------------------- JSON
+  local json = {}
+  local function esc (s)
+    return (s:gsub ('[%c"\\]', function (c)
+      local map = { ['"'] = '\\"', ['\\'] = '\\\\', ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }
+      return map[c] or string.format ("\\u%04x", c:byte ())
+    end))
+  end
+  json.null = setmetatable ({}, { __tostring = function () return "null" end })
+  local function is_array (t)
+    if next (t) == nil then return getmetatable (t) == "array" end
+    local n = 0
+    for k in pairs (t) do
+      if math.type (k) ~= "integer" or k < 1 then return false end
+      n = n + 1
+    end
+    return n == #t
+  end
+  function json.encode (v)
+    local t = type (v)
+    if v == nil or v == json.null then return "null"
+    elseif t == "boolean" then return tostring (v)
+    elseif t == "number" then
+      if v ~= v or v == math.huge or v == -math.huge then return "null" end
+      if math.type (v) == "integer" then return tostring (v) end
+      return string.format ("%.17g", v)
+    elseif t == "string" then return '"' .. esc (v) .. '"'
+    elseif t == "table" then
+      local out = {}
+      if is_array (v) then
+        for _, x in ipairs (v) do out[#out + 1] = json.encode (x) end
+        return "[" .. table.concat (out, ",") .. "]"
+      end
+      local keys = {}
+      for k in pairs (v) do keys[#keys + 1] = tostring (k) end
+      table.sort (keys)
+      for _, k in ipairs (keys) do out[#out + 1] = '"' .. esc (k) .. '":' .. json.encode (v[k]) end
+      return "{" .. table.concat (out, ",") .. "}"
+    end
+    error ("cannot encode " .. t)
+  end
+  function json.decode (s)
+    local pos = 1
+    local function ws () pos = s:find ("[^ \t\r\n]", pos) or #s + 1 end
+    local value
+    local function str ()
+      local out, i = {}, pos + 1
+      while true do
+        local c = s:sub (i, i)
+        if c == "" then error ("unterminated string") end
+        if c == '"' then pos = i + 1; return table.concat (out) end
+        if c == "\\" then
+          local e = s:sub (i + 1, i + 1)
+          local map = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t", ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
+          if e == "u" then
+            local cp = tonumber (s:sub (i + 2, i + 5), 16) or error ("bad \\u escape")
+            if cp >= 0xD800 and cp <= 0xDBFF and s:sub (i + 6, i + 7) == "\\u" then
+              local lo = tonumber (s:sub (i + 8, i + 11), 16) or 0
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+              i = i + 6
+            end
+            out[#out + 1] = utf8.char (cp)
+            i = i + 6
+          else
+            out[#out + 1] = map[e] or error ("bad escape")
+            i = i + 2
+          end
+        else
+          out[#out + 1] = c
+          i = i + 1
+        end
+      end
+    end
+    value = function ()
+      ws ()
+      local c = s:sub (pos, pos)
+      if c == "{" then
+        local obj = {}
+        pos = pos + 1; ws ()
+        if s:sub (pos, pos) == "}" then pos = pos + 1; return obj end
+        while true do
+          ws ()
+          if s:sub (pos, pos) ~= '"' then error ("expected key at " .. pos) end
+          local k = str (); ws ()
+          if s:sub (pos, pos) ~= ":" then error ("expected ':' at " .. pos) end
+          pos = pos + 1
+          obj[k] = value (); ws ()
+          local d = s:sub (pos, pos); pos = pos + 1
+          if d == "}" then return obj end
+          if d ~= "," then error ("expected ',' at " .. pos) end
+        end
+      elseif c == "[" then
+        local arr = setmetatable ({}, { __metatable = "array" })
+        pos = pos + 1; ws ()
+        if s:sub (pos, pos) == "]" then pos = pos + 1; return arr end
+        while true do
+          arr[#arr + 1] = value (); ws ()
+          local d = s:sub (pos, pos); pos = pos + 1
+          if d == "]" then return arr end
+          if d ~= "," then error ("expected ',' at " .. pos) end
+        end
+      elseif c == '"' then return str ()
+      elseif s:sub (pos, pos + 3) == "true" then pos = pos + 4; return true
+      elseif s:sub (pos, pos + 4) == "false" then pos = pos + 5; return false
+      elseif s:sub (pos, pos + 3) == "null" then pos = pos + 4; return json.null
+      end
+      local num = s:match ("^-?%d+%.?%d*[eE]?[-+]?%d*", pos)
+      if not num or num == "" then error ("unexpected character at " .. pos) end
+      pos = pos + #num
+      return math.tointeger (tonumber (num)) or tonumber (num)
+    end
+    local v = value (); ws ()
+    if pos <= #s then error ("trailing data at " .. pos) end
+    return v
+  end
+
+  ---------------------------------------------------------------- files
+  local function read_file (path)
+    local f = io.open (path, "rb")
+    if not f then return nil end
+    local data = f:read ("a")
+    f:close ()
+    return data
+  end
+  local function write_atomic (path, text)
+    local tmp = path .. ".tmp-" .. tostring (math.random (1, 1 << 30))
+    local f = assert (io.open (tmp, "wb"))
+    f:write (text)
+    f:close ()
+    assert (os.rename (tmp, path))
+  end
+  local function list_json (dir)
+    -- Lua has no directory listing; the folder comes from our config, never from a request.
+    if dir:find ("'", 1, true) then return {} end
+    local p = io.popen ("ls -1tr -- '" .. dir .. "' 2>/dev/null")
+    if not p then return {} end
+    local out = {}
+    for name in p:lines () do
+      if name:match ("^[A-Za-z0-9_-]+%.json$") then out[#out + 1] = name end
+    end
+    p:close ()
+    return out
+  end
+  local function normalize (path)
+    local parts = {}
+    for part in path:gmatch ("[^/]+") do
+      if part == ".." then table.remove (parts) elseif part ~= "." then parts[#parts + 1] = part end
+    end
+    return "/" .. table.concat (parts, "/")
+  end
+  local function path_allowed (path)
+    if type (path) ~= "string" or path:sub (1, 1) ~= "/" then return false end
+    local p = normalize (path)
+    for _, root in ipairs (allowed) do
+      local r = normalize (root)
+      if p == r or p:sub (1, #r + 1) == r .. "/" then return true end
+    end
+    return false
+  end
+
+  ---------------------------------------------------------------- project state (a side file in the session)
+  local function session_dir () local p = Session:path (); return p:sub (-1) == "/" and p or (p .. "/") end
+  local function state_path () return session_dir () .. "daw-bridge-state.json" end
+  local function load_state ()
+    local text = read_file (state_path ())
+    local ok, st = pcall (json.decode, text or "{}")
+    if not ok or type (st) ~= "table" then st = {} end
+    st.values = st.values or {}
+    st.colors = st.colors or {}
+    st.done_ids = st.done_ids or {}
+    st.monitor = st.monitor or {}
+    return st
+  end
+  local function save_state (st) write_atomic (state_path (), json.encode (st)) end
+  local function save_session ()
+    if headless then Session:save_state ("", false, false, false, false, false) end
+  end
+
+  ---------------------------------------------------------------- helpers
+  local Refused = {}
+  local function refuse (code, message) error (setmetatable ({ code = code, message = message }, Refused), 0) end
+  local function rate () return Session:nominal_sample_rate () end
+  local function secs (pos) return pos:samples () / rate () end
+  local function num_arg (t, key, where, min)
+    local v = t[key]
+    if type (v) ~= "number" or (min and v < min) then
+      refuse ("bad_args", where .. "." .. key .. " must be a number" .. (min and (" >= " .. min) or ""))
+    end
+    return v
+  end
+  local function our_locations ()
+    local out = {}
+    for l in Session:locations ():list ():iter () do
+      if l:name ():sub (1, #MARKER_TAG) == MARKER_TAG then out[#out + 1] = l end
+    end
+    return out
+  end
+  local function user_location (l)
+    return not (l:is_session_range () or l:is_auto_loop () or l:is_auto_punch ())
+  end
+
+  local function markers_state ()
+    local st = load_state ()
+    local list, n = {}, 0
+    for l in Session:locations ():list ():iter () do
+      if user_location (l) then list[#list + 1] = l end
+    end
+    table.sort (list, function (a, b) return a:start ():samples () < b:start ():samples () end)
+    local out = setmetatable ({}, { __metatable = "array" })
+    for _, l in ipairs (list) do
+      n = n + 1
+      local is_range = l:is_range_marker () and l:_end ():samples () > l:start ():samples ()
+      out[#out + 1] = { number = n, time_s = secs (l:start ()), name = l:name (),
+        end_s = is_range and secs (l:_end ()) or json.null, color = st.colors[l:name ()] or json.null }
+    end
+    return out
+  end
+
+  ---------------------------------------------------------------- markers
+  local function add_point_marker (name, sample)
+    if Editor then
+      Editor:mouse_add_new_marker (Temporal.timepos_t (sample), ARDOUR.LocationFlags.IsMark, 0)
+      for l in Session:locations ():list ():iter () do
+        if l:is_mark () and l:start ():samples () == sample and l:name ():sub (1, #MARKER_TAG) ~= MARKER_TAG then
+          l:set_name (name)
+          return
+        end
+      end
+      return
+    end
+    -- Headless: Ardour's Lua API creates only ranges, so locate and ask our own OSC surface for a marker.
+    local port = cfg.osc_port or refuse ("unsupported", "no OSC port configured for headless markers")
+    Session:request_locate (sample, false, ARDOUR.LocateTransportDisposition.MustStop,
+                            ARDOUR.TransportRequestSource.TRS_UI)
+    for _ = 1, 400 do
+      if Session:transport_sample () == sample and not Session:transport_rolling () then break end
+      ARDOUR.LuaAPI.usleep (2500)
+    end
+    ARDOUR.LuaOSC.Address ("osc.udp://127.0.0.1:" .. port):send ("/add_marker", "s", name)
+    for _ = 1, 400 do
+      for l in Session:locations ():list ():iter () do
+        if l:is_mark () and l:name () == name and l:start ():samples () == sample then return end
+      end
+      ARDOUR.LuaAPI.usleep (2500)
+    end
+    refuse ("error", "Ardour did not create marker " .. name)
+  end
+
+  local function delete_ours ()
+    local st = load_state ()
+    local n = 0
+    for _, l in ipairs (our_locations ()) do
+      st.colors[l:name ()] = nil
+      Session:locations ():remove (l)
+      n = n + 1
+    end
+    save_state (st)
+    return n
+  end
+
+  local ops = {}
+  function ops.ping () return { host = "Ardour " .. tostring (ARDOUR.revision) .. (headless and " (headless)" or ""),
+                                protocol = PROTOCOL } end
+
+  function ops.replace_markers (args)
+    local specs = args.markers
+    if type (specs) ~= "table" then refuse ("bad_args", "args.markers must be a list") end
+    for i, m in ipairs (specs) do
+      local where = "args.markers[" .. (i - 1) .. "]"
+      num_arg (m, "time_s", where, 0)
+      if type (m.name) ~= "string" then refuse ("bad_args", where .. ".name must be a string") end
+      if m.end_s ~= nil and m.end_s ~= json.null and (type (m.end_s) ~= "number" or m.end_s < m.time_s) then
+        refuse ("bad_args", where .. ".end_s must be a number >= time_s or null")
+      end
+      if m.color ~= nil and m.color ~= json.null and not (type (m.color) == "string" and m.color:match ("^#%x%x%x%x%x%x$")) then
+        refuse ("bad_args", where .. ".color must be #rrggbb")
+      end
+    end
+    local deleted = delete_ours ()
+    local st = load_state ()
+    for _, m in ipairs (specs) do
+      local name = MARKER_TAG .. " " .. m.name
+      local start = math.floor (m.time_s * rate () + 0.5)
+      if type (m.end_s) == "number" then
+        local l = Session:locations ():add_range (Temporal.timepos_t (start),
+                                                  Temporal.timepos_t (math.floor (m.end_s * rate () + 0.5)))
+        l:set_name (name)
+      else
+        add_point_marker (name, start)
+      end
+      if type (m.color) == "string" then st.colors[name] = m.color:lower () end
+    end
+    save_state (st)
+    save_session ()
+    return { deleted = deleted, added = #specs }
+  end
+
+  function ops.clear_markers ()
+    local n = delete_ours ()
+    save_session ()
+    return { deleted = n }
+  end
+
+  ---------------------------------------------------------------- monitoring chain (the monitor section)
+  local function monitor_fx ()
+    local out = setmetatable ({}, { __metatable = "array" })
+    local mon = Session:monitor_out ()
+    if mon:isnil () then return out end
+    local st, i, k = load_state (), 0, 0
+    local ours = {}
+    for _, id in ipairs (st.monitor) do ours[id] = true end
+    while true do
+      local proc = mon:nth_plugin (i)
+      if proc:isnil () then break end
+      k = k + 1
+      local id = proc:to_stateful ():id ():to_s ()
+      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true }
+      i = i + 1
+    end
+    return out
+  end
+
+  local function bw_octaves (q)
+    -- bandwidth in octaves of a peaking filter with quality q
+    local x = 1 / (2 * q)
+    return 2 / math.log (2) * math.log (x + math.sqrt (x * x + 1))
+  end
+  local function clamp (v, lo, hi, what)
+    if v < lo or v > hi then refuse ("bad_args", what .. " " .. v .. " is outside " .. lo .. ".." .. hi) end
+    return v
+  end
+
+  -- correction: parametric bands onto ACE EQ instances (low shelf, 4 peaking, high shelf each); preamp on the first
+  local function correction_plugins (params, where)
+    local pre = params.preamp_db or 0
+    local bands, n = {}, 1
+    while params["band" .. n .. "_freq_hz"] ~= nil do
+      local b = { type = params["band" .. n .. "_type"] or "PK", freq = params["band" .. n .. "_freq_hz"],
+                  gain = params["band" .. n .. "_gain_db"] or 0, q = params["band" .. n .. "_q"] or 0.7071 }
+      if type (b.freq) ~= "number" or type (b.gain) ~= "number" or type (b.q) ~= "number" or b.q <= 0 then
+        refuse ("bad_args", where .. ".params.band" .. n .. " needs numeric freq_hz, gain_db and q > 0")
+      end
+      b.type = ({ [0] = "PK", [1] = "PK", [2] = "LSC", [3] = "HSC", PK = "PK", LSC = "LSC", HSC = "HSC",
+                  LS = "LSC", HS = "HSC", peaking = "PK", lowshelf = "LSC", highshelf = "HSC" })[b.type]
+        or refuse ("bad_args", where .. ".params.band" .. n .. "_type must be PK, LSC or HSC")
+      bands[#bands + 1] = b
+      n = n + 1
+    end
+    local eqs, cur = {}, nil
+    local function fresh ()
+      cur = { pk = 0, low = false, high = false, set = { [16] = 0, [17] = 0, [18] = 0, [19] = 0, [20] = 0, [21] = 0, [22] = 0, [23] = 1 } }
+      eqs[#eqs + 1] = cur
+    end
+    fresh ()
+    cur.set[16] = clamp (pre, -20, 20, where .. ".params.preamp_db")
+    for _, b in ipairs (bands) do
+      clamp (b.gain, -20, 20, where .. " gain_db")
+      clamp (b.freq, 20, 20000, where .. " freq_hz")
+      if b.type == "LSC" then
+        if cur.low then fresh () end
+        cur.low = true; cur.set[0] = b.freq; cur.set[1] = b.gain; cur.set[17] = 1
+      elseif b.type == "HSC" then
+        if cur.high then fresh () end
+        cur.high = true; cur.set[14] = b.freq; cur.set[15] = b.gain; cur.set[22] = 1
+      else
+        if cur.pk == 4 then fresh () end
+        local base = 2 + cur.pk * 3
+        cur.set[base] = b.freq; cur.set[base + 1] = b.gain
+        cur.set[base + 2] = clamp (bw_octaves (b.q), 0.1, 4, where .. " bandwidth (octaves)")
+        cur.set[18 + cur.pk] = 1
+        cur.pk = cur.pk + 1
+      end
+    end
+    local out = {}
+    for _, e in ipairs (eqs) do out[#out + 1] = { uri = "urn:ardour:a-eq", kind = ARDOUR.PluginType.LV2, set = e.set } end
+    return out
+  end
+
+  local function plugins_for (fx, where)
+    local params = fx.params or {}
+    if fx.kind == "correction" then return correction_plugins (params, where) end
+    if fx.kind == "trim" then
+      local g = params.gain_db or 0
+      if type (g) ~= "number" then refuse ("bad_args", where .. ".params.gain_db must be a number") end
+      return { { uri = "ACE Amplifier", kind = ARDOUR.PluginType.Lua, set = { [0] = clamp (g, -20, 20, where .. ".params.gain_db") } } }
+    end
+    refuse ("unsupported", "monitoring effect " .. tostring (fx.kind) .. " is not available in Ardour 7.3 " ..
+            "(no shipped plugin for it); only correction and trim run in the monitor section")
+  end
+
+  function ops.set_monitor_chain (args)
+    local chain = args.chain
+    if type (chain) ~= "table" then refuse ("bad_args", "args.chain must be a list") end
+    local planned = {}
+    for i, fx in ipairs (chain) do
+      local where = "args.chain[" .. (i - 1) .. "]"
+      if type (fx) ~= "table" or type (fx.kind) ~= "string" then refuse ("bad_args", where .. ".kind must be a string") end
+      for _, p in ipairs (plugins_for (fx, where)) do
+        p.enabled = fx.enabled ~= false
+        planned[#planned + 1] = p
+      end
+    end
+    if Session:monitor_out ():isnil () then
+      ARDOUR.config ():set_use_monitor_bus (true)
+      if Session:monitor_out ():isnil () then refuse ("unsupported", "Ardour has no monitor section to host the chain") end
+    end
+    local mon = Session:monitor_out ()
+    local st = load_state ()
+    -- remove our previous plugins (found by id), leave every other plugin alone
+    local mine = {}
+    for _, id in ipairs (st.monitor) do mine[id] = true end
+    local i, doomed = 0, {}
+    while true do
+      local proc = mon:nth_plugin (i)
+      if proc:isnil () then break end
+      if mine[proc:to_stateful ():id ():to_s ()] then doomed[#doomed + 1] = proc end
+      i = i + 1
+    end
+    for _, proc in ipairs (doomed) do mon:remove_processor (proc, nil, true) end
+    st.monitor = {}
+    for idx, p in ipairs (planned) do
+      local proc = ARDOUR.LuaAPI.new_plugin (Session, p.uri, p.kind, "")
+      if proc:isnil () then refuse ("unsupported", "plugin " .. p.uri .. " is not installed") end
+      mon:add_processor_by_index (proc, idx - 1, nil, true)
+      for param, value in pairs (p.set) do
+        ARDOUR.LuaAPI.set_processor_param (proc, param, value)
+      end
+      if p.enabled then proc:activate () else proc:deactivate () end
+      st.monitor[#st.monitor + 1] = proc:to_stateful ():id ():to_s ()
+    end
+    save_state (st)
+    save_session ()
+    return { fx = monitor_fx () }
+  end
+
+  ---------------------------------------------------------------- render
+  function ops.render (args)
+    if not path_allowed (args.directory) then refuse ("path_refused", "render directory " .. tostring (args.directory) .. " is outside the allowed folders") end
+    local name = args.file_name
+    if type (name) ~= "string" or not name:match ("^[^/]+%.wav$") then refuse ("bad_args", "args.file_name must be a plain *.wav name") end
+    local dir = normalize (args.directory)
+    local target = dir .. "/" .. name
+    if read_file (target) then refuse ("exists", target .. " exists; daw-bridge never overwrites a render") end
+    if args.sample_rate ~= nil and args.sample_rate ~= json.null and args.sample_rate ~= rate () then
+      refuse ("bad_args", "args.sample_rate " .. tostring (args.sample_rate) .. ": Ardour renders at the session rate " .. rate ())
+    end
+    if args.channels ~= nil and args.channels ~= 2 then refuse ("bad_args", "args.channels must be 2 (the master bus)") end
+    local depth = args.bit_depth or 24
+    local preset = ({ [16] = PRESET_WAV16, [24] = PRESET_24, [32] = PRESET_FLOAT })[depth]
+      or refuse ("bad_args", "args.bit_depth must be 16, 24 or 32")
+    local first = Session:current_start_sample ()
+    local last = Session:current_end_sample ()
+    if type (args.start_s) == "number" then first = math.floor (args.start_s * rate () + 0.5) end
+    if type (args.end_s) == "number" then last = math.floor (args.end_s * rate () + 0.5) end
+    if last <= first then refuse ("bad_args", "nothing to render: the range is empty") end
+    local stem = name:gsub ("%.wav$", "")
+    local e = Session:simple_export ()
+    if not e:set_preset (preset) and not e:set_preset (PRESET_WAV16) then refuse ("error", "no WAV export preset") end
+    e:set_folder (dir)
+    e:set_name (stem)
+    e:set_range (first, last)
+    if not e:run_export () then refuse ("render_failed", "Ardour's export of " .. target .. " failed") end
+    -- Ardour appends the timespan name; move the file it wrote to the requested name
+    if not read_file (target) then
+      local written
+      local p = io.popen ("ls -1t -- '" .. dir:gsub ("'", "") .. "' 2>/dev/null")
+      for f in p:lines () do
+        if f:sub (1, #stem) == stem and f:match ("%.wav$") then written = f; break end
+      end
+      p:close ()
+      if not written then refuse ("render_failed", "Ardour wrote no file for " .. target) end
+      os.rename (dir .. "/" .. written, target)
+    end
+    return { files = { target }, duration_s = (last - first) / rate () }
+  end
+
+  ---------------------------------------------------------------- media, state
+  function ops.insert_media (args)
+    if not path_allowed (args.path) then refuse ("path_refused", "media path " .. tostring (args.path) .. " is outside the allowed folders") end
+    if type (args.track_name) ~= "string" then refuse ("bad_args", "args.track_name must be a string") end
+    if not Editor then
+      refuse ("unsupported", "Ardour 7.3 cannot import audio headless; close the session and inject the file " ..
+              "with daw_bridge.ardour.session.inject_audio")
+    end
+    local files = C.StringVector ()
+    files:push_back (args.path)
+    local track = Session:route_by_name (args.track_name)
+    local pos = Temporal.timepos_t (math.floor ((args.position_s or 0) * rate () + 0.5))
+    if track:isnil () then
+      Editor:do_import (files, Editing.ImportDistinctFiles, Editing.ImportAsTrack, ARDOUR.SrcQuality.SrcBest,
+        ARDOUR.MidiTrackNameSource.SMFTrackName, ARDOUR.MidiTempoMapDisposition.SMFTempoIgnore, pos,
+        ARDOUR.PluginInfo (), ARDOUR.Track (), false)
+    else
+      Editor:do_import (files, Editing.ImportDistinctFiles, Editing.ImportToTrack, ARDOUR.SrcQuality.SrcBest,
+        ARDOUR.MidiTrackNameSource.SMFTrackName, ARDOUR.MidiTempoMapDisposition.SMFTempoIgnore, pos,
+        ARDOUR.PluginInfo (), track:to_track (), false)
+    end
+    return { track = 0 }
+  end
+
+  function ops.set_project_state (args)
+    if type (args.key) ~= "string" or args.key == "" then refuse ("bad_args", "args.key must be a non-empty string") end
+    if type (args.value) ~= "string" then refuse ("bad_args", "args.value must be a string") end
+    local st = load_state ()
+    st.values[args.key] = args.value
+    save_state (st)
+    return {}
+  end
+
+  function ops.get_project_state (args)
+    if type (args.key) ~= "string" then refuse ("bad_args", "args.key must be a string") end
+    local v = load_state ().values[args.key]
+    return { value = v == nil and json.null or v }
+  end
+
+  function ops.get_state (args)
+    local keys = args.keys or { "sample_rate", "length_s", "project_path", "markers", "monitor_fx" }
+    local out = {}
+    for _, k in ipairs (keys) do
+      if k == "sample_rate" then out[k] = rate ()
+      elseif k == "length_s" then out[k] = (Session:current_end_sample () - Session:current_start_sample ()) / rate ()
+      elseif k == "project_path" then out[k] = session_dir () .. Session:snap_name () .. ".ardour"
+      elseif k == "markers" then out[k] = markers_state ()
+      elseif k == "monitor_fx" then out[k] = monitor_fx ()
+      elseif k == "time_selection" then out[k] = json.null
+      else refuse ("bad_args", "args.keys: unknown key " .. tostring (k)) end
+    end
+    return out
+  end
+
+  ---------------------------------------------------------------- mailbox
+  local function respond (id, ok, payload)
+    local msg = { protocol = PROTOCOL, id = id, ok = ok }
+    if ok then msg.result = payload else msg.error = payload end
+    write_atomic (bridge_dir .. "/responses/" .. id .. ".json", json.encode (msg))
+  end
+
+  local function handle (file)
+    local path = bridge_dir .. "/requests/" .. file
+    local id = file:gsub ("%.json$", "")
+    local text = read_file (path)
+    if not text then return end
+    os.remove (path)
+    if #text > MAX_REQUEST then return respond (id, false, { code = "too_large", message = "request over 1 MiB" }) end
+    local okp, req = pcall (json.decode, text)
+    if not okp or type (req) ~= "table" then return respond (id, false, { code = "bad_json", message = tostring (req) }) end
+    if req.protocol ~= PROTOCOL then return respond (id, false, { code = "protocol", message = "protocol must be 1" }) end
+    if req.id ~= id or not id:match ("^[A-Za-z0-9_-]+$") or #id < 8 or #id > 64 then
+      return respond (id, false, { code = "bad_args", message = "id must match the file name" })
+    end
+    if type (req.expires) == "number" and os.time () > req.expires + 1 then
+      return respond (id, false, { code = "stale", message = "request expired" })
+    end
+    local st = load_state ()
+    for _, done in ipairs (st.done_ids) do
+      if done == id then return respond (id, false, { code = "duplicate", message = "id already executed" }) end
+    end
+    local op = ops[req.op]
+    if type (req.op) ~= "string" or not op then
+      return respond (id, false, { code = "unknown_op", message = "unknown op " .. tostring (req.op) })
+    end
+    local args = type (req.args) == "table" and req.args or {}
+    local ok, result = pcall (op, args)
+    st = load_state ()
+    st.done_ids[#st.done_ids + 1] = id
+    while #st.done_ids > DONE_KEEP do table.remove (st.done_ids, 1) end
+    save_state (st)
+    if ok then return respond (id, true, result) end
+    if getmetatable (result) == Refused then return respond (id, false, { code = result.code, message = result.message }) end
+    respond (id, false, { code = "error", message = tostring (result) })
+  end
+
+  local function heartbeat ()
+    write_atomic (bridge_dir .. "/bridge.json",
+      json.encode ({ protocol = PROTOCOL, host = "Ardour " .. tostring (ARDOUR.revision), time = os.time () }))
+  end
+
+  local last_beat = 0
+  return function (signal, ref, ...)
+    if os.time () ~= last_beat then
+      last_beat = os.time ()
+      pcall (heartbeat)
+    end
+    for _, file in ipairs (list_json (bridge_dir .. "/requests")) do
+      local ok, err = pcall (handle, file)
+      if not ok then print ("daw-bridge: " .. tostring (err)) end
+    end
+  end
+end
