@@ -170,14 +170,14 @@ describe("lib.bridge", function()
 
     it("adds our effects to the monitoring chain in order and sets parameters by slider name", function()
       local result = ok("set_monitor_chain", { chain = {
-        { kind = "correction", enabled = true, params = { preamp_db = -6.1, band1_type = 1, band1_freq_hz = 105 } },
-        { kind = "crossfeed", enabled = false, params = { level = 0.5 } },
+        { kind = "correction", enabled = true, params = { preamp_db = -6.1, band1_type = 1, band1_freq = 105 } },
+        { kind = "crossfeed", enabled = false, params = { feed_db = 9.5 } },
       } })
       assert.are.same({ { index = 1, name = "JS: daw-bridge/correction", enabled = true },
                         { index = 2, name = "JS: daw-bridge/crossfeed", enabled = false } }, result.fx)
       local eq = master.rec_fx[1].params
       assert.are.equal(-6.1, eq[1].value); assert.are.equal(1, eq[2].value); assert.are.equal(105, eq[3].value)
-      assert.are.equal(0.5, master.rec_fx[2].params[1].value)
+      assert.are.equal(9.5, master.rec_fx[2].params[2].value)
       for _, c in ipairs(mock.calls_named("TrackFX_SetParam")) do
         assert.is_true(c.args[2] >= 0x1000000, "monitoring FX are addressed as 0x1000000 + index")
       end
@@ -195,18 +195,18 @@ describe("lib.bridge", function()
       local names = {}
       for i, fx in ipairs(master.rec_fx) do names[i] = fx.name end
       assert.are.same({ "JS: daw-bridge/correction", "JS: daw-bridge/crossfeed", "JS: ReaEQ-like user effect" }, names)
-      assert.are.equal(2, master.rec_fx[1].params[2].value, "enum slider set by its label")
+      assert.are.equal(3, master.rec_fx[1].params[2].value, "enum slider set by its choice name")
     end)
 
     it("an unknown slider name fails and removes the effects it added", function()
       R.TrackFX_AddByName(master, "JS: daw-bridge/crossfeed", true, -1)
       local msg = refused("bad_args", "set_monitor_chain", { chain = {
-        { kind = "crossfeed", params = { level = 1.5 } },
+        { kind = "crossfeed", params = { feed_db = 12 } },
         { kind = "correction", params = { no_such_slider = 1 } },
       } })
       assert.truthy(msg:find("no_such_slider"))
       assert.are.equal(1, #master.rec_fx)
-      assert.are.equal(1, master.rec_fx[1].params[1].value, "no parameter changed")
+      assert.are.equal(4.5, master.rec_fx[1].params[2].value, "no parameter changed")
     end)
 
     it("reports an effect that is not installed", function()
@@ -217,7 +217,7 @@ describe("lib.bridge", function()
     it("refuses malformed chains", function()
       refused("bad_args", "set_monitor_chain", { chain = { { kind = "Bad Kind" } } })
       refused("bad_args", "set_monitor_chain", { chain = { { kind = "crossfeed" }, { kind = "crossfeed" } } })
-      refused("bad_args", "set_monitor_chain", { chain = { { kind = "crossfeed", params = { level = {} } } } })
+      refused("bad_args", "set_monitor_chain", { chain = { { kind = "crossfeed", params = { feed_db = {} } } } })
       refused("bad_args", "set_monitor_chain", { chain = { { kind = "crossfeed", enabled = "yes" } } })
     end)
   end)

@@ -72,21 +72,27 @@ function H.response(cfg, id)
   return text and assert(json.decode(text))
 end
 
---- Our JSFX as the stand-in should know them (slider names as in daw_bridge/dsp/params.py style).
+--- Our JSFX as the stand-in knows them: a subset of the sliders of daw_bridge/dsp/params.py (names, ranges,
+-- enum choices); tests/test_lua_bridge_crosslang.py feeds the full tables from params.py itself.
+local FILTER_TYPES = { "off", "peak", "lowshelf", "highshelf", "lowpass", "highpass" }
 H.FX_CATALOG = {
   ["JS: daw-bridge/correction"] = { params = {
-    { name = "preamp_db", min = -24, max = 6 },
-    { name = "band1_type", min = 0, max = 2, labels = { "peak", "lowshelf", "highshelf" } },
-    { name = "band1_freq_hz", min = 20, max = 20000, value = 1000 },
-    { name = "band1_gain_db", min = -24, max = 24 },
+    { name = "preamp_db", min = -40, max = 12 },
+    { name = "band1_type", min = 0, max = 5, labels = FILTER_TYPES },
+    { name = "band1_freq", min = 10, max = 24000, value = 1000 },
+    { name = "band1_gain", min = -30, max = 30 },
+    { name = "band1_q", min = 0.05, max = 20, value = 0.7071 },
+    { name = "gain_db", min = -30, max = 30 },
   } },
-  ["JS: daw-bridge/crossfeed"] = { params = { { name = "level", min = 0, max = 2, value = 1 } } },
+  ["JS: daw-bridge/crossfeed"] = { params = {
+    { name = "cut_hz", min = 300, max = 2000, value = 700 },
+    { name = "feed_db", min = 1, max = 15, value = 4.5 },
+    { name = "gain_db", min = -30, max = 30 },
+  } },
   ["JS: daw-bridge/bandsolo"] = { params = {
-    { name = "band", min = 0, max = 7, labels = { "off", "sub", "bass", "low-mid", "mid", "high-mid", "low-highs", "highs" } },
+    { name = "low_hz", min = 0, max = 24000 }, { name = "high_hz", min = 0, max = 24000 },
   } },
-  ["JS: daw-bridge/simulation"] = { params = {
-    { name = "model", min = 0, max = 3, labels = { "off", "earbuds", "laptop", "phone" } },
-  } },
+  ["JS: daw-bridge/simulation"] = { params = { { name = "width", min = 0, max = 1, value = 1 } } },
   ["JS: ReaEQ-like user effect"] = { params = { { name = "gain", min = -1, max = 1 } } },
 }
 

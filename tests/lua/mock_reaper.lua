@@ -258,6 +258,7 @@ function M.new(opts)
     return true, string.format("%.2f", value)
   end
   function impl.time_precise() return os.clock() end
+  function impl.defer(f) mock.deferred = (mock.deferred or 0) + 1 end
 
   -- helpers for specs (not part of the REAPER API) ------------------------------------------------
   function mock.add_track(name, fields)
