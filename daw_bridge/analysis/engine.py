@@ -1,0 +1,190 @@
+"""One streaming pass over a file feeding every measure; progress callback; optional result cache.
+
+Blocks are read with soundfile, handed to the loudness/peak meter (K-weighting state carried) on a worker
+thread while the STFT band meter runs on the calling thread (both release the GIL in scipy). Only per-100 ms
+loudness powers and per-21 ms band energies are kept, so memory does not grow with anything but file length
+in those small rows (an hour of stereo ≈ 40 MB).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from ..audio import audio_info, iter_blocks
+from ..errors import InvalidAudio, InvalidParameter
+from .balance import balance_from_energy
+from .loudness import MOMENTARY_SUBBLOCKS, SUBBLOCK_S, LoudnessMeter, block_loudness, relative_gate_lufs
+from .loudness import ABSOLUTE_GATE_LUFS
+from .measurement import Measurement
+from .reverb import analyse_reverb
+from .sections import Region, measure_sections, section_windows
+from .spectrum import SpectralMeter
+from .width import width_from_energy
+
+if TYPE_CHECKING:
+    from .cache import AnalysisCache
+
+#: ``progress(fraction 0..1, message)``.
+Progress = Callable[[float, str], None]
+BLOCK_FRAMES = 1 << 18  # ≈ 5.5 s at 48 kHz
+MIN_DURATION_S = 1.0
+MIN_RATE_HZ = 8000
+#: Bumped whenever figures change meaning; part of the cache key.
+ANALYSIS_VERSION = 1
+
+
+class _Pass:
+    """The meters of one analysis pass."""
+
+    def __init__(self, rate: int, channels: int) -> None:
+        if rate < MIN_RATE_HZ:
+            raise InvalidParameter(f"sample rate {rate} Hz is too low to analyse (need >= {MIN_RATE_HZ} Hz)")
+        self.rate = rate
+        self.channels = channels
+        self.loudness = LoudnessMeter(rate, channels)
+        self.spectral = SpectralMeter(rate, channels)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+
+    def feed(self, block: npt.NDArray[np.floating]) -> None:
+        job = self._pool.submit(self.loudness.feed, block)
+        self.spectral.feed(block)
+        job.result()
+
+    def finish(
+        self, *, name: str, path: str | None, duration_s: float, windows: list[Region]
+    ) -> Measurement:
+        self._pool.shutdown()
+        stats = self.loudness.finish()
+        if stats.integrated_lufs == -math.inf:
+            raise InvalidAudio(f"{name}: silent (integrated loudness -inf LUFS); nothing to analyse")
+        frames = self.spectral.finish()
+        power = self.loudness.subblock_power()
+        gate = _frame_gate(power, frames.left.shape[0], frames.hop_s)
+        use = gate if gate.any() else np.ones_like(gate)
+        balance = balance_from_energy(
+            frames.total[use].sum(axis=0, dtype=np.float64),
+            frames.tilt[use].sum(axis=0, dtype=np.float64),
+            frames.tilt_valid,
+        )
+        width = None
+        notes: list[str] = []
+        if frames.right is not None and frames.cross is not None:
+            width = width_from_energy(
+                frames.left[use].sum(axis=0, dtype=np.float64),
+                frames.right[use].sum(axis=0, dtype=np.float64),
+                frames.cross[use].sum(axis=0, dtype=np.float64),
+            )
+        else:
+            notes.append(f"{self.channels}-channel file: width is measured on stereo files only")
+        if self.rate < 40000:
+            notes.append(f"{self.rate} Hz sample rate: bands above {self.rate / 2:.0f} Hz are empty")
+        reverb, decays = analyse_reverb(frames.reverb, frames.hop_s)
+        sections = measure_sections(
+            windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays
+        )
+        return Measurement(
+            name=name,
+            path=path,
+            rate=self.rate,
+            channels=self.channels,
+            duration_s=duration_s,
+            loudness=stats,
+            balance=balance,
+            width=width,
+            reverb=reverb,
+            sections=sections,
+            notes=tuple(notes),
+        )
+
+
+def _frame_gate(power: npt.NDArray[np.float64], n_frames: int, hop_s: float) -> npt.NDArray[np.bool_]:
+    """Frames whose surrounding 400 ms block passes both BS.1770 gates."""
+    momentary = block_loudness(power, MOMENTARY_SUBBLOCKS)
+    if momentary.size == 0:
+        return np.ones(n_frames, dtype=bool)
+    gate = max(relative_gate_lufs(momentary), ABSOLUTE_GATE_LUFS)
+    sub = (np.arange(n_frames) * hop_s / SUBBLOCK_S).astype(int)
+    block = np.clip(sub - MOMENTARY_SUBBLOCKS // 2, 0, momentary.size - 1)
+    return np.asarray(momentary[block] > gate)
+
+
+def _check_duration(name: str, duration_s: float) -> None:
+    if duration_s < MIN_DURATION_S:
+        raise InvalidAudio(
+            f"{name}: too short to analyse ({duration_s:.2f} s; need at least {MIN_DURATION_S:.1f} s)"
+        )
+
+
+def analyze_audio(
+    audio: npt.ArrayLike,
+    rate: int,
+    *,
+    name: str = "",
+    sections: Sequence[Region] | None = None,
+    section_s: float = 4.0,
+) -> Measurement:
+    """Measure ``audio`` ``(frames, channels)`` or ``(frames,)`` at ``rate`` Hz (same figures as a file)."""
+    arr = np.asarray(audio)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    label = name or "<audio>"
+    if arr.ndim != 2 or arr.shape[1] < 1:
+        raise InvalidAudio(f"{label}: audio must be (frames, channels), got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise InvalidAudio(f"{label}: audio must be float, got {arr.dtype}")
+    if not np.isfinite(arr).all():
+        raise InvalidAudio(f"{label}: contains NaN or infinite samples")
+    duration_s = arr.shape[0] / float(rate) if rate > 0 else 0.0
+    if rate <= 0:
+        raise InvalidParameter(f"rate {rate} Hz must be > 0")
+    _check_duration(label, duration_s)
+    windows = section_windows(duration_s, section_s=section_s, regions=sections)
+    run = _Pass(rate, arr.shape[1])
+    for start in range(0, arr.shape[0], BLOCK_FRAMES):
+        run.feed(arr[start : start + BLOCK_FRAMES])
+    return run.finish(name=label, path=None, duration_s=duration_s, windows=windows)
+
+
+def analyze_file(
+    path: str | Path,
+    *,
+    sections: Sequence[Region] | None = None,
+    section_s: float = 4.0,
+    progress: Progress | None = None,
+    cache: AnalysisCache | None = None,
+) -> Measurement:
+    """Measure the file at ``path`` in one streaming pass; results are reused from ``cache`` when given."""
+    p = Path(path)
+    info = audio_info(p)
+    _check_duration(str(p), info.duration_s)
+    windows = section_windows(info.duration_s, section_s=section_s, regions=sections)
+    settings = {"version": ANALYSIS_VERSION, "sections": [list(w) for w in windows]}
+    if cache is not None:
+        hit = cache.load(p, settings)
+        if hit is not None:
+            if progress is not None:
+                progress(1.0, f"{p.name}: cached")
+            return hit
+    run = _Pass(info.rate, info.channels)
+    done = 0
+    for block in iter_blocks(p, BLOCK_FRAMES, dtype="float32"):
+        run.feed(block)
+        done += block.shape[0]
+        if progress is not None:
+            progress(min(done / info.frames, 0.99), f"{p.name}: {done / info.rate:.0f} of {info.duration_s:.0f} s")
+    result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows)
+    if progress is not None:
+        progress(1.0, f"{p.name}: done")
+    if cache is not None:
+        cache.store(p, settings, result)
+    return result
+
+
+__all__ = ["BLOCK_FRAMES", "MIN_DURATION_S", "Progress", "analyze_audio", "analyze_file"]

@@ -1,0 +1,113 @@
+"""Time-resolved figures: fixed windows (default 4 s) or given regions, each measured like the whole file."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import InvalidParameter
+from .balance import band_levels_db, highs_ratio_db
+from .loudness import MOMENTARY_SUBBLOCKS, SUBBLOCK_S, block_loudness, gated_loudness
+from .reverb import Decay, band_reverb_db
+from .spectrum import BandFrames
+from .width import side_mid_db
+
+#: A region to measure: ``(start_s, end_s, name)``.
+Region = tuple[float, float, str]
+MIN_SECTION_S = 0.5
+
+
+@dataclass(frozen=True)
+class Section:
+    """Figures of one stretch of a file: loudness (LUFS), highs ratio (dB), band levels (dB re section, seven
+    bands), side/mid (dB; None for mono) and reverberant-to-direct ratio (dB, mean of bands; per broad band in
+    ``reverb_bands_db``; None where the section has no free decay)."""
+
+    name: str
+    start_s: float
+    end_s: float
+    loudness_lufs: float
+    highs_db: float
+    band_levels_db: tuple[float, ...]
+    width_db: float | None
+    reverb_db: float | None
+    reverb_bands_db: tuple[float | None, ...]
+
+
+def section_windows(
+    duration_s: float, *, section_s: float = 4.0, regions: Sequence[Region] | None = None
+) -> list[Region]:
+    """The regions to measure: ``regions`` clipped to the file, or windows of ``section_s`` seconds (a last
+    window shorter than half ``section_s`` is merged into the one before)."""
+    if regions is not None:
+        out: list[Region] = []
+        for start, end, name in regions:
+            s, e = max(0.0, float(start)), min(duration_s, float(end))
+            if not e > s:
+                raise InvalidParameter(
+                    f"region {name!r} ({start}-{end} s) is empty or outside the file (0-{duration_s:.2f} s)"
+                )
+            out.append((s, e, str(name)))
+        return out
+    if not section_s > 0:
+        raise InvalidParameter(f"section_s {section_s} must be > 0 seconds")
+    section_s = max(section_s, MIN_SECTION_S)
+    n = max(1, int(duration_s // section_s))
+    if duration_s - n * section_s >= section_s / 2:
+        n += 1
+    edges = [min(k * section_s, duration_s) for k in range(n)] + [duration_s]
+    return [(edges[k], edges[k + 1], f"{k + 1}") for k in range(n)]
+
+
+def measure_sections(
+    windows: Sequence[Region],
+    *,
+    subblock_power: npt.NDArray[np.float64],
+    frames: BandFrames,
+    frame_gate: npt.NDArray[np.bool_],
+    decays: list[Decay],
+) -> tuple[Section, ...]:
+    """Measure every window from the per-sub-block loudness powers, per-frame band energies and decays."""
+    momentary = block_loudness(subblock_power, MOMENTARY_SUBBLOCKS)
+    block_start_s = np.arange(momentary.size) * SUBBLOCK_S
+    frame_s = np.arange(frames.left.shape[0]) * frames.hop_s
+    total = frames.total
+    out = []
+    for start, end, name in windows:
+        in_blocks = (block_start_s >= start) & (block_start_s + MOMENTARY_SUBBLOCKS * SUBBLOCK_S <= end + 1e-9)
+        if not in_blocks.any():
+            in_blocks = (block_start_s >= start - SUBBLOCK_S * 3) & (block_start_s < end)
+        sel = (frame_s >= start) & (frame_s < end)
+        gated = sel & frame_gate
+        use = gated if gated.any() else sel
+        energy = total[use].sum(axis=0, dtype=np.float64)
+        width = None
+        if frames.right is not None and frames.cross is not None:
+            width = side_mid_db(
+                float(frames.left[use].sum(dtype=np.float64)),
+                float(frames.right[use].sum(dtype=np.float64)),
+                float(frames.cross[use].sum(dtype=np.float64)),
+            )
+        rd = band_reverb_db(decays, start, end)
+        known = [v for v in rd if v is not None]
+        out.append(
+            Section(
+                name=name,
+                start_s=start,
+                end_s=end,
+                loudness_lufs=gated_loudness(momentary[in_blocks]) if in_blocks.any() else -math.inf,
+                highs_db=highs_ratio_db(energy),
+                band_levels_db=band_levels_db(energy),
+                width_db=width,
+                reverb_db=float(np.mean(known)) if known else None,
+                reverb_bands_db=rd,
+            )
+        )
+    return tuple(out)
+
+
+__all__ = ["MIN_SECTION_S", "Region", "Section", "measure_sections", "section_windows"]

@@ -1,0 +1,81 @@
+"""Stereo width: side/mid energy ratio (dB) and inter-channel correlation, per band and overall.
+
+``M = (L+R)/2``, ``S = (L-R)/2``; from per-band ``|L|²``, ``|R|²`` and ``Re(L·R*)``:
+``ΣM² = (ΣL²+ΣR²+2ΣLR)/4``, ``ΣS² = (ΣL²+ΣR²-2ΣLR)/4``, ``ρ = ΣLR/sqrt(ΣL²·ΣR²)``. Correlation is blind to
+panning (a panned mono source has ρ = 1), side/mid is not: both are reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..bands import BANDS, MONO_BASS_HZ
+from ..units import power_to_db
+
+#: Side energy below :data:`~daw_bridge.bands.MONO_BASS_HZ` closer than this to the mid (dB) is flagged.
+MONO_BASS_SIDE_LIMIT_DB = -10.0
+BASS_MASK = np.array([b.high_hz <= MONO_BASS_HZ for b in BANDS])
+
+
+@dataclass(frozen=True)
+class BandWidth:
+    """Side/mid energy ratio (dB) and correlation (-1..1) of one band."""
+
+    name: str
+    low_hz: float
+    high_hz: float
+    side_mid_db: float
+    correlation: float
+
+
+@dataclass(frozen=True)
+class Width:
+    """Overall (20 Hz-20 kHz) and per-band width; ``mono_bass_warning`` when side energy below 100 Hz is
+    within :data:`MONO_BASS_SIDE_LIMIT_DB` of the mid (``bass_side_mid_db``)."""
+
+    side_mid_db: float
+    correlation: float
+    bands: tuple[BandWidth, ...]
+    bass_side_mid_db: float
+    mono_bass_warning: bool
+
+
+def side_mid_db(left: float, right: float, cross: float) -> float:
+    """Side/mid energy ratio in dB from ``ΣL²``, ``ΣR²``, ``ΣLR`` (-inf for a mono-identical pair)."""
+    mid = (left + right + 2.0 * cross) / 4.0
+    side = max((left + right - 2.0 * cross) / 4.0, 0.0)
+    if mid <= 0.0:
+        return math.inf if side > 0 else math.nan
+    return power_to_db(side / mid)
+
+
+def correlation(left: float, right: float, cross: float) -> float:
+    """Inter-channel correlation ``ΣLR/sqrt(ΣL²ΣR²)`` (NaN if a channel is silent)."""
+    den = math.sqrt(left * right)
+    return max(-1.0, min(1.0, cross / den)) if den > 0 else math.nan
+
+
+def width_from_energy(
+    left: npt.NDArray[np.floating], right: npt.NDArray[np.floating], cross: npt.NDArray[np.floating]
+) -> Width:
+    """:class:`Width` from per-band ``ΣL²``, ``ΣR²``, ``ΣLR``, each shape ``(7,)`` (summed over frames)."""
+    ll, rr, lr = (np.asarray(a, dtype=np.float64) for a in (left, right, cross))
+    bands = tuple(
+        BandWidth(b.name, b.low_hz, b.high_hz, side_mid_db(ll[i], rr[i], lr[i]), correlation(ll[i], rr[i], lr[i]))
+        for i, b in enumerate(BANDS)
+    )
+    bass = side_mid_db(ll[BASS_MASK].sum(), rr[BASS_MASK].sum(), lr[BASS_MASK].sum())
+    return Width(
+        side_mid_db=side_mid_db(ll.sum(), rr.sum(), lr.sum()),
+        correlation=correlation(ll.sum(), rr.sum(), lr.sum()),
+        bands=bands,
+        bass_side_mid_db=bass,
+        mono_bass_warning=bool(math.isfinite(bass) and bass > MONO_BASS_SIDE_LIMIT_DB) or bass == math.inf,
+    )
+
+
+__all__ = ["BandWidth", "MONO_BASS_SIDE_LIMIT_DB", "Width", "correlation", "side_mid_db", "width_from_energy"]
