@@ -166,11 +166,21 @@ class ReaperClient:
         self.mirror.set_bank((bank - 1) * size)
         return [self._bank_select(bank)], number - (bank - 1) * size
 
-    def select_bank_for(self, ref: TrackRef) -> int:
-        """Make the device's bank contain track ``ref``; returns its slot."""
+    def select_bank_for(self, ref: TrackRef, *, timeout_s: float | None = None) -> int:
+        """Make the device's bank contain track ``ref`` and wait for REAPER's bank dump; returns the slot.
+
+        Needed before a value REAPER never reports back (a name, an FX parameter): sent in the same bundle as
+        the bank select, the dump of the new bank would arrive after it and overwrite the mirror's copy.
+        """
         with self._lock:
-            pre, slot = self._route(self.resolve(ref))
-            self.send(pre)
+            number = self.resolve(ref)
+            version = self.mirror.version
+            pre, slot = self._route(number)
+            if pre:
+                self.send(pre)
+                first = self.mirror.bank_start + 1
+                self._await([_heard(first, "number", version, f"bank switch to track {number}")], timeout_s)
+                self.mirror.wait_quiet(self.settle_s, self.timeout_s)
             return slot
 
     # ---- confirmation -------------------------------------------------------------------------
@@ -267,9 +277,9 @@ class ReaperClient:
         """Rename a track. REAPER sends nothing back for it (anti-echo), so the mirror is updated directly."""
         with self._lock:
             number = self.resolve(ref)
-            pre, slot = self._route(number)
+            slot = self.select_bank_for(number)
             self.mirror.assume(number, name=name)
-            self.send(pre + [self.message("TRACK_NAME", "s", slot, args=(name,))])
+            self.send([self.message("TRACK_NAME", "s", slot, args=(name,))])
 
     def set_fx_enabled(
         self, ref: TrackRef, fx: int, on: bool, *, wait: bool = True, timeout_s: float | None = None
@@ -295,9 +305,9 @@ class ReaperClient:
             raise InvalidParameter(f"FX parameter value {value} must be normalized 0..1")
         with self._lock:
             number = self.resolve(ref)
-            pre, slot = self._route(number)
+            slot = self.select_bank_for(number)
             self.mirror.assume_fx(number, fx, param=param, value=float(value))
-            self.send(pre + [self.message("FX_PARAM_VALUE", "n", slot, fx, param, args=(float(value),))])
+            self.send([self.message("FX_PARAM_VALUE", "n", slot, fx, param, args=(float(value),))])
 
     # ---- transport ----------------------------------------------------------------------------
     def play(self, *, wait: bool = True, timeout_s: float | None = None) -> None:

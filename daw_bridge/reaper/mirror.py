@@ -39,6 +39,7 @@ from ..osc.patterns import Match
 FLOOR_DB = -144.0
 
 _VOLUME_STR = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*dB\s*$", re.IGNORECASE)
+_PAN_STR = re.compile(r"^(\d+(?:\.\d+)?)%\s*([LR])$")
 
 
 @dataclass
@@ -87,6 +88,36 @@ class MarkerState:
     name: str = ""
     number: str = ""
     time_s: float = 0.0
+
+
+def parse_volume_str(text: object) -> float | None:
+    """dB from REAPER's volume string (``"-6.02dB"``, ``"+0.00dB"``, ``"-inf dB"``); None if unreadable."""
+    if not isinstance(text, str):
+        return None
+    found = _VOLUME_STR.match(text)
+    if found:
+        return float(found.group(1))
+    return -math.inf if text.strip().lower().startswith("-inf") else None
+
+
+def parse_pan_str(text: object) -> float | None:
+    """Pan -1..+1 from REAPER's pan string (``"25%L"``, ``"100%R"``, ``"center"``/``"C"``); None if unreadable."""
+    if not isinstance(text, str):
+        return None
+    t = text.strip().upper()
+    if t in ("C", "CENTER", "0%"):
+        return 0.0
+    found = _PAN_STR.match(t)
+    if not found:
+        return None
+    value = min(1.0, float(found.group(1)) / 100.0)
+    return -value if found.group(2) == "L" else value
+
+
+def _same_db(a: float, b: float, tol_db: float) -> bool:
+    if math.isinf(a) or math.isinf(b) or a <= FLOOR_DB or b <= FLOOR_DB:
+        return (a <= FLOOR_DB) == (b <= FLOOR_DB)
+    return abs(a - b) <= tol_db
 
 
 def _as_bool(value: object) -> bool:
@@ -341,7 +372,14 @@ class ProjectMirror:
         self._track_update(match, "volume", apply)
 
     def _on_volume_other(self, match: Match, msg: Message) -> None:
-        self._track_update(match, "volume", lambda rec: None)
+        """``n`` (opaque fader) or ``s`` ("-6.02dB"): the latter updates dB when the exact ``f`` was not echoed."""
+        parsed = parse_volume_str(msg.args[0]) if match.flag == "s" else None
+
+        def apply(rec: TrackState) -> None:
+            if parsed is not None and not _same_db(parsed, rec.volume_db, 0.006):
+                rec.volume_db = parsed
+
+        self._track_update(match, "volume", apply)
 
     def _on_pan(self, match: Match, msg: Message) -> None:
         value = _as_float(msg.args[0])
@@ -354,7 +392,14 @@ class ProjectMirror:
         self._track_update(match, "pan", apply)
 
     def _on_pan_str(self, match: Match, msg: Message) -> None:
-        self._track_update(match, "pan", lambda rec: None)
+        """``s`` pan ("25%L", "center"): updates pan when the exact ``n`` value was not echoed (1 % steps)."""
+        parsed = parse_pan_str(msg.args[0])
+
+        def apply(rec: TrackState) -> None:
+            if parsed is not None and abs(parsed - rec.pan) > 0.0051:
+                rec.pan = parsed
+
+        self._track_update(match, "pan", apply)
 
     def _on_flag(self, name: str) -> Callable[[Match, Message], None]:
         def handler(match: Match, msg: Message) -> None:
@@ -393,13 +438,10 @@ class ProjectMirror:
             self._touch(0, "volume")
 
     def _on_master_volume_str(self, match: Match, msg: Message) -> None:
-        text = str(msg.args[0])
+        parsed = parse_volume_str(msg.args[0])
         with self._cond:
-            parsed = _VOLUME_STR.match(text)
-            if parsed:
-                self.master.volume_db = float(parsed.group(1))
-            elif "inf" in text.lower():
-                self.master.volume_db = -math.inf
+            if parsed is not None and not _same_db(parsed, self.master.volume_db, 0.006):
+                self.master.volume_db = parsed
             self._touch(0, "volume")
 
     def _on_master_touch(self, match: Match, msg: Message) -> None:
