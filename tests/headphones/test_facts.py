@@ -134,10 +134,11 @@ max_input_mw = 10
 """
     with pytest.raises(PresetError, match=r"\(X\): impedance_ohm is missing and impedance_ohm_missing"):
         load_headphone_facts(_write(tmp_path, no_reason))
-    bad_unit = no_reason.replace('"dB SPL/V"', '"dB/W"').replace("max_input_mw = 10", "impedance_ohm = 32\nmax_input_mw = 1")
+    complete = no_reason.replace("max_input_mw = 10", "impedance_ohm = 32\nmax_input_mw = 1")
+    bad_unit = complete.replace('"dB SPL/V"', '"dB/W"')
     with pytest.raises(PresetError, match="unit 'dB/W'"):
         load_headphone_facts(_write(tmp_path, bad_unit))
-    unsourced = no_reason.replace(', source = "s"', "").replace("max_input_mw = 10", "impedance_ohm = 32\nmax_input_mw = 1")
+    unsourced = complete.replace(', source = "s"', "")
     with pytest.raises(PresetError, match="needs a source"):
         load_headphone_facts(_write(tmp_path, unsourced))
     with pytest.raises(PresetError, match="facts file not found"):
