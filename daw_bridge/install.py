@@ -145,14 +145,14 @@ def _sha256(data: bytes) -> str:
 def _load_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST_FILE
     if not path.exists():
-        return {"version": MANIFEST_VERSION, "files": {}, "backups": {}, "kb_lines": [], "dirs": []}
+        return {"version": MANIFEST_VERSION, "files": {}, "backups": {}, "kb_lines": [], "kb_backups": [], "dirs": []}
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: unreadable install manifest ({exc}); move it away and reinstall") from exc
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise ConfigError(f"{path}: not a daw-bridge install manifest")
-    for key, default in (("backups", {}), ("kb_lines", []), ("dirs", [])):
+    for key, default in (("backups", {}), ("kb_lines", []), ("kb_backups", []), ("dirs", [])):
         manifest.setdefault(key, default)
     return manifest
 
@@ -257,6 +257,7 @@ def _register(root: Path, manifest: dict[str, Any], report: InstallReport, stamp
         return
     if kb.exists():
         report.kb_backup = _backup(root, KB_INI, stamp)
+        manifest["kb_backups"] = [*manifest["kb_backups"], report.kb_backup.relative_to(root).as_posix()]
     _write_kb(kb, lines, newline)
     manifest["kb_lines"] = sorted(set(manifest["kb_lines"]) | set(added))
 
@@ -290,6 +291,8 @@ def uninstall(resource_path: Path) -> UninstallReport:
         report.unregistered = [line.split()[3] for line in lines if line.rstrip() in ours]
         if len(kept) != len(lines):
             _write_kb(kb, kept, newline)
+    for rel in manifest["kb_backups"]:  # our own safety copies of reaper-kb.ini: our lines are out again
+        (root / rel).unlink(missing_ok=True)
     (root / MANIFEST_FILE).unlink()
     _prune_empty(root / BACKUP_DIR)
     for rel in manifest["dirs"]:

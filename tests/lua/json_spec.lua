@@ -17,7 +17,8 @@ describe("lib.json", function()
   for _, bad in ipairs({ "", "[01]", "[1.]", "[.5]", '{"a":1,}', "[1,]", '"\\u12"', '"\\x"', "1 2", "[",
                          '{"a":1e999}', "[-]", "tru", "{'a':1}", '"a\nb"', "NaN", '"\\udc00"',
                          string.rep("[", 100) .. string.rep("]", 100), "\255" }) do
-    it("rejects " .. string.format("%q", bad):sub(1, 40) .. " with a message, without raising", function()
+    local shown = string.format("%q", bad):sub(1, 40):gsub("[\128-\255]", function(c) return string.format("\\%d", c:byte()) end)
+    it("rejects " .. shown .. " with a message, without raising", function()
       local v, err = json.decode(bad)
       assert.is_nil(v)
       assert.is_string(err)
