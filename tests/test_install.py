@@ -55,7 +55,8 @@ def test_install_copies_scripts_config_and_pattern_file_and_registers_actions(re
     src = inst.source_dir()
     bridge = resource / inst.SCRIPTS_DIR / "daw-bridge_Bridge.lua"
     assert bridge.read_bytes() == (src / "daw-bridge_Bridge.lua").read_bytes()
-    assert (resource / inst.SCRIPTS_DIR / "lib" / "bridge.lua").read_bytes() == (src / "lib" / "bridge.lua").read_bytes()
+    lib = resource / inst.SCRIPTS_DIR / "lib" / "bridge.lua"
+    assert lib.read_bytes() == (src / "lib" / "bridge.lua").read_bytes()
     assert (resource / inst.OSC_FILE).read_bytes() == (src / "daw-bridge.ReaperOSC").read_bytes()
     for jsfx in src.glob("*.jsfx"):
         assert (resource / inst.EFFECTS_DIR / jsfx.name).read_bytes() == jsfx.read_bytes()

@@ -27,7 +27,8 @@ def busted_command() -> list[str]:
 
 def test_lua_specs_pass_under_lua54() -> None:
     proc = subprocess.run(
-        [*busted_command(), "."], cwd=LUA_TESTS, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=120, check=False
+        [*busted_command(), "."],
+        cwd=LUA_TESTS, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=120, check=False,
     )
     out = proc.stdout + proc.stderr
     oks = len(re.findall(r"^ok \d+", proc.stdout, flags=re.M))
