@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -148,3 +151,32 @@ def test_cli_install_prints_the_osc_settings_and_uninstall_reverts(resource: Pat
     assert snapshot(resource) == before
     result = runner.invoke(cli, ["reaper", "uninstall", "--resource-path", str(resource)])
     assert result.exit_code == 1 and "Error: ConfigError" in result.output
+
+
+def _build_index_module() -> Any:
+    path = Path(__file__).resolve().parent.parent / "reaper_scripts" / "build_index.py"
+    spec = importlib.util.spec_from_file_location("build_index", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reapack_index_is_generated_from_the_headers_and_up_to_date() -> None:
+    build_index = _build_index_module()
+    text = build_index.build()
+    assert (build_index.INDEX).read_text(encoding="utf-8") == text, (
+        "reaper_scripts/index.xml is stale: run python reaper_scripts/build_index.py"
+    )
+    root = ElementTree.fromstring(text)
+    package = root.find("./category[@name='daw-bridge']/reapack[@name='daw-bridge_Bridge.lua']")
+    assert package is not None
+    sources = {s.get("file"): s for s in package.iter("source")}
+    src = inst.source_dir()
+    for script in inst.ACTIONS:
+        assert sources[script].get("main") == "main", f"{script} is registered as an action by ReaPack"
+    for lib in (src / "lib").glob("*.lua"):
+        assert f"lib/{lib.name}" in sources
+    for jsfx in src.glob("*.jsfx"):
+        assert sources[jsfx.name].get("type") == "effect"
+    assert len(root.findall(".//reapack")) == 1, "the shortcut scripts are @noindex parts of one package"
