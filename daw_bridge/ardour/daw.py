@@ -1,0 +1,387 @@
+"""Ardour 7 as a :class:`~daw_bridge.daw.Daw`: its own OSC address space for the mixer and transport, and the
+daw-bridge Lua bridge (``ardour_scripts/daw-bridge/daw_bridge_hook.lua``) for what OSC cannot do.
+
+Every setter waits for Ardour's feedback to confirm the value (DawTimeout otherwise), so a render requested
+right after a change always hears it. :meth:`ArdourDaw.apply` sends one ``#bundle``.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..daw import (
+    MARKER_TAG,
+    MarkerInfo,
+    MarkerSpec,
+    MonitorFx,
+    ProjectInfo,
+    Progress,
+    RenderRequest,
+    RenderResult,
+    TrackChange,
+    TrackInfo,
+    TransportState,
+)
+from ..errors import BridgeRefused, CodecError, DawTimeout, DawUnreachable, InvalidParameter, RenderError, TrackNotFound
+from ..osc.codec import Message
+from ..reaper.bridge import BridgeClient
+from . import osc
+from .mirror import ArdourMirror, StripState
+
+GAIN_TOLERANCE_DB = 0.01
+PAN_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class PluginParam:
+    """A plugin parameter as ``/strip/plugin/descriptor`` reports it: 1-based ``index``, native range."""
+
+    index: int
+    name: str
+    minimum: float
+    maximum: float
+    value: float
+
+
+class ArdourDaw:
+    """Ardour over OSC at ``host:port`` plus the bridge mailbox in ``bridge_dir``."""
+
+    name = "ardour"
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 3819,
+        bridge_dir: Path,
+        bounce_dir: Path | None = None,
+        listen_host: str = "127.0.0.1",
+        timeout_s: float = 2.0,
+        bridge_timeout_s: float = 10.0,
+    ) -> None:
+        self.address = (host, int(port))
+        self.listen_host = listen_host
+        self.timeout_s = timeout_s
+        roots = (Path(bridge_dir),) + ((Path(bounce_dir),) if bounce_dir is not None else ())
+        # The Ardour bridge polls its mailbox (no trigger needed).
+        self.bridge = BridgeClient(Path(bridge_dir), lambda: None, timeout_s=bridge_timeout_s, allowed_roots=roots)
+        self.mirror = ArdourMirror()
+        self.datagrams_sent = 0
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._loop: tuple[float, float] | None = None
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> ArdourDaw:
+        """Host from ``[reaper] host``, port from ``[ardour] port``, mailbox and bounce folders from ``[paths]``."""
+        return cls(host=cfg.host, port=cfg.ardour_port, bridge_dir=cfg.bridge_dir, bounce_dir=cfg.bounce_dir,
+                   listen_host=cfg.listen_host, timeout_s=cfg.timeout_s, bridge_timeout_s=max(10.0, cfg.timeout_s))
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    def connect(self, *, timeout_s: float | None = None) -> None:
+        """Register as a surface, read the strip list; DawUnreachable if Ardour stays silent."""
+        wait_s = self.timeout_s if timeout_s is None else timeout_s
+        if self._sock is None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((self.listen_host, 0))
+            sock.settimeout(0.1)
+            self._sock = sock
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._receive, name="ardour-osc", daemon=True)
+            self._thread.start()
+        self._send([osc.set_surface()])
+        self.refresh(timeout_s=wait_s)
+
+    def refresh(self, *, timeout_s: float | None = None) -> None:
+        """Re-read the strip list (names, kinds, session rate)."""
+        wait_s = self.timeout_s if timeout_s is None else timeout_s
+        self.mirror.take_replies(lambda m: m.address == "/reply")
+        self._send([osc.strip_list()])
+        ok = self.mirror.wait_for(lambda m: any(r.args[:1] == ("end_route_list",) for r in m.replies), wait_s)
+        if not ok:
+            host, port = self.address
+            raise DawUnreachable(
+                f"no OSC reply from Ardour at {host}:{port} within {wait_s:.1f} s: is Ardour running with OSC "
+                "enabled on that port (Edit > Preferences > Control Surfaces > OSC, port mode Auto)?"
+            )
+        self.mirror.take_replies(lambda m: m.address == "/reply")
+
+    def close(self) -> None:
+        """Stop listening; idempotent."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+            self._thread = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> ArdourDaw:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _receive(self) -> None:
+        sock = self._sock
+        assert sock is not None
+        while not self._stop.is_set():
+            try:
+                data, _ = sock.recvfrom(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                messages = osc.decode(data)
+            except CodecError:
+                continue
+            for msg in messages:
+                self.mirror.feed(msg)
+
+    def _send(self, messages: list[Message]) -> None:
+        if self._sock is None:
+            raise DawUnreachable("ArdourDaw is not connected: call connect() first")
+        self._sock.sendto(osc.encode(messages), self.address)
+        self.datagrams_sent += 1
+
+    # ---- mixer ----------------------------------------------------------------------------------
+    def tracks(self) -> list[TrackInfo]:
+        return [s.info() for s in self.mirror.snapshot()]
+
+    def _strip(self, ref: int | str) -> StripState:
+        strips = self.mirror.snapshot()
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            found = next((s for s in strips if s.ssid == ref), None)
+        else:
+            key = str(ref).strip().casefold()
+            found = next((s for s in strips if s.name.casefold() == key), None)
+        if found is None:
+            names = ", ".join(f"{s.ssid}:{s.name}" for s in strips)
+            raise TrackNotFound(f"no Ardour track {ref!r} (tracks: {names or 'none'})")
+        return found
+
+    def track(self, ref: int | str) -> TrackInfo:
+        return self._strip(ref).info()
+
+    def set_volume_db(self, ref: int | str, gain_db: float) -> None:
+        self.apply([TrackChange(ref, volume_db=gain_db)])
+
+    def set_pan(self, ref: int | str, pan: float) -> None:
+        self.apply([TrackChange(ref, pan=pan)])
+
+    def set_mute(self, ref: int | str, on: bool) -> None:
+        self.apply([TrackChange(ref, mute=on)])
+
+    def set_solo(self, ref: int | str, on: bool) -> None:
+        self.apply([TrackChange(ref, solo=on)])
+
+    def apply(self, changes: Sequence[TrackChange]) -> None:
+        """All changes in one ``#bundle``, then wait until Ardour's feedback shows every one of them."""
+        messages: list[Message] = []
+        checks: list[tuple[int, str, float | bool]] = []
+        for change in changes:
+            ssid = self._strip(change.track).ssid
+            if change.volume_db is not None:
+                if not math.isfinite(change.volume_db) or change.volume_db > 6.0:
+                    raise InvalidParameter(f"volume {change.volume_db} dB for {change.track!r}: Ardour's fader "
+                                           "goes from -inf to +6 dB")
+                messages.append(osc.strip_gain(ssid, change.volume_db))
+                checks.append((ssid, "gain_db", float(change.volume_db)))
+            if change.pan is not None:
+                position = osc.pan_to_position(change.pan)
+                messages.append(osc.strip_pan(ssid, position))
+                checks.append((ssid, "pan_position", position))
+            if change.mute is not None:
+                messages.append(osc.strip_mute(ssid, change.mute))
+                checks.append((ssid, "mute", bool(change.mute)))
+            if change.solo is not None:
+                messages.append(osc.strip_solo(ssid, change.solo))
+                checks.append((ssid, "solo", bool(change.solo)))
+        if not messages:
+            return
+        self._send(messages)
+
+        def confirmed(m: ArdourMirror) -> bool:
+            for ssid, attr, want in checks:
+                have = getattr(m.strips.get(ssid), attr, None)
+                if isinstance(want, bool):
+                    if have is not want:
+                        return False
+                elif not isinstance(have, float) or abs(have - want) > (
+                        GAIN_TOLERANCE_DB if attr == "gain_db" else PAN_TOLERANCE):
+                    return False
+            return True
+
+        if not self.mirror.wait_for(confirmed, self.timeout_s):
+            raise DawTimeout(f"Ardour did not confirm {len(checks)} change(s) within {self.timeout_s:.1f} s: "
+                             f"{', '.join(f'{a} of strip {s}' for s, a, _ in checks)}")
+
+    # ---- plugins (native units) -----------------------------------------------------------------
+    def plugins(self, ref: int | str) -> list[tuple[int, str, bool]]:
+        """``(piid, name, enabled)`` for each plugin on a track, piid 1-based."""
+        ssid = self._strip(ref).ssid
+        self._send([osc.plugin_list(ssid)])
+        self.mirror.wait_for(lambda m: any(r.address == "/strip/plugin/list" for r in m.replies), self.timeout_s)
+        replies = self.mirror.take_replies(lambda m: m.address == "/strip/plugin/list")
+        return [(int(r.args[1]), str(r.args[2]), bool(r.args[3])) for r in replies if len(r.args) >= 4]
+
+    def plugin_params(self, ref: int | str, piid: int) -> list[PluginParam]:
+        """The parameters of plugin ``piid`` with their native ranges (``/strip/plugin/descriptor``)."""
+        ssid = self._strip(ref).ssid
+        self._send([osc.plugin_descriptor(ssid, piid)])
+        done = self.mirror.wait_for(
+            lambda m: any(r.address == "/strip/plugin/descriptor_end" for r in m.replies), self.timeout_s)
+        replies = self.mirror.take_replies(lambda m: m.address.startswith("/strip/plugin/descriptor"))
+        if not done:
+            raise DawTimeout(f"no plugin descriptor from Ardour for strip {ssid} plugin {piid}")
+        out = []
+        for r in replies:
+            a = r.args
+            if r.address == "/strip/plugin/descriptor" and len(a) >= 8:
+                out.append(PluginParam(int(a[2]), str(a[3]), float(a[6]), float(a[7]), float(a[-1])))
+        return out
+
+    def set_plugin_param(self, ref: int | str, piid: int, param: int | str, value: float) -> None:
+        """Set a plugin parameter (by 1-based index or name) in native units, validated against its range."""
+        params = self.plugin_params(ref, piid)
+        if isinstance(param, str):
+            found = next((p for p in params if p.name.casefold() == param.casefold()), None)
+        else:
+            found = next((p for p in params if p.index == param), None)
+        if found is None:
+            raise InvalidParameter(f"plugin {piid} on {ref!r} has no parameter {param!r} "
+                                   f"(has: {', '.join(p.name for p in params)})")
+        if not found.minimum <= value <= found.maximum:
+            raise InvalidParameter(f"{found.name} = {value} is outside {found.minimum}..{found.maximum}")
+        self._send([osc.plugin_parameter(self._strip(ref).ssid, piid, found.index, float(value))])
+        if not self._param_is(ref, piid, found.index, value):
+            raise DawTimeout(f"Ardour did not apply {found.name} = {value}")
+
+    def _param_is(self, ref: int | str, piid: int, index: int, value: float) -> bool:
+        for _ in range(20):
+            now = next((p for p in self.plugin_params(ref, piid) if p.index == index), None)
+            if now is not None and abs(now.value - value) <= 1e-4 * max(1.0, abs(value)):
+                return True
+        return False
+
+    # ---- transport ------------------------------------------------------------------------------
+    def _rate(self) -> int:
+        if self.mirror.sample_rate <= 0:
+            self.refresh()
+        return self.mirror.sample_rate
+
+    def transport(self) -> TransportState:
+        self.mirror.take_replies(lambda m: m.address == "/transport_frame")
+        self._send([osc.simple("/transport_frame")])
+        self.mirror.wait_for(lambda m: any(r.address == "/transport_frame" for r in m.replies), self.timeout_s)
+        frames = self.mirror.take_replies(lambda m: m.address == "/transport_frame")
+        position = float(frames[-1].args[0]) / self._rate() if frames and frames[-1].args else 0.0
+        start, end = self._loop if self._loop else (None, None)
+        return TransportState(playing=self.mirror.playing, position_s=position, loop_start_s=start,
+                              loop_end_s=end, repeat=self.mirror.looping)
+
+    def play(self) -> None:
+        self._send([osc.simple("/transport_play")])
+        self._confirm(lambda m: m.playing, "play")
+
+    def stop(self) -> None:
+        self._send([osc.simple("/transport_stop")])
+        self._confirm(lambda m: not m.playing, "stop")
+
+    def seek(self, time_s: float) -> None:
+        if time_s < 0:
+            raise InvalidParameter(f"seek time {time_s} s must be >= 0")
+        self._send([osc.locate(round(time_s * self._rate()), roll=self.mirror.playing)])
+
+    def set_loop(self, start_s: float, end_s: float, *, repeat: bool = True) -> None:
+        if not 0 <= start_s < end_s:
+            raise InvalidParameter(f"loop {start_s}..{end_s} s: need 0 <= start < end")
+        rate = self._rate()
+        self._send([osc.loop_location(round(start_s * rate), round(end_s * rate))])
+        self._loop = (start_s, end_s)
+        if repeat != self.mirror.looping:
+            self._send([osc.simple("/loop_toggle")])
+            self._confirm(lambda m: m.looping == repeat, "loop")
+
+    def _confirm(self, predicate: Any, what: str) -> None:
+        if not self.mirror.wait_for(predicate, self.timeout_s):
+            raise DawTimeout(f"Ardour did not confirm {what} within {self.timeout_s:.1f} s")
+
+    # ---- through the bridge ---------------------------------------------------------------------
+    def markers(self) -> list[MarkerInfo]:
+        raw = self.bridge.get_state(["markers"]).get("markers") or []
+        out = [
+            MarkerInfo(number=int(m.get("number", 0)), time_s=float(m.get("time_s", 0.0)), name=str(m.get("name", "")),
+                       color=m.get("color"), end_s=None if m.get("end_s") is None else float(m["end_s"]))
+            for m in raw if isinstance(m, dict)
+        ]
+        return sorted(out, key=lambda m: (m.time_s, m.number))
+
+    def replace_markers(self, markers: Sequence[MarkerSpec]) -> None:
+        """Delete our tagged markers and add ``markers`` (the bridge adds the tag)."""
+        self.bridge.replace_markers([
+            {"time_s": float(m.time_s), "end_s": None if m.end_s is None else float(m.end_s),
+             "name": m.name.removeprefix(MARKER_TAG).lstrip(), "color": m.color}
+            for m in markers
+        ])
+
+    def render(
+        self, request: RenderRequest, *, progress: Progress | None = None, timeout_s: float = 120.0
+    ) -> RenderResult:
+        """Render the master bus (never the monitor section) through the bridge; RenderError on failure."""
+        args: dict[str, Any] = {
+            "directory": str(Path(request.directory).expanduser().resolve()), "file_name": request.file_name,
+            "sample_rate": request.sample_rate, "channels": request.channels, "bit_depth": request.bit_depth,
+            "start_s": request.start_s, "end_s": request.end_s,
+        }
+        if progress is not None:
+            progress(0.0, f"rendering {request.file_name} in Ardour")
+        try:
+            result = self.bridge.render(args, timeout_s=timeout_s)
+        except BridgeRefused as exc:
+            raise RenderError(f"Ardour render of {request.file_name} failed: {exc}") from exc
+        files = tuple(Path(f) for f in result.get("files", []))
+        missing = [str(f) for f in files if not f.exists()]
+        if not files or missing:
+            raise RenderError(f"Ardour render of {request.file_name}: file(s) never appeared {missing or ''}")
+        if progress is not None:
+            progress(1.0, "render done")
+        duration = float(result.get("duration_s", 0.0))
+        return RenderResult(files=files, duration_s=duration if math.isfinite(duration) else 0.0)
+
+    def set_monitor_chain(self, chain: Sequence[MonitorFx]) -> None:
+        """Our effects in Ardour's monitor section (which no export reads); see docs/ardour.md for kinds."""
+        self.bridge.set_monitor_chain(
+            [{"kind": fx.kind, "enabled": fx.enabled, "params": dict(fx.params)} for fx in chain])
+
+    def monitor_fx(self) -> list[dict[str, Any]]:
+        """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``)."""
+        return list(self.bridge.get_state(["monitor_fx"]).get("monitor_fx") or [])
+
+    def insert_reference(self, track_name: str, path: Path, *, position_s: float = 0.0) -> None:
+        """Import through the GUI bridge; headless Ardour refuses (use ``session.inject_audio`` while closed)."""
+        self.bridge.insert_media(track_name, Path(path).expanduser().resolve(), position_s=position_s)
+
+    def get_project_state(self, key: str) -> str | None:
+        return self.bridge.get_project_state(key)
+
+    def set_project_state(self, key: str, value: str) -> None:
+        self.bridge.set_project_state(key, value)
+
+    def project_info(self) -> ProjectInfo:
+        state = self.bridge.get_state(["sample_rate", "length_s", "project_path"])
+        return ProjectInfo(sample_rate=int(state.get("sample_rate") or 0), length_s=float(state.get("length_s") or 0.0),
+                           path=str(state.get("project_path") or ""))
+
+
+__all__ = ["ArdourDaw", "PluginParam"]

@@ -1,0 +1,158 @@
+"""daw-bridge against a real headless Ardour 7 (skipped where ardour7-lua is missing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile as sf
+
+from daw_bridge.ardour import session
+from daw_bridge.daw import MarkerSpec, MonitorFx, RenderRequest, TrackChange
+from daw_bridge.errors import BridgeRefused
+from daw_bridge.units import gain_to_db
+
+from .conftest import RATE, TRACKS, Rig, requires_ardour
+
+pytestmark = [pytest.mark.ardour, requires_ardour]
+
+
+def render(rig: Rig, name: str) -> np.ndarray:
+    """Render the master through the bridge; audio (frames, 2)."""
+    result = rig.daw.render(RenderRequest(directory=rig.bounce_dir, file_name=name, bit_depth=32))
+    audio, rate = sf.read(result.files[0], always_2d=True)
+    assert rate == RATE
+    return audio
+
+
+def tone_db(audio: np.ndarray, freq_hz: float, channel: int = 0) -> float:
+    """Level in dB (re full-scale peak) of the sine at ``freq_hz`` in the steady middle of ``audio``."""
+    x = audio[RATE // 2: -RATE // 2, channel]
+    t = np.arange(len(x)) / RATE
+    amplitude = 2.0 * abs(np.dot(x, np.exp(-2j * np.pi * freq_hz * t))) / len(x)
+    return gain_to_db(amplitude)
+
+
+def audible(audio: np.ndarray) -> set[str]:
+    """Which tracks' tones are present (above -100 dBFS) in a render."""
+    return {name for name, (freq, _) in TRACKS.items() if tone_db(audio, freq) > -100.0}
+
+
+def solo_only(rig: Rig, name: str) -> None:
+    rig.daw.apply([TrackChange(t, solo=(t == name)) for t in TRACKS])
+
+
+def test_mirror_reads_the_session(rig: Rig) -> None:
+    tracks = rig.daw.tracks()
+    assert [t.name for t in tracks] == list(TRACKS)
+    assert [t.index for t in tracks] == [1, 2, 3]
+    assert rig.daw.track("ref 1").index == 2
+    info = rig.daw.project_info()
+    assert info.sample_rate == RATE
+    assert info.length_s == pytest.approx(4.0, abs=1e-3)
+    assert info.path == str(rig.session_dir / "tpl.ardour")
+
+
+def test_gain_in_db_lands_in_the_render(rig: Rig) -> None:
+    solo_only(rig, "MIX")
+    rig.daw.set_volume_db("MIX", -7.5)
+    assert rig.daw.track("MIX").volume_db == pytest.approx(-7.5, abs=0.01)
+    audio = render(rig, "gain.wav")
+    freq, amp = TRACKS["MIX"]
+    assert tone_db(audio, freq) - gain_to_db(amp) == pytest.approx(-7.5, abs=0.1)
+    assert audible(audio) == {"MIX"}
+
+
+def test_level_matching_lands_within_0_1_lu_in_a_real_render(rig: Rig) -> None:
+    meter = pyloudnorm.Meter(RATE)
+    source = {n: meter.integrated_loudness(sf.read(p)[0]) for n, p in rig.sources.items()}
+    match_db = source["MIX"] - source["REF 1"]
+    rig.daw.set_volume_db("REF 1", match_db)
+    solo_only(rig, "MIX")
+    mix = meter.integrated_loudness(render(rig, "mix.wav"))
+    solo_only(rig, "REF 1")
+    ref = meter.integrated_loudness(render(rig, "ref.wav"))
+    assert abs(ref - mix) < 0.1
+    assert abs(match_db) > 3.0  # the match really moved the reference
+
+
+def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(rig: Rig) -> None:
+    sent = rig.daw.datagrams_sent
+    rig.daw.apply([TrackChange("MIX", mute=True), TrackChange("REF 1", mute=False, solo=True),
+                   TrackChange("REF 2", mute=True, solo=False)])
+    assert rig.daw.datagrams_sent == sent + 1
+    state = {t.name: (t.mute, t.solo) for t in rig.daw.tracks()}
+    assert state == {"MIX": (True, False), "REF 1": (False, True), "REF 2": (True, False)}
+    assert audible(render(rig, "ab.wav")) == {"REF 1"}
+    rig.daw.apply([TrackChange("MIX", mute=False, solo=True), TrackChange("REF 1", solo=False, mute=True)])
+    assert audible(render(rig, "ab2.wav")) == {"MIX"}
+
+
+def test_pan_follows_daw_bridge_convention(rig: Rig) -> None:
+    solo_only(rig, "MIX")
+    rig.daw.set_pan("MIX", -1.0)
+    assert rig.daw.track("MIX").pan == pytest.approx(-1.0, abs=1e-3)
+    audio = render(rig, "left.wav")
+    freq, _ = TRACKS["MIX"]
+    assert tone_db(audio, freq, channel=0) - tone_db(audio, freq, channel=1) > 40.0
+
+
+def test_plugin_parameter_in_native_units_reaches_the_render(rig: Rig) -> None:
+    solo_only(rig, "REF 2")
+    plugins = rig.daw.plugins("REF 2")
+    assert plugins[0][:2] == (1, "ACE Amplifier")
+    gain = rig.daw.plugin_params("REF 2", 1)[0]
+    assert (gain.name, gain.minimum, gain.maximum) == ("Gain", -20.0, 20.0)
+    before = render(rig, "amp0.wav")
+    rig.daw.set_plugin_param("REF 2", 1, "Gain", 6.0)
+    after = render(rig, "amp6.wav")
+    freq, _ = TRACKS["REF 2"]
+    assert tone_db(after, freq) - tone_db(before, freq) == pytest.approx(6.0, abs=0.05)
+
+
+def test_markers_via_the_bridge_appear_in_the_saved_session(rig: Rig) -> None:
+    rig.daw.replace_markers([MarkerSpec(0.5, "old")])
+    rig.daw.replace_markers([MarkerSpec(1.25, "too bright 2.1 dB", "#3399ff"),
+                             MarkerSpec(2.0, "section", end_s=3.0)])
+    live = rig.daw.markers()
+    assert [(m.name, m.time_s, m.end_s, m.color) for m in live] == [
+        ("[daw-bridge] too bright 2.1 dB", 1.25, None, "#3399ff"), ("[daw-bridge] section", 2.0, 3.0, "#ff8000")]
+    rig.process.stop()
+    saved = session.read_markers(rig.session_dir / "tpl.ardour")
+    assert [(m.name, m.start_s, m.flags) for m in saved] == [
+        ("[daw-bridge] too bright 2.1 dB", 1.25, "IsMark"), ("[daw-bridge] section", 2.0, "IsRangeMarker")]
+
+
+def test_monitoring_chain_never_reaches_the_render(rig: Rig) -> None:
+    rig.daw.apply([TrackChange(t, solo=False) for t in TRACKS])
+    clean = render(rig, "clean.wav")
+    chain = [MonitorFx("correction", {"preamp_db": -6.0, "band1_type": "PK", "band1_freq_hz": 550.0,
+                                      "band1_gain_db": 12.0, "band1_q": 1.0}),
+             MonitorFx("trim", {"gain_db": -3.0})]
+    rig.daw.set_monitor_chain(chain)
+    fx = rig.daw.monitor_fx()
+    assert [(f["name"], f["enabled"], f["ours"]) for f in fx] == [("ACE EQ", True, True),
+                                                                  ("ACE Amplifier", True, True)]
+    corrected = render(rig, "corrected.wav")
+    assert np.array_equal(clean, corrected)
+    rig.daw.set_monitor_chain(chain)  # replacing keeps exactly one copy of ours
+    assert len(rig.daw.monitor_fx()) == 2
+
+
+def test_unsupported_monitor_effect_is_refused_not_leaked(rig: Rig) -> None:
+    with pytest.raises(BridgeRefused) as info:
+        rig.daw.set_monitor_chain([MonitorFx("crossfeed", {"level_db": -4.5})])
+    assert info.value.code == "unsupported"
+    assert rig.daw.monitor_fx() == []
+
+
+def test_project_state_and_headless_import(rig: Rig, tmp_path: Path) -> None:
+    assert rig.daw.get_project_state("ab_state") is None
+    rig.daw.set_project_state("ab_state", '{"current": "mix"}')
+    assert rig.daw.get_project_state("ab_state") == '{"current": "mix"}'
+    with pytest.raises(BridgeRefused) as info:
+        rig.daw.insert_reference("REF 3", rig.bounce_dir / "x.wav")
+    assert info.value.code == "unsupported"
+    assert "inject_audio" in str(info.value)
