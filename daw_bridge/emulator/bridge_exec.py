@@ -223,10 +223,12 @@ class BridgeExecutor:
         return {"files": [str(f) for f in result.files], "duration_s": result.duration_s}
 
     def _set_monitor_chain(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Like the Lua bridge: ensure each listed effect on the monitoring chain, set sliders by name, put the
+        listed ones in the given order from the earliest of their slots; other monitoring FX are untouched."""
         chain = args.get("chain")
         if not isinstance(chain, list):
             raise OpError("bad_args", "args.chain must be a list")
-        wanted: list[Fx] = []
+        wanted: list[tuple[str, bool, dict[str, float | str]]] = []
         for i, item in enumerate(chain):
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str) or not _KIND.match(item["kind"]):
                 raise OpError("bad_args", f"args.chain[{i}].kind must be an effect kind such as 'correction'")
@@ -238,15 +240,22 @@ class BridgeExecutor:
             enabled = item.get("enabled", True)
             if not isinstance(enabled, bool):
                 raise OpError("bad_args", f"args.chain[{i}].enabled must be true or false")
-            wanted.append(Fx(f"{JSFX_PREFIX}{item['kind']}", enabled, dict(params)))
-        existing = {f.name: f for f in self.project.monitor_fx if f.name.startswith(JSFX_PREFIX)}
-        for fx in wanted:  # update in place when present (keeps other sliders), else add
-            old = existing.get(fx.name)
-            if old is not None:
-                old.params.update(fx.params)
-                fx.params, fx.ranges = old.params, old.ranges
-        others = [f for f in self.project.monitor_fx if not f.name.startswith(JSFX_PREFIX)]
-        self.project.monitor_fx = others + wanted
+            wanted.append((item["kind"], enabled, _slider_values(item["kind"], params, f"args.chain[{i}]")))
+        fx_list = self.project.monitor_fx
+        for kind, _enabled, _params in wanted:
+            if not any(f.name == f"{JSFX_PREFIX}{kind}" for f in fx_list):
+                fx_list.append(_new_monitor_fx(kind))
+        names = [f"{JSFX_PREFIX}{kind}" for kind, _e, _p in wanted]
+        listed = {f.name: f for f in fx_list if f.name in names}
+        if listed:
+            first = min(i for i, f in enumerate(fx_list) if f.name in names)
+            rest = [f for f in fx_list if f.name not in names]
+            ordered = [listed[n] for n in dict.fromkeys(names)]
+            self.project.monitor_fx = rest[:first] + ordered + rest[first:]
+        for kind, enabled, params in wanted:
+            fx = listed[f"{JSFX_PREFIX}{kind}"]
+            fx.params.update(params)
+            fx.enabled = enabled
         return {"fx": _fx_list(self.project.monitor_fx)}
 
     def _insert_media(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +287,37 @@ class BridgeExecutor:
         if not isinstance(key, str) or not key:
             raise OpError("bad_args", "args.key must be a string")
         return {"value": self.project.get_ext_state(EXT_SECTION, key)}
+
+
+def _slider_values(kind: str, params: dict[str, Any], where: str) -> dict[str, float | str]:
+    """Slider values checked against daw_bridge/dsp/params.py (the single source of truth), when available."""
+    try:
+        from ..dsp import params as dsp_params
+    except ImportError:  # parameter map not available: accept as given
+        return dict(params)
+    if kind not in dsp_params.PARAMS:
+        raise OpError("fx_missing", f"{where}: no effect {JSFX_PREFIX}{kind} (kinds: {', '.join(dsp_params.PARAMS)})")
+    out: dict[str, float | str] = {}
+    for name, value in params.items():
+        try:
+            out[name] = dsp_params.slider_value(kind, name, value)
+        except KeyError:
+            known = ", ".join(s.name for s in dsp_params.sliders(kind))
+            raise OpError("bad_args", f"{where}: {JSFX_PREFIX}{kind} has no slider named {name!r} ({known})") from None
+        except DawBridgeError as exc:
+            raise OpError("bad_args", f"{where}: {exc}") from exc
+    return out
+
+
+def _new_monitor_fx(kind: str) -> Fx:
+    """Our effect as freshly added: every slider at its default, ranges known for OSC."""
+    try:
+        from ..dsp import params as dsp_params
+    except ImportError:
+        return Fx(f"{JSFX_PREFIX}{kind}")
+    sliders = dsp_params.sliders(kind)
+    return Fx(f"{JSFX_PREFIX}{kind}", True, {s.name: s.default for s in sliders},
+              {s.name: (s.minimum, s.maximum) for s in sliders})
 
 
 def _marker_spec(m: Any, i: int) -> tuple[float, float | None, str, str | None]:
