@@ -47,14 +47,18 @@ def session_file(session_dir: Path, name: str | None = None) -> Path:
     return path
 
 
-def _load(path: Path) -> ET.ElementTree:
+def _load(path: Path) -> tuple[ET.ElementTree[ET.Element], ET.Element]:
     try:
-        return ET.parse(path)
+        tree: ET.ElementTree[ET.Element] = ET.parse(path)
     except (ET.ParseError, OSError) as exc:
         raise SessionFileError(f"{path}: cannot parse session XML ({exc})") from exc
+    root = tree.getroot()
+    if root is None or root.tag != "Session":
+        raise SessionFileError(f"{path}: not an Ardour session (root element is not <Session>)")
+    return tree, root
 
 
-def _save(tree: ET.ElementTree, path: Path) -> None:
+def _save(tree: ET.ElementTree[ET.Element], path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp-daw-bridge")
     tree.write(tmp, encoding="UTF-8", xml_declaration=True)
     tmp.replace(path)
@@ -75,8 +79,7 @@ def parse_timepos(text: str, sample_rate: int) -> float:
 
 def enable_osc(path: Path) -> None:
     """Mark the OSC surface active with replies to the sender's port (``address-only="0"``)."""
-    tree = _load(path)
-    root = tree.getroot()
+    tree, root = _load(path)
     protocols = root.find("ControlProtocols")
     if protocols is None:
         protocols = ET.SubElement(root, "ControlProtocols")
@@ -98,7 +101,7 @@ def sample_rate_of(root: ET.Element, path: Path) -> int:
 
 def read_markers(path: Path) -> list[SessionMarker]:
     """Markers and ranges of a saved session, session range and loop excluded, in time order."""
-    root = _load(path).getroot()
+    _, root = _load(path)
     rate = sample_rate_of(root, path)
     out: list[SessionMarker] = []
     for loc in root.iterfind("Locations/Location"):
@@ -196,8 +199,7 @@ def inject_audio(session_dir: Path, track_name: str, audio: Path, *, position_s:
     if position_s < 0:
         raise SessionFileError(f"position_s {position_s} must be >= 0 seconds")
     path = session_file(session_dir)
-    tree = _load(path)
-    root = tree.getroot()
+    tree, root = _load(path)
     rate = sample_rate_of(root, path)
     try:
         info = sf.info(str(audio))
