@@ -62,7 +62,8 @@ def test_mirror_follows_feedback_and_list_replies() -> None:
         m.feed(msg)
     (strip,) = m.snapshot()
     info = strip.info()
-    assert (info.index, info.name, info.volume_db, info.mute, info.solo, info.pan) == (1, "MIX", -3.5, True, False, -1.0)
+    got = (info.index, info.name, info.volume_db, info.mute, info.solo, info.pan)
+    assert got == (1, "MIX", -3.5, True, False, -1.0)
     assert (m.sample_rate, m.last_sample, m.playing, m.looping) == (48000, 96000, True, True)
     assert len(m.take_replies(lambda r: r.address == "/reply")) == 2
     assert m.replies == []
