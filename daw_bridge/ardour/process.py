@@ -143,6 +143,8 @@ class ArdourProcess:
     def start(self, *, timeout_s: float = 30.0) -> ArdourProcess:
         """Launch Ardour and wait until OSC is bound and the bridge is polling; raise DawUnreachable."""
         binary = lua_binary()
+        if "'" in str(self.bridge_dir):
+            raise DawError(f"{self.bridge_dir}: the Ardour bridge cannot serve a mailbox path containing ' ")
         path = session.session_file(self.session_dir, self.snapshot)
         session.enable_osc(path)
         for sub in ("requests", "responses", "events"):
