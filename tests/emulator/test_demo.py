@@ -60,6 +60,7 @@ def test_chorus_of_the_mix_is_narrower_and_duller_than_the_reference(demo: tuple
     assert np.max(np.abs(mix)) < 1.0  # the demo mix does not clip
 
 
+@pytest.mark.slow
 def test_build_is_deterministic(demo: tuple[Project, Path], tmp_path: Path) -> None:
     project, _ = demo
     second = build_demo_project(tmp_path)
