@@ -16,7 +16,15 @@ from ..config import Config, load_config
 from ..errors import DawBridgeError
 
 #: Command-group modules, in help order. Each defines ``register(group: click.Group) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("config_cmd", "headphones_drive", "level", "reaper_cmd", "emulate", "osc")
+COMMAND_MODULES: tuple[str, ...] = (
+    "config_cmd",
+    "headphones_drive",
+    "level",
+    "reaper_cmd",
+    "emulate",
+    "osc",
+    "ab",
+)
 
 
 class DawBridgeGroup(click.Group):

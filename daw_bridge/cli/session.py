@@ -1,0 +1,22 @@
+"""Open the configured DAW for one command and close it afterwards (the commands' shared plumbing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from ..backends import open_daw
+from ..daw import Daw
+from . import get_config
+
+
+@contextmanager
+def connected(ctx: click.Context) -> Iterator[Daw]:
+    """The connected DAW of the config; closed when the block ends, whatever happens."""
+    daw = open_daw(get_config(ctx))
+    try:
+        yield daw
+    finally:
+        daw.close()
