@@ -118,7 +118,7 @@ class ABState:
             gains_db=gains,
             offsets_s=offsets,
             mode=mode,
-            mix_loudness=float(loud) if _is_number(loud) else None,
+            mix_loudness=float(loud) if isinstance(loud, int | float) and not isinstance(loud, bool) else None,
         )
 
 
