@@ -20,7 +20,8 @@ the class also inherits it, so ``except ValueError`` keeps working::
     ├── InvalidAudio (ValueError)            unreadable, corrupt, empty or unsuitable audio (names the file)
     ├── InvalidParameter (ValueError)        a DSP/analysis parameter out of range (names value and fix)
     ├── PresetError (ValueError)             a broken preset or AutoEq file (names file:line)
-    └── RenderError                          a render failed or its file never appeared
+    ├── RenderError                          a render failed or its file never appeared
+    └── ReportError (OSError)                a report cannot be written (never overwritten)
 """
 
 from __future__ import annotations
@@ -106,3 +107,7 @@ class PresetError(DawBridgeError, ValueError):
 
 class RenderError(DawBridgeError):
     """A render failed, or its file never appeared."""
+
+
+class ReportError(DawBridgeError, OSError):
+    """A report cannot be written (reports, like bounces, are never overwritten)."""

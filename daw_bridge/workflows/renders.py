@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
 from ..daw import Daw, Progress, RenderRequest, RenderResult, TrackChange
+from ..errors import DawBridgeError
 from .roles import ABState, audible_changes
 
 _VERSION = re.compile(r"-(\d{3,})\.wav$")
@@ -47,8 +48,11 @@ def audible(daw: Daw, state: ABState, target: str) -> Iterator[None]:
     daw.apply(changes)
     try:
         yield
-    finally:
-        daw.apply(restore)
+    except BaseException:
+        with suppress(DawBridgeError):  # the DAW may be gone: report the original failure, not this one
+            daw.apply(restore)
+        raise
+    daw.apply(restore)
 
 
 def render_source(

@@ -1,0 +1,99 @@
+"""``daw-bridge check``: bounce-and-check, and ``daw-bridge match``: level matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..workflows.bounce import AREAS, CheckResult, bounce_and_check, parse_areas
+from ..workflows.levels import MODES, MatchResult, match_levels
+from . import get_config
+from .output import echo_json, json_option, stderr_progress
+from .session import connected
+
+
+def print_check(result: CheckResult) -> None:
+    """The human summary of a check."""
+    dev = result.comparison.to_dict().get("deviation", {})
+    click.echo(f"Bounce:  {result.bounce}")
+    click.echo(f"Against: {', '.join(p.name for p in result.reference_files)}")
+
+    def fmt(v: object, unit: str) -> str:
+        return f"{v:+.1f} {unit}" if isinstance(v, int | float) else "n/a"
+
+    click.echo(
+        f"Overall (mix minus references): loudness {fmt(dev.get('loudness_lu'), 'LU')}, "
+        f"highs {fmt(dev.get('highs_db'), 'dB')}, width {fmt(dev.get('width_db'), 'dB')}, "
+        f"reverb {fmt(dev.get('reverb_db'), 'dB')}"
+    )
+    if result.comparison.findings:
+        click.echo(f"Findings ({len(result.comparison.findings)}, marked in the DAW):")
+        for f in result.comparison.findings:
+            click.echo(f"  {f.start_s:6.1f}-{f.end_s:6.1f} s  [{f.area}] {f.message}")
+    else:
+        click.echo("No findings: every section sits within the references.")
+    click.echo(f"Report:  {result.report}")
+    if result.failed_areas:
+        click.echo(f"FAILED on: {', '.join(result.failed_areas)}", err=True)
+
+
+@click.command("check")
+@click.option("--ref", "refs", multiple=True, type=click.Path(path_type=Path),
+              help="Reference file (repeatable). Default: render the reference tracks.")
+@click.option("--fail-on", default="", metavar="AREAS",
+              help=f"Exit 2 when findings exist in these areas ({','.join(AREAS)} or all).")
+@click.option("--timeout", "timeout_s", type=float, default=300.0, show_default=True,
+              help="Seconds to wait for each render.")
+@json_option
+@click.pass_context
+def check(ctx: click.Context, refs: tuple[Path, ...], fail_on: str, timeout_s: float, as_json: bool) -> None:
+    """Render the mix, analyze it against the references, mark deviations in the DAW, write a report."""
+    areas = parse_areas(fail_on)
+    with connected(ctx) as daw:
+        result = bounce_and_check(
+            daw, get_config(ctx), reference_files=refs, fail_on=areas, timeout_s=timeout_s,
+            progress=None if as_json else stderr_progress("check"),
+        )
+    if as_json:
+        echo_json({**result.comparison.to_dict(), "bounce": result.bounce, "report": result.report,
+                   "failed_areas": result.failed_areas})
+    else:
+        print_check(result)
+    if result.failed_areas:
+        ctx.exit(2)
+
+
+def print_match(result: MatchResult) -> None:
+    """The human summary of a level match."""
+    heard = " as heard through the monitoring chain" if result.as_heard else ""
+    click.echo(f"Mix: {result.mix_level:.1f} {result.unit} ({result.mode}){heard}")
+    for r in result.references:
+        click.echo(f"  {r.name}: {r.level:.1f} {result.unit} -> track volume {r.volume_before_db:+.1f} dB "
+                   f"=> {r.volume_after_db:+.1f} dB ({r.change_db:+.1f} dB)")
+
+
+@click.command("match")
+@click.option("--mode", type=click.Choice(MODES), default="loudness", show_default=True,
+              help="loudness: integrated BS.1770; midrange: the 300 Hz-3 kHz band.")
+@click.option("--range", "time_range", nargs=2, type=float, default=None, metavar="START END",
+              help="Render only this range in seconds (e.g. the loop).")
+@json_option
+@click.pass_context
+def match(ctx: click.Context, mode: str, time_range: tuple[float, float] | None, as_json: bool) -> None:
+    """Set every reference track's volume so it sounds as loud as the mix."""
+    start_s, end_s = time_range if time_range else (None, None)
+    with connected(ctx) as daw:
+        result = match_levels(
+            daw, get_config(ctx), mode=mode, start_s=start_s, end_s=end_s,
+            progress=None if as_json else stderr_progress("match"),
+        )
+    if as_json:
+        echo_json(result)
+    else:
+        print_match(result)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(check)
+    cli.add_command(match)

@@ -1,0 +1,138 @@
+"""Pictures for the bounce-and-check report: band balance, width per band, reverb per band, findings timeline.
+
+Each function takes measurements and returns PNG bytes (matplotlib, Agg backend: no display needed).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..bands import BANDS  # noqa: E402
+
+if TYPE_CHECKING:
+    from ..analysis.measurement import Measurement
+
+MIX_COLOR = "#d62728"
+REF_COLOR = "#1f77b4"
+AREA_COLORS = {"reverb": "#3399ff", "width": "#aa66ff", "highs": "#e6b800", "level": "#ff4444"}
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _num(value: float | None) -> float:
+    return float(value) if value is not None and np.isfinite(value) else np.nan
+
+
+def _ref_range(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median and 10th-90th percentile over references (axis 0), ignoring NaN."""
+    with np.errstate(all="ignore"):
+        if values.shape[0] == 0 or np.all(np.isnan(values)):
+            nan = np.full(values.shape[1:], np.nan)
+            return nan, nan, nan
+        return (
+            np.nanmedian(values, axis=0),
+            np.nanpercentile(values, 10, axis=0),
+            np.nanpercentile(values, 90, axis=0),
+        )
+
+
+def _band_axis(ax: Any, ylabel: str, title: str) -> None:
+    ax.set_xticks(range(len(BANDS)))
+    ax.set_xticklabels([f"{b.name}\n{_hz(b.low_hz)}-{_hz(b.high_hz)}" for b in BANDS], fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+def _hz(freq: float) -> str:
+    return f"{freq / 1000:g}k" if freq >= 1000 else f"{freq:g}"
+
+
+def _ref_series(ax: Any, x: np.ndarray, refs: np.ndarray, label: str) -> None:
+    med, lo, hi = _ref_range(refs)
+    if refs.shape[0] >= 2:
+        ax.fill_between(x, lo, hi, color=REF_COLOR, alpha=0.18, label="references 10-90 %")
+    ax.plot(x, med, "o-", color=REF_COLOR, label=label)
+
+
+def band_balance_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
+    """Band levels (dB re track) of the mix against the references' median and range."""
+    x = np.arange(len(BANDS))
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ref_vals = np.array([[_num(b.level_db) for b in r.balance.bands] for r in refs]).reshape(len(refs), len(BANDS))
+    _ref_series(ax, x, ref_vals, "references (median)")
+    ax.plot(x, [_num(b.level_db) for b in mix.balance.bands], "s-", color=MIX_COLOR, label="mix")
+    _band_axis(ax, "level re track (dB)", "Band balance")
+    return _png(fig)
+
+
+def width_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
+    """Side/mid ratio per band (dB): higher is wider."""
+    x = np.arange(len(BANDS))
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ref_vals = np.array(
+        [[_num(b.side_mid_db) for b in r.width.bands] if r.width else [np.nan] * len(BANDS) for r in refs]
+    ).reshape(len(refs), len(BANDS))
+    _ref_series(ax, x, ref_vals, "references (median)")
+    if mix.width is not None:
+        ax.plot(x, [_num(b.side_mid_db) for b in mix.width.bands], "s-", color=MIX_COLOR, label="mix")
+    _band_axis(ax, "side/mid (dB)", "Width per band (higher = wider)")
+    return _png(fig)
+
+
+def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
+    """Reverberant-to-direct ratio (dB) and RT60 (s) per broad band, mix against references."""
+    names = [b.name for b in mix.reverb.bands]
+    x = np.arange(len(names))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.4))
+    for ax, attr, label in ((ax1, "reverb_db", "reverberant/direct (dB)"), (ax2, "rt60_s", "RT60 (s)")):
+        ref_vals = np.array([[_num(getattr(b, attr)) for b in r.reverb.bands] for r in refs]).reshape(
+            len(refs), len(names)
+        )
+        _ref_series(ax, x, ref_vals, "references")
+        ax.plot(x, [_num(getattr(b, attr)) for b in mix.reverb.bands], "s-", color=MIX_COLOR, label="mix")
+        ax.set_xticks(x)
+        ax.set_xticklabels(names, fontsize=8)
+        ax.set_title(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    return _png(fig)
+
+
+def timeline_png(mix: Measurement, refs: Sequence[Measurement], findings: Sequence[Any]) -> bytes:
+    """Mix loudness over its sections with the findings drawn as coloured spans."""
+    fig, ax = plt.subplots(figsize=(9, 3.0))
+    starts = [s.start_s for s in mix.sections]
+    ends = [s.end_s for s in mix.sections]
+    centres = [(a + b) / 2 for a, b in zip(starts, ends, strict=True)]
+    ax.plot(centres, [_num(s.loudness_lufs) for s in mix.sections], "o-", color=MIX_COLOR, label="mix loudness")
+    ref_loud = [_num(r.loudness.integrated_lufs) for r in refs]
+    if ref_loud and np.isfinite(np.nanmedian(ref_loud)):
+        ax.axhline(float(np.nanmedian(ref_loud)), color=REF_COLOR, ls="--", label="references (integrated)")
+    seen: set[str] = set()
+    for f in findings:
+        label = f.area if f.area not in seen else None
+        seen.add(f.area)
+        ax.axvspan(f.start_s, f.end_s, color=AREA_COLORS.get(f.area, "#ff8000"), alpha=0.25, label=label)
+    ax.set_xlim(0, max(ends) if ends else mix.duration_s)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("LUFS")
+    ax.set_title("Findings on the timeline")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=3)
+    return _png(fig)
