@@ -73,11 +73,15 @@ class Emulator:
             self.surface.reset()
             return pack_bundles(self.surface.dump())
 
-    def poll(self) -> list[bytes]:
-        """Polled feedback (time while playing, loop points …): advance the play position, send what changed."""
+    def poll(self, *, full: bool = True) -> list[bytes]:
+        """Polled feedback: advance the play position and send what changed.
+
+        ``full=False`` checks only the transport values (time, loop points, play state …), cheap enough for
+        every surface tick; a full check also catches changes made to ``emu.project`` directly (the "GUI").
+        """
         with self.lock:
             self._advance()
-            return pack_bundles(self.surface.changes())
+            return pack_bundles(self.surface.changes(only_tracks=None if full else set()))
 
     def _advance(self) -> None:
         now = time.monotonic()

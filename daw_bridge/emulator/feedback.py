@@ -146,9 +146,14 @@ def compile_feedback(patterns: PatternSet) -> list[FeedbackPattern]:
 
 
 def feedback_state(
-    project: Project, patterns: PatternSet | list[FeedbackPattern], view: DeviceView
+    project: Project, patterns: PatternSet | list[FeedbackPattern], view: DeviceView,
+    *, only_tracks: set[int] | None = None,
 ) -> State:
-    """Every feedback address the device should currently show, with its value (file order)."""
+    """Every feedback address the device should currently show, with its value (file order).
+
+    ``only_tracks`` (REAPER track numbers) limits the track part to those tracks and skips the marker/region
+    lists: the cheap partial state after a change known to touch only them (transport values are always in).
+    """
     compiled = compile_feedback(patterns) if isinstance(patterns, PatternSet) else patterns
     out: State = {}
     slots: list[tuple[int, Track, int]] = []  # (slot, track, REAPER number)
@@ -156,11 +161,15 @@ def feedback_state(
         number = view.bank_start + slot
         if number > len(project.tracks):
             break
-        slots.append((slot, project.tracks[number - 1], number))
+        if only_tracks is None or number in only_tracks:
+            slots.append((slot, project.tracks[number - 1], number))
     device = None
     if view.device_track is not None and 1 <= view.device_track <= len(project.tracks):
-        device = (project.tracks[view.device_track - 1], view.device_track)
+        if only_tracks is None or view.device_track in only_tracks:
+            device = (project.tracks[view.device_track - 1], view.device_track)
     for p in compiled:
+        if only_tracks is not None and p.wildcards == 1 and p.action.startswith(("MARKER_", "REGION_")):
+            continue
         _pattern_state(out, p, project, view, slots, device)
     return out
 

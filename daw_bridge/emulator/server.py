@@ -3,8 +3,9 @@
 Like REAPER: datagrams are received on ``host:listen_port``; feedback goes to the configured device address
 ``send_host:send_port`` (not to the sender's address), in bundles of at most 1024 bytes with ~10 ms between the
 packets of one burst (a dump); polled feedback (time while playing, loop points) is checked at the surface rate.
-A full dump is sent when the surface starts. :meth:`EmulatorServer.restart` simulates a REAPER restart: stop and
-start on the same ports, surface caches and device state reset, project kept.
+Changes made to the project directly (as from REAPER's GUI) are caught by a full check every
+:data:`FULL_CHECK_EVERY` ticks. A full dump is sent when the surface starts. :meth:`EmulatorServer.restart`
+simulates a REAPER restart: stop and start on the same ports, surface caches and device state reset, project kept.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 PACKET_GAP_S = 0.010
 #: How often polled feedback is checked, in Hz (REAPER's control-surface rate is about 30 Hz).
 SURFACE_RATE_HZ = 30.0
+#: Every this many ticks the poll checks everything, catching direct changes to ``emu.project`` (~3 Hz).
+FULL_CHECK_EVERY = 10
 
 
 class EmulatorServer:
@@ -147,9 +150,11 @@ class EmulatorServer:
                     log.debug("emulator: feedback not sent (%s)", exc)
 
     def _poll_loop(self) -> None:
+        tick = 0
         while not self._stop.wait(1.0 / SURFACE_RATE_HZ):
+            tick += 1
             try:
-                packets = self.emulator.poll()
+                packets = self.emulator.poll(full=tick % FULL_CHECK_EVERY == 0)
             except Exception:
                 log.exception("emulator: error in polled feedback")
                 continue

@@ -60,6 +60,7 @@ class Surface:
         self.feedback_patterns = compile_feedback(patterns)
         self.view = DeviceView()
         self.ignored = 0
+        self._dirty: set[int] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -75,17 +76,18 @@ class Surface:
         self.cache.clear()
 
     # ---- feedback -------------------------------------------------------------------------------
-    def state(self) -> State:
-        return feedback_state(self.project, self.feedback_patterns, self.view)
+    def state(self, only_tracks: set[int] | None = None) -> State:
+        """The current feedback state (``only_tracks``: just those tracks plus transport values)."""
+        return feedback_state(self.project, self.feedback_patterns, self.view, only_tracks=only_tracks)
 
     def dump(self) -> list[Message]:
         """Full state dump: cache cleared, every feedback address sent."""
         self.cache.clear()
         return self.changes()
 
-    def changes(self, state: State | None = None) -> list[Message]:
+    def changes(self, state: State | None = None, *, only_tracks: set[int] | None = None) -> list[Message]:
         """Feedback for every address whose value differs from the cache; the cache is updated."""
-        state = self.state() if state is None else state
+        state = self.state(only_tracks) if state is None else state
         out: list[Message] = []
         for address, args in state.items():
             if self.cache.get(address) != args:
@@ -98,6 +100,7 @@ class Surface:
         """Apply ``messages`` (one datagram) and return the feedback REAPER would send for them."""
         dump = False
         touched: list[tuple[str, str]] = []
+        self._dirty = set()  # tracks a message touched; None: anything may have changed
         for msg in messages:
             matches = self.patterns.match(msg.address)
             if not matches:
@@ -112,7 +115,8 @@ class Surface:
                 self.ignored += 1
         if dump:
             self.cache.clear()
-        state = self.state()
+            self._dirty = None
+        state = self.state(self._dirty)
         for address, flag in touched:
             if flag in "tb":
                 self.cache.pop(address, None)
@@ -131,9 +135,16 @@ class Surface:
         if handler is None:
             self.ignored += 1
             return False
+        if not action.startswith(("TRACK_", "FX_", "MASTER_")) and self._dirty is not None:
+            self._dirty = None  # transport, markers …: take the full state
         for targets, arg in _expand(m.targets, args):
             handler(self, m, targets, arg)
         return False
+
+    def touch(self, track: Track) -> None:
+        """Note that a message changed ``track`` (limits the next feedback diff to the touched tracks)."""
+        if self._dirty is not None:
+            self._dirty.add(self.project.number_of(track) if track is not self.project.master else 0)
 
     def _device(self, action: str, m: Match, args: tuple[Arg, ...]) -> bool:
         v = self.view
@@ -167,6 +178,7 @@ class Surface:
         return True
 
     def _action(self, m: Match, args: tuple[Arg, ...]) -> bool:
+        self._dirty = None  # an action (the bridge above all) may change anything
         command: Target | Arg | None = m.targets[0] if m.targets else (args[0] if args else None)
         if m.flag == "t" and args and not _on(args[0]):
             return False  # a trigger with argument 0 (button release) does nothing
@@ -276,6 +288,7 @@ def _set_track_bool(attr: str) -> Handler:
             value = _bool_or_toggle(m, arg, bool(getattr(track, attr)))
             if value is not None:
                 setattr(track, attr, value)
+                s.touch(track)
     return handler
 
 
@@ -285,18 +298,21 @@ def _volume(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | Non
         return
     value = slider_to_db(float(arg)) if m.flag == "n" else float(arg)
     track.volume_db = -math.inf if value <= FLOOR_DB else value
+    s.touch(track)
 
 
 def _pan(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | None) -> None:
     track, _ = _track(s, m, targets) if m.action == "TRACK_PAN" else (s.project.master, ())
     if track is not None and arg is not None and m.flag == "n":
         track.pan = clamp_pan(normalized_to_pan(float(arg)))
+        s.touch(track)
 
 
 def _name(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | None) -> None:
     track, _ = _track(s, m, targets)
     if track is not None and track is not s.project.master and isinstance(arg, str):
         track.name = arg
+        s.touch(track)
 
 
 def _fx_target(s: Surface, m: Match, targets: tuple[int | str, ...]) -> tuple[Track | None, list[int]]:
@@ -311,6 +327,7 @@ def _fx_bypass(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | 
         value = _bool_or_toggle(m, arg, fx.enabled)
         if value is not None:
             fx.enabled = value
+            s.touch(track)
 
 
 def _fx_param(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | None) -> None:
@@ -322,6 +339,7 @@ def _fx_param(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | N
     index = (s.view.fx_param_bank - 1) * s.view.fx_param_count + rest[1]
     if 1 <= index <= len(names):
         fx.set_normalized(names[index - 1], float(arg))
+        s.touch(track)
 
 
 def _transport(s: Surface, m: Match, targets: tuple[int | str, ...], arg: Arg | None) -> None:

@@ -203,3 +203,19 @@ def exchange_decode(packet: bytes) -> list:  # type: ignore[type-arg]
     from daw_bridge.osc.codec import decode_packet
 
     return decode_packet(packet)
+
+
+def test_direct_project_changes_reach_the_device_on_a_full_poll() -> None:
+    emu = make()
+    emu.project.tracks[2].mute = True  # as if changed in REAPER's GUI
+    assert emu.poll(full=False) == []  # the cheap per-tick check covers transport values only
+    sent = {m.address: m.args for p in emu.poll() for m in exchange_decode(p)}
+    assert sent == {"/track/3/mute": (1,), "/track/3/mute/toggle": (1,)}
+
+
+def test_partial_feedback_after_a_track_message_still_reports_globals() -> None:
+    emu = make(20)
+    emu.project.playing = True  # direct change, not yet reported
+    fb = feedback(emu, osc("/track/4/solo", 1))
+    assert fb["/track/4/solo"] == (1,) and fb["/anysolo"] == (1,) and fb["/play"] == (1,)
+    assert not any(a.startswith("/track/") and not a.startswith("/track/4/") for a in fb)
