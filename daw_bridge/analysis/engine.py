@@ -9,7 +9,7 @@ in those small rows (an hour of stereo ≈ 40 MB).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,9 +20,18 @@ import numpy.typing as npt
 from ..audio import audio_info, iter_blocks
 from ..errors import InvalidAudio, InvalidParameter
 from .balance import balance_from_energy
-from .loudness import MOMENTARY_SUBBLOCKS, SUBBLOCK_S, LoudnessMeter, block_loudness, relative_gate_lufs
-from .loudness import ABSOLUTE_GATE_LUFS
+from .loudness import (
+    ABSOLUTE_GATE_LUFS,
+    MOMENTARY_SUBBLOCKS,
+    SUBBLOCK_S,
+    EnergyTrace,
+    block_loudness,
+    kweighted_subblock_power,
+    relative_gate_lufs,
+    stats_from_subblocks,
+)
 from .measurement import Measurement
+from .peak import PeakMeter
 from .reverb import analyse_reverb
 from .sections import Region, measure_sections, section_windows
 from .spectrum import SpectralMeter
@@ -41,31 +50,41 @@ ANALYSIS_VERSION = 1
 
 
 class _Pass:
-    """The meters of one analysis pass."""
+    """The meters of one analysis pass: STFT bands + K-weighted energies, and sample/true peak."""
 
     def __init__(self, rate: int, channels: int) -> None:
         if rate < MIN_RATE_HZ:
             raise InvalidParameter(f"sample rate {rate} Hz is too low to analyse (need >= {MIN_RATE_HZ} Hz)")
         self.rate = rate
         self.channels = channels
-        self.loudness = LoudnessMeter(rate, channels)
+        self.samples = 0
+        self.peak = PeakMeter(rate, channels)
         self.spectral = SpectralMeter(rate, channels)
-        self._pool = ThreadPoolExecutor(max_workers=1)
+        self.trace = EnergyTrace(rate, channels, self.spectral.hop)
+        self._pool = ThreadPoolExecutor(max_workers=2)
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
-        job = self._pool.submit(self.loudness.feed, block)
-        self.spectral.feed(block)
+        job = self._pool.submit(self._time_domain, block)
+        self.spectral.feed(block, pool=self._pool)
         job.result()
+        self.samples += block.shape[0]
+
+    def _time_domain(self, block: npt.NDArray[np.floating]) -> None:
+        self.peak.feed(block)
+        self.trace.feed(block)
+
+    def close(self) -> None:
+        self._pool.shutdown()
 
     def finish(
         self, *, name: str, path: str | None, duration_s: float, windows: list[Region]
     ) -> Measurement:
-        self._pool.shutdown()
-        stats = self.loudness.finish()
+        self.close()
+        frames = self.spectral.finish()
+        power = kweighted_subblock_power(self.trace, frames.kweighted[:, 0], frames.kweighted[:, 1])
+        stats = stats_from_subblocks(power, self.peak)
         if stats.integrated_lufs == -math.inf:
             raise InvalidAudio(f"{name}: silent (integrated loudness -inf LUFS); nothing to analyse")
-        frames = self.spectral.finish()
-        power = self.loudness.subblock_power()
         gate = _frame_gate(power, frames.left.shape[0], frames.hop_s)
         use = gate if gate.any() else np.ones_like(gate)
         balance = balance_from_energy(
@@ -102,6 +121,15 @@ class _Pass:
             sections=sections,
             notes=tuple(notes),
         )
+
+
+def _prefetched(blocks: Iterator[npt.NDArray[np.floating]]) -> Iterator[npt.NDArray[np.floating]]:
+    """Yield ``blocks`` while the next one is read on a helper thread (libsndfile releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(next, blocks, None)
+        while (block := pending.result()) is not None:
+            pending = reader.submit(next, blocks, None)
+            yield block
 
 
 def _frame_gate(power: npt.NDArray[np.float64], n_frames: int, hop_s: float) -> npt.NDArray[np.bool_]:
@@ -147,9 +175,12 @@ def analyze_audio(
     _check_duration(label, duration_s)
     windows = section_windows(duration_s, section_s=section_s, regions=sections)
     run = _Pass(rate, arr.shape[1])
-    for start in range(0, arr.shape[0], BLOCK_FRAMES):
-        run.feed(arr[start : start + BLOCK_FRAMES])
-    return run.finish(name=label, path=None, duration_s=duration_s, windows=windows)
+    try:
+        for start in range(0, arr.shape[0], BLOCK_FRAMES):
+            run.feed(arr[start : start + BLOCK_FRAMES])
+        return run.finish(name=label, path=None, duration_s=duration_s, windows=windows)
+    finally:
+        run.close()
 
 
 def analyze_file(
@@ -173,13 +204,17 @@ def analyze_file(
                 progress(1.0, f"{p.name}: cached")
             return hit
     run = _Pass(info.rate, info.channels)
-    done = 0
-    for block in iter_blocks(p, BLOCK_FRAMES, dtype="float32"):
-        run.feed(block)
-        done += block.shape[0]
-        if progress is not None:
-            progress(min(done / info.frames, 0.99), f"{p.name}: {done / info.rate:.0f} of {info.duration_s:.0f} s")
-    result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows)
+    try:
+        for block in _prefetched(iter_blocks(p, BLOCK_FRAMES, dtype="float32")):
+            run.feed(block)
+            if progress is not None:
+                progress(
+                    min(run.samples / info.frames, 0.99),
+                    f"{p.name}: {run.samples / info.rate:.0f} of {info.duration_s:.0f} s",
+                )
+        result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows)
+    finally:
+        run.close()
     if progress is not None:
         progress(1.0, f"{p.name}: done")
     if cache is not None:

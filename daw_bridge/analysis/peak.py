@@ -7,8 +7,6 @@ oversampled: a chunk further below cannot hold the true peak unless its inter-sa
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
 import scipy.signal

@@ -20,6 +20,8 @@ Everything is a ratio within one file, so it is independent of playback level.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -40,6 +42,7 @@ MAX_DECAY_S = 4.0
 ONSET_LOOKBACK_S = 0.25
 RT60_RANGE_S = (0.1, 10.0)
 MIN_DECAYS = 3
+THEIL_SEN_POINTS = 40
 #: Decays at which confidence saturates.
 CONFIDENT_DECAYS = 12
 
@@ -82,8 +85,17 @@ class Reverb:
     bands: tuple[ReverbBand, ...]
 
 
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    i, j = np.triu_indices(n, k=1)
+    return i, j
+
+
 def _theil_sen(t: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
-    i, j = np.triu_indices(t.size, k=1)
+    if t.size > THEIL_SEN_POINTS:  # evenly thinned: the median slope needs no more
+        keep = np.linspace(0, t.size - 1, THEIL_SEN_POINTS).round().astype(int)
+        t, y = t[keep], y[keep]
+    i, j = _pairs(t.size)
     slope = float(np.median((y[j] - y[i]) / (t[j] - t[i])))
     return slope, float(np.median(y - slope * t))
 
@@ -146,16 +158,20 @@ def _fit_tail(
     if slope >= 0.0 or not RT60_RANGE_S[0] <= -60.0 / slope <= RT60_RANGE_S[1]:
         return None
     resid = tail - (icpt + slope * times)
-    if float(np.percentile(np.abs(resid), 75)) > MAX_RESIDUAL_DB:
+    if float(np.sort(np.abs(resid))[(3 * resid.size) // 4]) > MAX_RESIDUAL_DB:
         return None
     return Decay(band, peak * hop_s, times[0], times[-1] + hop_s, slope)
 
 
 def reverberant_to_direct_db(
-    energy: npt.NDArray[np.floating], hop_s: float, decay: Decay, slope_db_per_s: float
+    energy: npt.NDArray[np.floating], hop_s: float, decay: Decay, slope_db_per_s: float,
+    *, level: npt.NDArray[np.float64] | None = None,
 ) -> float:
-    """R/D in dB of one decay, with the tail line forced to ``slope_db_per_s`` (the band's median slope)."""
-    level, _ = _levels_db(energy)
+    """R/D in dB of one decay, with the tail line forced to ``slope_db_per_s`` (the band's median slope).
+
+    ``level`` is the envelope in dB if already computed (saves a pass per decay)."""
+    if level is None:
+        level, _ = _levels_db(energy)
     e = np.asarray(energy, dtype=np.float64)
     peak = int(round(decay.peak_s / hop_s))
     t0, t1 = int(round(decay.tail_start_s / hop_s)), int(round(decay.tail_end_s / hop_s))
@@ -182,9 +198,9 @@ def analyse_band(energy: npt.NDArray[np.floating], hop_s: float, band: int) -> t
         reason = f"not enough free decays (found {len(decays)}, need {MIN_DECAYS})"
         return ReverbBand(name, lo, hi, None, None, len(decays), 0.0, reason), []
     slope = float(np.median([d.slope_db_per_s for d in decays]))
+    level, _ = _levels_db(energy)
     filled = [
-        Decay(d.band, d.peak_s, d.tail_start_s, d.tail_end_s, d.slope_db_per_s,
-              reverberant_to_direct_db(energy, hop_s, d, slope))
+        dataclasses.replace(d, reverb_db=reverberant_to_direct_db(energy, hop_s, d, slope, level=level))
         for d in decays
     ]
     rds = [d.reverb_db for d in filled if math.isfinite(d.reverb_db)]

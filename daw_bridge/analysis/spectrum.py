@@ -4,21 +4,26 @@ Frames of ``n_fft`` ≈ 43 ms (2048 at 48 kHz, a power of two), hop ``n_fft/2``,
 the squared windows of overlapping frames sum to exactly 1, so frame energies partition the signal's energy
 (Parseval) and a band's energy is the exact sum of its bins. Bins are assigned to a band by centre frequency, so
 the seven bands tile 20 Hz-20 kHz without overlap. For stereo, ``|L|²``, ``|R|²`` and ``Re(L·R*)`` per band give
-mid/side energies and correlation without a second transform. Only per-frame band sums are kept
-(≈ 50 floats per 21 ms), never spectra.
+mid/side energies and correlation without a second transform. The same spectra, weighted by ``|K(f)|²`` of the
+BS.1770 K-weighting ``sos`` (designed once at the file's rate), give each frame's K-weighted energy, from which
+:func:`~daw_bridge.analysis.loudness.frames_to_subblock_power` builds the 100 ms sub-blocks: loudness costs no
+second filtering pass. Only per-frame band sums are kept (≈ 50 floats per 21 ms), never spectra.
 """
 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import scipy.fft
+import scipy.signal
 
 from ..bands import BANDS
 from ..errors import InvalidParameter
+from .loudness import channel_weights, k_weighting_sos
 
 FRAME_S = 0.0427  # s; rounded to a power of two in frames
 #: Third-octave centres over which spectral tilt is fitted (Hz).
@@ -29,16 +34,17 @@ REVERB_BANDS_HZ: tuple[tuple[str, float, float], ...] = (
     ("mid", 500.0, 4000.0),
     ("high", 4000.0, 16000.0),
 )
-FFT_WORKERS = 2
 
 
 @dataclass(frozen=True)
 class BandFrames:
     """Per-frame band energies (sum of squares) from :class:`SpectralMeter`.
 
-    ``left``/``right`` ``(n_frames, 7)`` for stereo (``right`` is None for mono; for more channels, ``left``
-    holds the sum of all); ``cross`` ``(n_frames, 7)`` is ``Re(L·R*)``; ``tilt`` ``(n_frames, 13)`` and
-    ``reverb`` ``(n_frames, 3)`` hold energies summed over channels. Frame ``k`` is centred at ``k·hop_s``.
+    ``left``/``right`` ``(n_frames, 7)`` for stereo (``right`` is None otherwise, and ``left`` holds the sum
+    over channels); ``cross`` ``(n_frames, 7)`` is ``Re(L·R*)``; ``tilt`` ``(n_frames, 13)`` and ``reverb``
+    ``(n_frames, 3)`` hold energies summed over channels; ``kweighted`` ``(n_frames, 2)`` holds the BS.1770
+    channel-weighted energy, plain (column 0) and K-weighted (column 1). Frame ``k`` is centred at sample
+    ``k·hop``.
     """
 
     left: npt.NDArray[np.float32]
@@ -46,8 +52,15 @@ class BandFrames:
     cross: npt.NDArray[np.float32] | None
     tilt: npt.NDArray[np.float32]
     reverb: npt.NDArray[np.float32]
-    hop_s: float
+    kweighted: npt.NDArray[np.float64]
+    hop: int
+    rate: int
     tilt_valid: npt.NDArray[np.bool_]
+
+    @property
+    def hop_s(self) -> float:
+        """Seconds between frames."""
+        return self.hop / self.rate
 
     @property
     def total(self) -> npt.NDArray[np.float32]:
@@ -60,17 +73,34 @@ def fft_size(rate: int) -> int:
     return int(2 ** round(math.log2(FRAME_S * rate)))
 
 
-def _band_matrix(
-    freqs: npt.NDArray[np.float64], edges: list[tuple[float, float]], scale: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float32]:
-    mat = np.zeros((freqs.size, len(edges)), dtype=np.float32)
-    for j, (lo, hi) in enumerate(edges):
-        mat[(freqs >= lo) & (freqs < hi), j] = 1.0
-    return (mat * scale[:, None]).astype(np.float32)
+def _bin_ranges(freqs: npt.NDArray[np.float64], edges: list[tuple[float, float]]) -> list[tuple[int, int]]:
+    """Bin ranges ``[first, last+1)`` whose centres lie in each ``[lo, hi)`` Hz."""
+    return [(int(np.searchsorted(freqs, lo)), int(np.searchsorted(freqs, hi))) for lo, hi in edges]
+
+
+class _BandSummer:
+    """Sums interleaved (re², im²) spectra ``(n_frames, 2·n_bins)`` over contiguous bin ranges (``reduceat``)."""
+
+    def __init__(self, ranges: list[tuple[int, int]], scale: float) -> None:
+        cuts = sorted({2 * b for r in ranges for b in r})
+        self.cuts = np.array(cuts[:-1], dtype=np.intp)
+        self.last = cuts[-1]
+        self.pick = np.zeros((len(cuts) - 1, len(ranges)), dtype=np.float32)
+        for j, (lo, hi) in enumerate(ranges):
+            for k in range(cuts.index(2 * lo), cuts.index(2 * hi)):
+                self.pick[k, j] = scale
+
+    def __call__(self, power: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        atoms = np.add.reduceat(power[:, : self.last], self.cuts, axis=1)
+        return np.asarray(atoms @ self.pick, dtype=np.float32)
 
 
 class SpectralMeter:
-    """Streaming STFT band-energy meter for ``(frames, channels)`` blocks; ``finish()`` gives :class:`BandFrames`."""
+    """Streaming STFT band-energy meter for ``(frames, channels)`` blocks; ``finish()`` gives :class:`BandFrames`.
+
+    ``feed(block, pool=...)`` splits the block's frames over the pool's threads (numpy and pocketfft release
+    the GIL), so two cores share the work.
+    """
 
     def __init__(self, rate: int, channels: int) -> None:
         if rate < 8000:
@@ -82,63 +112,76 @@ class SpectralMeter:
         n = np.arange(self.n_fft)
         self.window = np.sin(np.pi * (n + 0.5) / self.n_fft).astype(np.float32)  # sine: w² sums to 1
         freqs = np.fft.rfftfreq(self.n_fft, 1.0 / rate)
-        scale = np.full(freqs.size, 2.0 / self.n_fft)
-        scale[0] = scale[-1] = 1.0 / self.n_fft  # Parseval weights of a one-sided spectrum
-        nyquist = rate / 2.0
         tilt_edges = [(c * 2 ** (-1 / 6), c * 2 ** (1 / 6)) for c in TILT_CENTRES_HZ]
-        self.tilt_valid = np.array([hi <= nyquist for _, hi in tilt_edges])
-        self._bands = _band_matrix(freqs, [(b.low_hz, b.high_hz) for b in BANDS], scale)
-        others = tilt_edges + [(lo, min(hi, 0.45 * rate)) for _, lo, hi in REVERB_BANDS_HZ]
-        self._others = _band_matrix(freqs, others, scale)
+        self.tilt_valid = np.array([hi <= rate / 2.0 for _, hi in tilt_edges])
+        edges = [(b.low_hz, b.high_hz) for b in BANDS] + tilt_edges
+        edges += [(lo, min(hi, 0.45 * rate)) for _, lo, hi in REVERB_BANDS_HZ]
+        # Parseval weight 2/N of one-sided bins (DC and Nyquist, weight 1/N, lie outside every band)
+        self._summer = _BandSummer(_bin_ranges(freqs, edges), 2.0 / self.n_fft)
+        parseval = np.full(freqs.size, 2.0 / self.n_fft)
+        parseval[0] = parseval[-1] = 1.0 / self.n_fft
+        _, k_resp = scipy.signal.sosfreqz(k_weighting_sos(rate), worN=freqs, fs=rate)
+        # interleaved (re, im) weights: column 0 plain energy, column 1 K-weighted energy
+        self._kw = np.stack([np.repeat(parseval, 2), np.repeat(np.abs(k_resp) ** 2 * parseval, 2)], axis=1)
+        self._kw = self._kw.astype(np.float32)
+        self._weights = channel_weights(channels).astype(np.float32)
         self._carry = np.zeros((self.hop, channels), dtype=np.float32)  # centres frame k at sample k*hop
         self._rows: list[tuple[npt.NDArray[np.float32], ...]] = []
 
-    def _spectra(self, buf: npt.NDArray[np.float32], n_frames: int, ch: int) -> npt.NDArray[np.complex64]:
+    def _spectrum(self, buf: npt.NDArray[np.float32], n_frames: int, ch: int) -> npt.NDArray[np.float32]:
+        """Spectra of channel ``ch`` as interleaved (re, im) float32, shape ``(n_frames, 2 * n_bins)``."""
         frames = np.lib.stride_tricks.sliding_window_view(buf[:, ch], self.n_fft)[:: self.hop][:n_frames]
-        return np.asarray(scipy.fft.rfft(frames * self.window, axis=1, workers=FFT_WORKERS))
+        spec = np.asarray(scipy.fft.rfft(frames * self.window, axis=1, workers=1), dtype=np.complex64)
+        return spec.view(np.float32)
 
-    def feed(self, block: npt.NDArray[np.floating]) -> None:
-        """Add ``block`` ``(frames, channels)``."""
+    def _frames(self, buf: npt.NDArray[np.float32], n_frames: int) -> tuple[npt.NDArray[np.float32], ...]:
+        spectra = [self._spectrum(buf, n_frames, ch) for ch in range(self.channels)]
+        if self.channels == 2:
+            cross = spectra[0] * spectra[1]  # re·re and im·im interleaved: sums to Re(L·R*)
+            left, right = (np.square(s, out=s) for s in spectra)
+            kweighted = left @ self._kw + right @ self._kw
+            return self._summer(left), self._summer(right), self._summer(cross), kweighted
+        total = np.zeros_like(spectra[0])
+        kweighted = np.zeros((n_frames, 2), dtype=np.float32)
+        for weight, s in zip(self._weights, spectra, strict=True):
+            np.square(s, out=s)
+            total += s
+            kweighted += weight * (s @ self._kw)
+        return self._summer(total), kweighted
+
+    def feed(self, block: npt.NDArray[np.floating], *, pool: ThreadPoolExecutor | None = None) -> None:
+        """Add ``block`` ``(frames, channels)``; with ``pool``, halves of the frames run on two threads."""
         buf = np.concatenate([self._carry, block.astype(np.float32, copy=False)])
         if buf.shape[0] < self.n_fft:
             self._carry = buf
             return
         n_frames = (buf.shape[0] - self.n_fft) // self.hop + 1
         self._carry = buf[n_frames * self.hop :]
-        powers = []
-        spectra = []
-        for ch in range(self.channels):
-            x = self._spectra(buf, n_frames, ch)
-            if self.channels == 2:
-                spectra.append(x)
-            powers.append(x.real * x.real + x.imag * x.imag)
-        total = powers[0] if len(powers) == 1 else np.sum(powers, axis=0)
-        other = total @ self._others
-        if self.channels == 2:
-            xl, xr = spectra
-            cross = xl.real * xr.real + xl.imag * xr.imag
-            self._rows.append((powers[0] @ self._bands, powers[1] @ self._bands, cross @ self._bands, other))
-        else:
-            self._rows.append((total @ self._bands, other))
+        if pool is None or n_frames < 8:
+            self._rows.append(self._frames(buf, n_frames))
+            return
+        half = n_frames // 2
+        first = pool.submit(self._frames, buf, half)
+        second = self._frames(buf[half * self.hop :], n_frames - half)
+        self._rows.append(first.result())
+        self._rows.append(second)
 
     def finish(self) -> BandFrames:
         """Flush the last frames and return every frame's band energies."""
         self.feed(np.zeros((self.n_fft, self.channels), dtype=np.float32))
-        n_tilt = len(TILT_CENTRES_HZ)
-        cols = [np.concatenate(c) if self._rows else np.zeros((0, 1), np.float32) for c in zip(*self._rows)]
-        if not cols:
-            empty = np.zeros((0, len(BANDS)), np.float32)
-            other = np.zeros((0, n_tilt + len(REVERB_BANDS_HZ)), np.float32)
-            cols = [empty, other] if self.channels != 2 else [empty, empty, empty, other]
-        other = cols[-1]
         stereo = self.channels == 2
+        cols = [np.concatenate(c) for c in zip(*self._rows, strict=True)]
+        n_bands, n_tilt = len(BANDS), len(TILT_CENTRES_HZ)
+        total = cols[0] if not stereo else cols[0] + cols[1]
         return BandFrames(
-            left=cols[0],
-            right=cols[1] if stereo else None,
-            cross=cols[2] if stereo else None,
-            tilt=other[:, :n_tilt],
-            reverb=other[:, n_tilt:],
-            hop_s=self.hop / self.rate,
+            left=np.ascontiguousarray(cols[0][:, :n_bands]),
+            right=np.ascontiguousarray(cols[1][:, :n_bands]) if stereo else None,
+            cross=np.ascontiguousarray(cols[2][:, :n_bands]) if stereo else None,
+            tilt=np.ascontiguousarray(total[:, n_bands : n_bands + n_tilt]),
+            reverb=np.ascontiguousarray(total[:, n_bands + n_tilt :]),
+            kweighted=cols[-1].astype(np.float64),
+            hop=self.hop,
+            rate=self.rate,
             tilt_valid=self.tilt_valid,
         )
 
