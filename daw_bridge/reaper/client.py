@@ -53,7 +53,7 @@ class ReaperClient:
         patterns: PatternSet | None = None,
         *,
         timeout_s: float = 2.0,
-        settle_s: float = 0.06,
+        settle_s: float = 0.15,
         dump_timeout_s: float = 60.0,
         max_banks: int = 64,
     ) -> None:
@@ -163,8 +163,28 @@ class ReaperClient:
         if start < number <= start + size:
             return [], number - start
         bank = (number - 1) // size + 1
+        # let the previous burst land first: feedback still in flight would be read against the new bank
+        self.mirror.wait_quiet(self.settle_s, self.timeout_s)
         self.mirror.set_bank((bank - 1) * size)
         return [self._bank_select(bank)], number - (bank - 1) * size
+
+    def _fit_bank(self, numbers: list[int]) -> list[Message]:
+        """Messages that make ONE bank hold every track in ``numbers`` (none if the current bank does).
+
+        When the tracks span several banks, REAPER's bank is grown (``DEVICE_TRACK_COUNT``) so the whole change
+        stays one bundle whose feedback is attributed unambiguously; :meth:`sync` restores the file's size.
+        """
+        size = self.mirror.bank_size
+        banks = {(n - 1) // size for n in numbers}
+        if len(banks) <= 1:
+            return []
+        msgs = [self._bank_select(1)] if self.mirror.bank_start != 0 else []
+        self.mirror.wait_quiet(self.settle_s, self.timeout_s)
+        self.mirror.set_bank(0)
+        new_size = max(numbers)
+        msgs.append(self.message("DEVICE_TRACK_COUNT", "i", args=(new_size,)))
+        self.mirror.set_bank_size(new_size)
+        return msgs
 
     def select_bank_for(self, ref: TrackRef, *, timeout_s: float | None = None) -> int:
         """Make the device's bank contain track ``ref`` and wait for REAPER's bank dump; returns the slot.
@@ -224,10 +244,9 @@ class ReaperClient:
     def apply(self, changes: Sequence[TrackChange], *, wait: bool = True, timeout_s: float | None = None) -> None:
         """Apply several track changes as ONE bundle (grouped by bank), then wait for their confirmations."""
         with self._lock:
-            size = self.mirror.bank_size
-            resolved = sorted(((self.resolve(c.track), c) for c in changes), key=lambda nc: (nc[0] - 1) // size)
+            resolved = [(self.resolve(c.track), c) for c in changes]
             version = self.mirror.version
-            msgs: list[Message] = []
+            msgs: list[Message] = self._fit_bank([n for n, _ in resolved])
             checks: list[Check] = []
             for number, change in resolved:
                 m, c = self._track_messages(number, change, version)
@@ -325,6 +344,7 @@ class ReaperClient:
         if not math.isfinite(time_s) or time_s < 0:
             raise InvalidParameter(f"seek time {time_s} s must be a finite number >= 0")
         version, moved = self.mirror.version, not math.isclose(self.mirror.position_s, time_s, abs_tol=1e-6)
+        self.mirror.assume_transport(position_s=float(time_s))
         self.send([self.message("TIME", "f", args=(float(time_s),))])
         if wait and moved:
             self._await([(lambda m: m.stamp(-1, "time") > version, f"seek to {time_s:.3f} s")], timeout_s)
@@ -338,7 +358,11 @@ class ReaperClient:
         wait: bool = True,
         timeout_s: float | None = None,
     ) -> None:
-        """Set the loop range (seconds) and, unless None, repeat on/off, in ONE bundle."""
+        """Set the loop range (seconds) and, unless None, repeat on/off, in ONE bundle.
+
+        REAPER reports loop points by polling (a later ``/loop/start/time``), so the range is applied to the
+        mirror at once and only the repeat toggle is waited for.
+        """
         if not (math.isfinite(start_s) and math.isfinite(end_s) and 0 <= start_s < end_s):
             raise InvalidParameter(f"loop {start_s}..{end_s} s must satisfy 0 <= start < end")
         cur_start, cur_end = self.mirror.loop_s
@@ -348,11 +372,9 @@ class ReaperClient:
         toggle = repeat is not None and self.mirror.repeat != repeat
         if toggle:
             msgs.append(self.message("REPEAT", "t"))  # REAPER's t/repeat toggles
-        version = self.mirror.version
+        self.mirror.assume_transport(loop_s=(float(start_s), float(end_s)))
         self.send(msgs)
         checks: list[Check] = []
-        if (cur_start, cur_end) != (start_s, end_s):
-            checks.append((lambda m: m.stamp(-1, "loop") > version and m.loop_s[1] > m.loop_s[0], "loop range"))
         if toggle:
             checks.append((lambda m: m.repeat == repeat, f"repeat {'on' if repeat else 'off'}"))
         if wait:
@@ -373,13 +395,19 @@ class ReaperClient:
     def sync(self, *, timeout_s: float | None = None) -> None:
         """Refresh the whole mirror: 41743 per bank until the project ends; DawUnreachable if no answer."""
         wait_s = timeout_s if timeout_s is not None else self.timeout_s
-        size = self.mirror.bank_size
         with self._lock:
             self.start()
             self.mirror.reset_tracks()
             bank = 1
+            first: list[Message] = []
+            if self.mirror.bank_size != self.patterns.track_count:  # undo a grown bank (see _fit_bank)
+                resize = self.message("DEVICE_TRACK_COUNT", "i", args=(self.patterns.track_count,))
+                first = [self._bank_select(1), resize]
+                self.mirror.set_bank(0, carry=False)
+                self.mirror.set_bank_size(self.patterns.track_count)
+            size = self.mirror.bank_size
             while True:
-                msgs = []
+                msgs, first = first, []
                 if self.mirror.bank_start != (bank - 1) * size:
                     msgs.append(self._bank_select(bank))
                     self.mirror.set_bank((bank - 1) * size, carry=False)
@@ -401,10 +429,12 @@ class ReaperClient:
                     break
                 bank += 1
             count = self.mirror.last_real_track()
-            if self.mirror.bank_start != 0:
+            if self.mirror.bank_start != 0:  # back to the first bank: REAPER sends what differs per slot
                 self.mirror.set_bank(0)
+                seen = self.mirror.packets
                 self.send([self._bank_select(1)])
-                self.mirror.wait_quiet(self.settle_s, self.dump_timeout_s)
+                if self.mirror.wait_for(_packets_after(seen), wait_s):
+                    self.mirror.wait_quiet(self.settle_s, self.dump_timeout_s)
             self.mirror.set_track_count(count)
 
 

@@ -207,6 +207,13 @@ class ProjectMirror:
             self.version += 1
             self._cond.notify_all()
 
+    def set_bank_size(self, size: int) -> None:
+        """The device's bank now holds ``size`` tracks (``DEVICE_TRACK_COUNT``)."""
+        with self._cond:
+            self.bank_size = size
+            self.version += 1
+            self._cond.notify_all()
+
     def reset_tracks(self) -> None:
         """Forget every track (before a full resync: deleted tracks must not linger)."""
         with self._cond:
@@ -322,6 +329,7 @@ class ProjectMirror:
             dispatcher.map(action, "t", self._on_transport_flag, wildcards=0)
             dispatcher.map(action, "b", self._on_transport_flag, wildcards=0)
         dispatcher.map("TIME", "f", self._on_time, wildcards=0)
+        dispatcher.map("TIME", "s", self._on_time, wildcards=0)  # "1:02.500": format varies, only a stamp
         dispatcher.map("LOOP_START_TIME", "f", self._on_loop, wildcards=0)
         dispatcher.map("LOOP_END_TIME", "f", self._on_loop, wildcards=0)
         dispatcher.map("ANY_SOLO", "b", self._on_any_solo, wildcards=0)
@@ -508,6 +516,14 @@ class ProjectMirror:
             rec = self.master if number == 0 else self._tracks.setdefault(number, TrackState(number))
             for key, value in fields.items():
                 setattr(rec, key, value)
+            self.version += 1
+            self._cond.notify_all()
+
+    def assume_transport(self, **fields: object) -> None:
+        """Record transport values the client just set (``position_s``)."""
+        with self._cond:
+            for key, value in fields.items():
+                setattr(self, key, value)
             self.version += 1
             self._cond.notify_all()
 
