@@ -18,6 +18,7 @@ from ..errors import DawBridgeError
 #: Command-group modules, in help order. Each defines ``register(group: click.Group) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "config_cmd",
+    "analyze",
     "headphones_drive",
     "level",
     "reaper_cmd",
