@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Match, Message], None]
 
 _NUMERIC_FLAGS = frozenset("nfbtri")
+_CACHE_SIZE = 16384
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Dispatcher:
         self.stats = DispatchStats()
         self._handlers: dict[tuple[str, str], list[tuple[int | None, Handler]]] = {}
         self._lock = threading.Lock()
+        self._cache: dict[str, list[Match]] = {}  # address -> matches (REAPER's address set is finite)
 
     def map(self, action: str, flag: str, handler: Handler, *, wildcards: int | None = None) -> None:
         """Call ``handler`` for messages matching a pattern of ``action`` with type ``flag``.
@@ -94,7 +96,11 @@ class Dispatcher:
     def dispatch_message(self, message: Message) -> int:
         """Dispatch one message; 1 if a handler ran, else 0. Never raises."""
         self.stats.messages += 1
-        matches = self.patterns.match(message.address)
+        matches = self._cache.get(message.address)
+        if matches is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            matches = self._cache[message.address] = self.patterns.match(message.address)
         if not matches:
             self.stats.unknown += 1
             log.debug("dropped OSC message no pattern knows: %r", message)

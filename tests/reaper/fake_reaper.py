@@ -120,6 +120,8 @@ class FakeReaper:
             start = (int(args[0]) - 1) * self.bank_size
             start = max(0, min(start, len(self.tracks) - 1))
             self.bank_start = start - start % self.bank_size
+        elif a == "DEVICE_TRACK_COUNT":
+            self.bank_size = int(args[0])
         elif a == "TRACK_VOLUME" and flag == "f" and t:
             t.volume_db = max(FLOOR_DB, float(args[0]))
         elif a == "TRACK_PAN" and flag == "n" and t:

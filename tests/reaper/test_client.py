@@ -170,3 +170,16 @@ def test_works_with_our_shipped_file_and_64_track_bank() -> None:
     client.set_volume_db(66, -1.0)
     assert fake.tracks[65].volume_db == -1.0
     assert decode_packet(transport.sent[-1])[0] == Message("/device/track/bank/select", (2,))
+
+
+def test_a_change_spanning_banks_is_still_one_bundle() -> None:
+    client, fake, transport = make(20)
+    transport.sent.clear()
+    client.apply([TrackChange(2, mute=True), TrackChange(18, solo=True, volume_db=-6.0)])
+    assert len(transport.sent) == 1
+    addresses = [m.address for m in decode_packet(transport.sent[0])]
+    assert addresses[0] == "/device/track/count"  # the bank grows to hold both tracks
+    assert fake.tracks[1].mute and fake.tracks[17].solo and fake.tracks[17].volume_db == -6.0
+    assert client.track(2).mute and client.track(18).solo and client.track(18).volume_db == -6.0
+    client.sync()  # back to the pattern file's bank size
+    assert fake.bank_size == 8 and client.mirror.bank_size == 8 and len(client.tracks()) == 20
