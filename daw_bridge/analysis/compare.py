@@ -265,7 +265,9 @@ def _notes(mix: Measurement, refs: Sequence[Measurement]) -> tuple[str, ...]:
         if r.rate != mix.rate:
             notes.append(f"{r.name} is {r.rate} Hz, mix is {mix.rate} Hz: each measured at its own rate")
         if r.channels != mix.channels:
-            notes.append(f"{r.name} has {r.channels} channel(s), mix has {mix.channels}: width compared where both are stereo")
+            notes.append(
+                f"{r.name} has {r.channels} channel(s), mix has {mix.channels}: width compared where both are stereo"
+            )
     if mix.reverb.rt60_s is None:
         notes.append(f"mix reverb: {mix.reverb.reason}")
     return tuple(notes)

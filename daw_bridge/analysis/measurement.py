@@ -39,6 +39,8 @@ def to_plain(value: Any) -> Any:
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
     return value
 
 
@@ -49,8 +51,8 @@ def from_plain(kind: Any, value: Any) -> Any:
         args = [a for a in typing.get_args(kind) if a is not type(None)]
         return None if value is None else from_plain(args[0], value)
     if origin is tuple:
-        args = typing.get_args(kind)
-        return tuple(from_plain(args[0], v) for v in value)
+        item = typing.get_args(kind)[0]
+        return tuple(from_plain(item, v) for v in value)
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         hints = typing.get_type_hints(kind)
         return kind(**{f.name: from_plain(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)})

@@ -91,7 +91,7 @@ def _pairs(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     return i, j
 
 
-def _theil_sen(t: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
+def _theil_sen(t: npt.NDArray[np.floating], y: npt.NDArray[np.floating]) -> tuple[float, float]:
     if t.size > THEIL_SEN_POINTS:  # evenly thinned: the median slope needs no more
         keep = np.linspace(0, t.size - 1, THEIL_SEN_POINTS).round().astype(int)
         t, y = t[keep], y[keep]

@@ -73,7 +73,7 @@ def fft_size(rate: int) -> int:
     return int(2 ** round(math.log2(FRAME_S * rate)))
 
 
-def _bin_ranges(freqs: npt.NDArray[np.float64], edges: list[tuple[float, float]]) -> list[tuple[int, int]]:
+def _bin_ranges(freqs: npt.NDArray[np.floating], edges: list[tuple[float, float]]) -> list[tuple[int, int]]:
     """Bin ranges ``[first, last+1)`` whose centres lie in each ``[lo, hi)`` Hz."""
     return [(int(np.searchsorted(freqs, lo)), int(np.searchsorted(freqs, hi))) for lo, hi in edges]
 
