@@ -1,0 +1,154 @@
+"""The parameter map of every monitoring effect: the one source of truth for Python DSP and the JSFX sliders.
+
+For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``) :data:`PARAMS` holds the ordered
+slider list. The JSFX file ``reaper_scripts/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly these sliders,
+in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test parses and compares them).
+Values travel in real units (Hz, dB, Q, ratio); enum values travel as their choice name.
+
+Effects whose response depends on data (band edges, playback-system curves, headphone filters) are generic
+here: Python fills the numbers (band edges from :mod:`daw_bridge.bands`, curves from
+:mod:`daw_bridge.dsp.simulation`) so no curve or edge is typed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..errors import InvalidParameter
+
+#: Filter types of an EQ band slider, in slider-value order (0 = off).
+FILTER_TYPES: tuple[str, ...] = ("off", "peak", "lowshelf", "highshelf", "lowpass", "highpass")
+#: Correction EQ bands: enough for any AutoEq file (they ship 10; the "GraphicEQ" style is not parametric).
+CORRECTION_BANDS = 20
+#: Simulation EQ bands (playback-system curves use at most this many sections).
+SIMULATION_BANDS = 8
+#: JSFX name prefix as REAPER lists our effects (``desc:`` lines are ``daw-bridge/<kind>``).
+JSFX_PREFIX = "JS: daw-bridge/"
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One effect parameter: ``name``, ``unit`` (``Hz``, ``dB``, ``Q``, ``ratio`` or ``""``), range and default.
+
+    For an enum, ``choices`` lists the names in slider-value order and min/max are 0..len-1.
+    """
+
+    name: str
+    unit: str
+    minimum: float
+    maximum: float
+    default: float
+    choices: tuple[str, ...] = ()
+    step: float = 0.0
+    label: str = ""
+
+    @property
+    def is_enum(self) -> bool:
+        """Whether the slider selects one of ``choices``."""
+        return bool(self.choices)
+
+
+def _eq_bands(count: int, prefix: str = "band") -> list[Slider]:
+    out: list[Slider] = []
+    n_types = float(len(FILTER_TYPES) - 1)
+    for i in range(1, count + 1):
+        out += [
+            Slider(f"{prefix}{i}_type", "", 0.0, n_types, 0.0, FILTER_TYPES, 1.0, f"Band {i} type"),
+            Slider(f"{prefix}{i}_freq", "Hz", 10.0, 24000.0, 1000.0, label=f"Band {i} frequency"),
+            Slider(f"{prefix}{i}_gain", "dB", -30.0, 30.0, 0.0, label=f"Band {i} gain"),
+            Slider(f"{prefix}{i}_q", "Q", 0.05, 20.0, 0.7071, label=f"Band {i} Q"),
+        ]
+    return out
+
+
+def _output() -> Slider:
+    return Slider("gain_db", "dB", -30.0, 30.0, 0.0, label="Output gain (loudness compensation)")
+
+
+PARAMS: dict[str, tuple[Slider, ...]] = {
+    "correction": (
+        Slider("preamp_db", "dB", -40.0, 12.0, 0.0, label="Preamp"),
+        *_eq_bands(CORRECTION_BANDS),
+        _output(),
+    ),
+    "crossfeed": (
+        Slider("cut_hz", "Hz", 300.0, 2000.0, 700.0, label="Crossfeed cut frequency"),
+        Slider("feed_db", "dB", 1.0, 15.0, 4.5, label="Crossfeed level"),
+        Slider("centre_db", "dB", -6.0, 3.0, 0.0, label="Centre level"),
+        _output(),
+    ),
+    "bandsolo": (
+        Slider("low_hz", "Hz", 0.0, 24000.0, 0.0, label="Band low edge, 0 = none"),
+        Slider("high_hz", "Hz", 0.0, 24000.0, 0.0, label="Band high edge, 0 = none"),
+        Slider("order", "", 2.0, 16.0, 12.0, step=2.0, label="Butterworth order per edge"),
+        _output(),
+    ),
+    "simulation": (
+        Slider("width", "ratio", 0.0, 1.0, 1.0, label="Stereo width, 0 = mono sum"),
+        *_eq_bands(SIMULATION_BANDS),
+        _output(),
+    ),
+}
+
+#: The effect kinds, in monitoring-chain order.
+KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo")
+
+
+def sliders(kind: str) -> tuple[Slider, ...]:
+    """The ordered sliders of ``kind``; raise InvalidParameter for an unknown kind."""
+    try:
+        return PARAMS[kind]
+    except KeyError:
+        raise InvalidParameter(f"unknown monitoring effect kind {kind!r}: choose one of {', '.join(PARAMS)}") from None
+
+
+def jsfx_name(kind: str) -> str:
+    """The effect's name as REAPER lists it, e.g. ``JS: daw-bridge/correction``."""
+    sliders(kind)
+    return f"{JSFX_PREFIX}{kind}"
+
+
+def resolve(kind: str, params: Mapping[str, float | str]) -> dict[str, float | str]:
+    """Every slider of ``kind`` with ``params`` applied over the defaults, validated.
+
+    Numbers must lie in the slider's range; an enum takes a choice name (or its index). Unknown names raise
+    InvalidParameter naming the parameter and the known ones.
+    """
+    table = {s.name: s for s in sliders(kind)}
+    for name in params:
+        if name not in table:
+            raise InvalidParameter(f"{kind}: unknown parameter {name!r} (known: {', '.join(table)})")
+    out: dict[str, float | str] = {}
+    for name, slider in table.items():
+        value = params.get(name, slider.choices[int(slider.default)] if slider.is_enum else slider.default)
+        out[name] = _check(kind, slider, value)
+    return out
+
+
+def _check(kind: str, slider: Slider, value: float | str) -> float | str:
+    if slider.is_enum:
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if key not in slider.choices:
+                raise InvalidParameter(f"{kind}.{slider.name}: {value!r} is not one of {', '.join(slider.choices)}")
+            return key
+        index = int(value)
+        if index != value or not 0 <= index < len(slider.choices):
+            raise InvalidParameter(f"{kind}.{slider.name}: {value!r} is not a choice index 0-{len(slider.choices) - 1}")
+        return slider.choices[index]
+    if isinstance(value, str):
+        raise InvalidParameter(f"{kind}.{slider.name}: expected a number in {slider.unit or 'units'}, got {value!r}")
+    number = float(value)
+    if not slider.minimum <= number <= slider.maximum:
+        raise InvalidParameter(
+            f"{kind}.{slider.name}: {number:g} {slider.unit} is outside {slider.minimum:g}..{slider.maximum:g}"
+        )
+    return number
+
+
+def slider_value(kind: str, name: str, value: float | str) -> float:
+    """The numeric slider value REAPER receives for ``value`` (an enum's index, a number as is)."""
+    slider = {s.name: s for s in sliders(kind)}[name]
+    checked = _check(kind, slider, value)
+    return float(slider.choices.index(checked)) if isinstance(checked, str) else checked
