@@ -412,9 +412,14 @@ class ReaperClient:
                     msgs.append(self._bank_select(bank))
                     self.mirror.set_bank((bank - 1) * size, carry=False)
                 msgs.append(self.message("ACTION", "i", args=(ACTION_REFRESH_SURFACES,)))
-                seen = self.mirror.packets
+                seen = self.mirror.changes
                 self.send(msgs)
-                if not self.mirror.wait_for(_packets_after(seen), wait_s):
+                if not self.mirror.wait_for(_changes_after(seen), wait_s):
+                    if self.mirror.packets:
+                        raise DawUnreachable(
+                            f"{self._where()} answers but sent no project feedback within {wait_s:.1f} s after "
+                            "action 41743: does its OSC surface use a pattern file with TRACK_* feedback?"
+                        )
                     raise DawUnreachable(
                         f"no feedback from {self._where()} within {wait_s:.1f} s: is REAPER running, with an OSC "
                         "control surface (Preferences > Control/OSC/web) that sends to this port and listens on "
@@ -431,15 +436,15 @@ class ReaperClient:
             count = self.mirror.last_real_track()
             if self.mirror.bank_start != 0:  # back to the first bank: REAPER sends what differs per slot
                 self.mirror.set_bank(0)
-                seen = self.mirror.packets
+                seen = self.mirror.changes
                 self.send([self._bank_select(1)])
-                if self.mirror.wait_for(_packets_after(seen), wait_s):
+                if self.mirror.wait_for(_changes_after(seen), wait_s):
                     self.mirror.wait_quiet(self.settle_s, self.dump_timeout_s)
             self.mirror.set_track_count(count)
 
 
-def _packets_after(seen: int) -> Callable[[ProjectMirror], bool]:
-    return lambda m: m.packets > seen
+def _changes_after(seen: int) -> Callable[[ProjectMirror], bool]:
+    return lambda m: m.changes > seen
 
 
 def _heard(number: int, what: str, version: int, description: str) -> Check:

@@ -35,6 +35,9 @@ from ..osc.codec import Message
 from ..osc.dispatch import Dispatcher
 from ..osc.patterns import Match
 
+#: Feedback REAPER sends by polling while it plays; it never "settles", so dump-settling ignores it.
+POLLED = frozenset({"time"})
+
 #: Volumes at or below this (dB) are REAPER's "-inf" (it reports gain 0 as -150 dB).
 FLOOR_DB = -144.0
 
@@ -139,6 +142,8 @@ class ProjectMirror:
         self.version = 0
         self.packets = 0
         self.last_packet_s = 0.0
+        self.changes = 0  #: feedback messages that changed or confirmed something (polled ones excluded)
+        self.last_change_s = 0.0
         self.bank_corrections = 0
         self._tracks: dict[int, TrackState] = {}
         self.master = TrackState(0, "MASTER")
@@ -156,12 +161,16 @@ class ProjectMirror:
             return self._cond.wait_for(lambda: predicate(self), timeout=max(0.0, timeout_s))
 
     def wait_quiet(self, quiet_s: float, timeout_s: float) -> bool:
-        """Block until no packet arrived for ``quiet_s`` seconds (a dump has settled); False on timeout."""
+        """Block until no feedback changed the mirror for ``quiet_s`` seconds (a dump has settled).
+
+        Polled feedback (play position, VU meters) keeps flowing while REAPER plays and does not count.
+        Returns False on timeout.
+        """
         deadline = time.monotonic() + timeout_s
         with self._cond:
             while True:
                 now = time.monotonic()
-                idle = now - self.last_packet_s
+                idle = now - self.last_change_s
                 if idle >= quiet_s:
                     return True
                 if now >= deadline:
@@ -183,6 +192,9 @@ class ProjectMirror:
     def _touch(self, number: int, what: str) -> None:
         self.version += 1
         self._stamps[(number, what)] = self.version
+        if what not in POLLED:
+            self.changes += 1
+            self.last_change_s = time.monotonic()
         self._cond.notify_all()
 
     # ---- bank bookkeeping ---------------------------------------------------------------------

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 from pathlib import Path
 
 import pytest
 
 from daw_bridge.daw import TrackChange
 from daw_bridge.errors import DawTimeout, DawUnreachable, InvalidParameter, TrackNotFound
-from daw_bridge.osc.codec import Message, decode_packet
+from daw_bridge.osc.codec import Message, decode_packet, encode_message
 from daw_bridge.osc.patterns import PatternSet, load_patterns
 from daw_bridge.reaper.client import ReaperClient
 from daw_bridge.reaper.transport import MockTransport
@@ -183,3 +185,29 @@ def test_a_change_spanning_banks_is_still_one_bundle() -> None:
     assert client.track(2).mute and client.track(18).solo and client.track(18).volume_db == -6.0
     client.sync()  # back to the pattern file's bank size
     assert fake.bank_size == 8 and client.mirror.bank_size == 8 and len(client.tracks()) == 20
+
+
+def test_sync_settles_while_reaper_plays_and_polls_time(caplog: pytest.LogCaptureFixture) -> None:
+    patterns = default_patterns()
+    fake = FakeReaper(patterns, [FakeTrack(f"T{i}") for i in range(1, 12)])
+    transport = MockTransport(fake.handle)
+    client = ReaperClient(transport, patterns, timeout_s=1.0, settle_s=0.05, dump_timeout_s=3.0)
+    client.start()
+    stop = threading.Event()
+
+    def play_position() -> None:  # REAPER polls the position and sends it while playing, forever
+        t = 0.0
+        while not stop.wait(0.005):
+            t += 0.005
+            transport.inject(encode_message(Message("/time", (t,))))
+
+    ticker = threading.Thread(target=play_position, daemon=True)
+    ticker.start()
+    try:
+        with caplog.at_level(logging.WARNING):
+            client.sync()
+    finally:
+        stop.set()
+        ticker.join()
+    assert "did not settle" not in caplog.text
+    assert len(client.tracks()) == 11 and client.transport_state().position_s > 0
