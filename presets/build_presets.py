@@ -1,0 +1,22 @@
+"""Rebuild presets/headphones/*.toml and LICENSE-AutoEq.txt from the AutoEq reference files.
+
+Usage: python presets/build_presets.py [AUTOEQ_DIR]   (default: /work/shared/reference/autoeq)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from daw_bridge.presets.build import DEFAULT_AUTOEQ_DIR, build_shipped
+
+
+def main(argv: list[str]) -> int:
+    src = Path(argv[0]) if argv else DEFAULT_AUTOEQ_DIR
+    for path in build_shipped(src, Path(__file__).resolve().parent):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
