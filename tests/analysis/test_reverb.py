@@ -14,7 +14,7 @@ RATE = 48000
 
 @pytest.mark.parametrize("rt60_s", [0.5, 1.0, 1.5])
 def test_rt60_within_ten_percent(rt60_s: float) -> None:
-    audio = add_reverb(music_like(20.0, RATE, seed=3), RATE, rt60_s=rt60_s, send_db=-8.0, seed=5)
+    audio = add_reverb(music_like(14.0, RATE, seed=3), RATE, rt60_s=rt60_s, send_db=-8.0, seed=5)
     reverb = analyze_audio(audio, RATE).reverb
     assert reverb.rt60_s == pytest.approx(rt60_s, rel=0.10)
     assert reverb.confidence > 0.5
@@ -34,10 +34,10 @@ def test_dense_material_has_no_free_decays() -> None:
     assert "not enough free decays" in reverb.reason
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("change_db", [2.0, -2.0])
 def test_send_change_of_two_db_has_the_right_sign(seed: int, change_db: float) -> None:
-    dry = music_like(16.0, RATE, seed=40 + seed)
+    dry = music_like(10.0, RATE, seed=40 + seed)
     ref = analyze_audio(add_reverb(dry, RATE, rt60_s=0.8, send_db=-10.0, seed=seed), RATE)
     mix = analyze_audio(add_reverb(dry, RATE, rt60_s=0.8, send_db=-10.0 + change_db, seed=seed + 100), RATE)
     deviation = compare(mix, [ref]).deviation.reverb_db
@@ -48,8 +48,8 @@ def test_send_change_of_two_db_has_the_right_sign(seed: int, change_db: float) -
 
 @pytest.mark.parametrize(("mix_send", "ref_send"), [(-6.0, -12.0), (-14.0, -8.0), (-10.0, -10.0)])
 def test_wet_level_difference_across_different_material(mix_send: float, ref_send: float) -> None:
-    mix = analyze_audio(add_reverb(music_like(20.0, RATE, seed=1), RATE, rt60_s=1.0, send_db=mix_send), RATE)
-    ref = analyze_audio(add_reverb(music_like(20.0, RATE, seed=2), RATE, rt60_s=1.0, send_db=ref_send), RATE)
+    mix = analyze_audio(add_reverb(music_like(14.0, RATE, seed=1), RATE, rt60_s=1.0, send_db=mix_send), RATE)
+    ref = analyze_audio(add_reverb(music_like(14.0, RATE, seed=2), RATE, rt60_s=1.0, send_db=ref_send), RATE)
     deviation = compare(mix, [ref]).deviation.reverb_db
     assert deviation == pytest.approx(mix_send - ref_send, abs=1.5)
 
