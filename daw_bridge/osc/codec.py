@@ -160,10 +160,13 @@ def _from_osc_message(msg: OscMessage) -> Message:
     dgram = msg.dgram
     _, index = osc_types.get_string(dgram, 0)
     if index < len(dgram):
-        tags, _ = osc_types.get_string(dgram, index)
+        tags, index = osc_types.get_string(dgram, index)
         unknown = set(tags.lstrip(",")) - _KNOWN_TAGS
         if not tags.startswith(",") or unknown:
             raise CodecError(f"{msg.address}: unknown OSC type tag(s) {''.join(sorted(unknown)) or tags!r}")
+        needed = _payload_end(dgram, index, tags.lstrip(","))
+        if needed > len(dgram):
+            raise CodecError(f"{msg.address}: truncated arguments ({len(dgram)} bytes, {needed} needed for {tags!r})")
     address = msg.address
     if not isinstance(address, str) or not address.startswith("/"):
         raise CodecError(f"OSC address {address!r} does not start with '/'")
@@ -173,3 +176,23 @@ def _from_osc_message(msg: OscMessage) -> Message:
             continue
         args.append(arg)
     return Message(address, tuple(args))
+
+
+def _payload_end(dgram: bytes, index: int, tags: str) -> int:
+    """Byte offset where the arguments described by ``tags`` end (may exceed ``len(dgram)`` if truncated)."""
+    for tag in tags:
+        if tag in "ifcrm":
+            index += 4
+        elif tag in "hdt":
+            index += 8
+        elif tag == "s":
+            end = dgram.find(b"\x00", index)
+            if end < 0:
+                return len(dgram) + 1
+            index = end + 1 + (-(end + 1) % 4)
+        elif tag == "b":
+            if index + 4 > len(dgram):
+                return index + 4
+            size = int.from_bytes(dgram[index : index + 4], "big")
+            index += 4 + size + (-size % 4)
+    return index

@@ -45,7 +45,15 @@ def test_unparsed_argument_types_are_dropped_on_decode() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [b"", b"/abc\x00\x00", b"#bundle\x00\x00\x00", b"garbage that is not osc", b"/a\x00\x00,q\x00\x00"],
+    [
+        b"",
+        b"/abc\x00\x00",
+        b"#bundle\x00\x00\x00",
+        b"garbage that is not osc",
+        b"/a\x00\x00,q\x00\x00",
+        b"/track/1/mute\x00\x00\x00,f\x00\x00",  # a float announced, none sent
+        b"/a\x00\x00,s\x00\x00abc",  # unterminated string
+    ],
 )
 def test_malformed_packets_raise_codec_error(bad: bytes) -> None:
     with pytest.raises(CodecError):
