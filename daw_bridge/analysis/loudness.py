@@ -165,15 +165,23 @@ class EnergyTrace:
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
         """Add ``block`` ``(frames, channels)``."""
-        energy = np.square(block, dtype=np.float32) @ self.weights
-        cum = np.cumsum(energy, dtype=np.float64)
-        points = self._edges(self.samples, self.samples + block.shape[0])
-        offset = points - self.samples
-        before = np.where(offset > 0, cum[np.maximum(offset - 1, 0)], 0.0) + self._total
+        n = block.shape[0]
+        if n == 0:
+            return
+        if block.shape[1] <= 2 and np.all(self.weights == 1.0):
+            energy = np.square(block[:, 0], dtype=np.float32)
+            for ch in range(1, block.shape[1]):
+                energy += np.square(block[:, ch], dtype=np.float32)
+        else:
+            energy = np.square(block, dtype=np.float32) @ self.weights
+        points = self._edges(self.samples, self.samples + n)
+        starts = np.unique(np.concatenate([[0], points - self.samples]))
+        sums = np.add.reduceat(energy, starts, dtype=np.float64)
+        before = self._total + np.concatenate([[0.0], np.cumsum(sums)])
         self._points.append(points)
-        self._values.append(before)
-        self._total += float(cum[-1]) if cum.size else 0.0
-        self.samples += block.shape[0]
+        self._values.append(before[np.searchsorted(starts, points - self.samples)])
+        self._total = float(before[-1])
+        self.samples += n
 
     def edges(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """Edge positions (samples) and the cumulative energy before each, closed by the end of the signal."""

@@ -85,6 +85,13 @@ class Reverb:
     bands: tuple[ReverbBand, ...]
 
 
+def _median(values: npt.NDArray[np.floating]) -> float:
+    """Median without np.median's per-call overhead (this runs a few times per decay)."""
+    ordered = np.sort(values, axis=None)
+    n = ordered.size
+    return float(ordered[n // 2]) if n % 2 else float(0.5 * (ordered[n // 2 - 1] + ordered[n // 2]))
+
+
 @functools.lru_cache(maxsize=64)
 def _pairs(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     i, j = np.triu_indices(n, k=1)
@@ -96,8 +103,8 @@ def _theil_sen(t: npt.NDArray[np.floating], y: npt.NDArray[np.floating]) -> tupl
         keep = np.linspace(0, t.size - 1, THEIL_SEN_POINTS).round().astype(int)
         t, y = t[keep], y[keep]
     i, j = _pairs(t.size)
-    slope = float(np.median((y[j] - y[i]) / (t[j] - t[i])))
-    return slope, float(np.median(y - slope * t))
+    slope = _median((y[j] - y[i]) / (t[j] - t[i]))
+    return slope, _median(y - slope * t)
 
 
 def _levels_db(energy: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.float64], float]:
@@ -176,7 +183,7 @@ def reverberant_to_direct_db(
     peak = int(round(decay.peak_s / hop_s))
     t0, t1 = int(round(decay.tail_start_s / hop_s)), int(round(decay.tail_end_s / hop_s))
     k = np.arange(t0, t1)
-    icpt = float(np.median(level[k] - slope_db_per_s * k * hop_s))
+    icpt = _median(level[k] - slope_db_per_s * k * hop_s)
     onset = peak
     lookback = max(1, int(ONSET_LOOKBACK_S / hop_s))
     while onset > 0 and peak - onset < lookback and level[onset - 1] < level[onset]:
