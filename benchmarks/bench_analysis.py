@@ -25,7 +25,7 @@ REPEATS = 3
 
 
 def _material(seconds: float, seed: int) -> np.ndarray:
-    """Music-like stereo test material: dry hits through a 1 s reverb, then pink-ish noise bed."""
+    """Music-like stereo test material: dry hits through a 1 s reverb over a -70 dBFS pink noise floor."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.support.signals import add_reverb, music_like, pink_noise
 
@@ -33,7 +33,7 @@ def _material(seconds: float, seed: int) -> np.ndarray:
     wet = add_reverb(dry, RATE, rt60_s=1.0, send_db=-10.0)
     reps = int(np.ceil(seconds / 60.0))
     x = np.tile(wet, (reps, 1))[: int(seconds * RATE)]
-    return x + pink_noise(seconds, RATE, seed=seed, channels=2, rms_dbfs=-50.0) if seconds <= 600 else x
+    return x + pink_noise(seconds, RATE, seed=seed, channels=2, rms_dbfs=-70.0) if seconds <= 600 else x
 
 
 def _write_long(path: Path, minutes: float) -> None:
