@@ -31,6 +31,8 @@ BASS_TRIM_HZ = 105.0
 BASS_TRIM_Q = 0.7
 #: Accuracy goal of the applied response against the intended one, 20 Hz-20 kHz (dB).
 MATCH_TOLERANCE_DB = 0.1
+#: Extra headroom on top of the curve's peak when the preamp is computed (dB): grid-resolution safety.
+PREAMP_MARGIN_DB = 0.02
 _FIT_FREQS = log_freqs(points=200)
 _GAIN_KINDS = ("peak", "lowshelf", "highshelf")
 _KIND_CODE = {"peak": 0, "lowshelf": 1, "highshelf": 2, "lowpass": 3, "highpass": 4}
@@ -74,8 +76,8 @@ def intended_response_db(
 
 def clip_free_preamp_db(filters: Sequence[Biquad], *, file_preamp_db: float, design_rate: int) -> float:
     """``min(file_preamp_db, -max boost over 20 Hz-20 kHz)``: the correction never adds gain (dB)."""
-    peak = float(np.max(intended_response_db(filters, log_freqs(points=2000), design_rate=design_rate)))
-    return min(file_preamp_db, -max(peak, 0.0))
+    peak = float(np.max(intended_response_db(filters, log_freqs(points=4000), design_rate=design_rate)))
+    return min(file_preamp_db, -max(peak + PREAMP_MARGIN_DB, 0.0))
 
 
 def adapt_to_rate(filters: Sequence[Biquad], *, design_rate: int, sample_rate: int) -> tuple[list[Biquad], float]:
@@ -114,7 +116,7 @@ def _fit(filters: tuple[Biquad, ...], design_rate: int, sample_rate: int) -> tup
         mag = np.abs(np.prod(num / den, axis=0))
         return np.asarray(20.0 * np.log10(np.maximum(mag, 1e-12)) - target)
 
-    result = least_squares(residual, x0, method="lm", max_nfev=150 * x0.size, xtol=1e-10, ftol=1e-10)
+    result = least_squares(residual, x0, method="lm", max_nfev=20 * (x0.size + 1), xtol=1e-6, ftol=1e-5)
     p = result.x.reshape(-1, 3)
     return tuple(
         Biquad(f.kind, float(math.exp(min(p[i, 0], nyq_log))), float(p[i, 1]) if f.kind in _GAIN_KINDS else 0.0,
