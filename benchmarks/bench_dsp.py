@@ -32,7 +32,9 @@ def main() -> None:
         "crossfeed": MonitoringState(crossfeed="default"),
         "band solo (sub, 24 sections)": MonitoringState(band="sub"),
         "simulation (phone)": MonitoringState(simulation="phone"),
-        "full chain": MonitoringState(headphones="Sennheiser HD 650", crossfeed="default", simulation="car", band="mid"),
+        "full chain": MonitoringState(
+            headphones="Sennheiser HD 650", crossfeed="default", simulation="car", band="mid"
+        ),
     }
     for label, state in cases.items():
         print(f"   {label:<32} {_x_realtime(state):8.0f} x real time ({BLOCK}-frame blocks, {RATE} Hz stereo)")
