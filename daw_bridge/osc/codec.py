@@ -134,6 +134,7 @@ def decode_packet(data: bytes) -> list[Message]:
         raise CodecError("empty OSC packet")
     try:
         if OscBundle.dgram_is_bundle(data):
+            _check_bundle_framing(data, depth=0)
             return _flatten(OscBundle(data), depth=0)
         if data.startswith(b"/"):
             return [_from_osc_message(OscMessage(data))]
@@ -142,6 +143,36 @@ def decode_packet(data: bytes) -> list[Message]:
     except Exception as exc:  # python-osc ParseError, struct errors, decoding errors
         raise CodecError(f"malformed OSC packet ({type(exc).__name__}: {exc})") from exc
     raise CodecError(f"not an OSC packet (starts with {data[:8]!r})")
+
+
+_BUNDLE_HEADER = 16  # "#bundle\0" + 8-byte timetag
+_MAX_DEPTH = 8
+
+
+def _check_bundle_framing(data: bytes, *, depth: int) -> None:
+    """Refuse a bundle whose element sizes do not tile it exactly (python-osc loops forever on a negative size
+    and silently skips elements it cannot identify), or that nests more than 8 deep."""
+    if depth > _MAX_DEPTH:
+        raise CodecError(f"OSC bundles nested more than {_MAX_DEPTH} deep")
+    if len(data) < _BUNDLE_HEADER:
+        raise CodecError(f"OSC bundle of {len(data)} bytes is shorter than its 16-byte header")
+    index = _BUNDLE_HEADER
+    while index < len(data):
+        if index + 4 > len(data):
+            raise CodecError(f"OSC bundle element size at byte {index} is cut off")
+        size = int.from_bytes(data[index : index + 4], "big", signed=True)
+        index += 4
+        if size <= 0 or size % 4 or index + size > len(data):
+            raise CodecError(
+                f"OSC bundle element at byte {index - 4} has size {size}: not a positive multiple of 4 within the "
+                f"{len(data) - index} bytes left"
+            )
+        element = data[index : index + size]
+        if element.startswith(b"#bundle\0"):
+            _check_bundle_framing(element, depth=depth + 1)
+        elif not element.startswith(b"/"):
+            raise CodecError(f"OSC bundle element at byte {index} is neither a message nor a bundle")
+        index += size
 
 
 def _flatten(bundle: OscBundle, *, depth: int) -> list[Message]:
