@@ -18,14 +18,15 @@ from ..errors import DawBridgeError
 #: Command-group modules, in help order. Each defines ``register(group: click.Group) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "config_cmd",
-    "analyze",
-    "headphones_drive",
-    "level",
-    "reaper_cmd",
     "emulate",
     "osc",
-    "ab",
     "headphones",
+    "headphones_drive",
+    "level",
+    "ab",
+    "check",
+    "analyze",
+    "reaper_cmd",
 )
 
 

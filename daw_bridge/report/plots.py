@@ -6,6 +6,7 @@ Each function takes measurements and returns PNG bytes (matplotlib, Agg backend:
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,8 @@ def _num(value: float | None) -> float:
 
 def _ref_range(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Median and 10th-90th percentile over references (axis 0), ignoring NaN."""
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (a band no reference could measure)
         if values.shape[0] == 0 or np.all(np.isnan(values)):
             nan = np.full(values.shape[1:], np.nan)
             return nan, nan, nan
@@ -121,9 +123,9 @@ def timeline_png(mix: Measurement, refs: Sequence[Measurement], findings: Sequen
     ends = [s.end_s for s in mix.sections]
     centres = [(a + b) / 2 for a, b in zip(starts, ends, strict=True)]
     ax.plot(centres, [_num(s.loudness_lufs) for s in mix.sections], "o-", color=MIX_COLOR, label="mix loudness")
-    ref_loud = [_num(r.loudness.integrated_lufs) for r in refs]
-    if ref_loud and np.isfinite(np.nanmedian(ref_loud)):
-        ax.axhline(float(np.nanmedian(ref_loud)), color=REF_COLOR, ls="--", label="references (integrated)")
+    ref_loud = [v for v in (_num(r.loudness.integrated_lufs) for r in refs) if np.isfinite(v)]
+    if ref_loud:
+        ax.axhline(float(np.median(ref_loud)), color=REF_COLOR, ls="--", label="references (integrated)")
     seen: set[str] = set()
     for f in findings:
         label = f.area if f.area not in seen else None

@@ -16,8 +16,9 @@ from ..analysis.cache import AnalysisCache
 from ..analysis.compare import Comparison, Finding, Thresholds, compare
 from ..analysis.engine import analyze_file
 from ..analysis.measurement import Measurement
+from ..analysis.sections import MIN_SECTION_S, Region
 from ..config import Config
-from ..daw import Daw, MarkerSpec, Progress
+from ..daw import Daw, MarkerInfo, MarkerSpec, Progress
 from ..errors import InvalidParameter, RenderError
 from ..report.html import write_report
 from .markers import publish_findings
@@ -66,6 +67,30 @@ class CheckResult:
     markers: tuple[MarkerSpec, ...]
     failed_areas: tuple[str, ...]
     reference_files: tuple[Path, ...]
+
+
+def song_sections(markers: Sequence[MarkerInfo], duration_s: float, *, offset_s: float = 0.0) -> list[Region] | None:
+    """The song's own sections from the user's markers (ours ignored), in bounce time.
+
+    Regions are used as they are; otherwise consecutive markers delimit sections (the last runs to the end).
+    None when the project has fewer than two usable markers: the analyzer then uses fixed windows.
+    """
+    theirs = [m for m in markers if not m.ours]
+    regions = [(m.time_s - offset_s, (m.end_s or 0.0) - offset_s, m.name) for m in theirs if m.end_s is not None]
+    if not regions:
+        starts = sorted({round(m.time_s - offset_s, 6): m.name for m in theirs if m.end_s is None}.items())
+        starts = [(t, name) for t, name in starts if 0.0 <= t < duration_s - MIN_SECTION_S]
+        if len(starts) < 2:
+            return None
+        if starts[0][0] > MIN_SECTION_S:
+            starts.insert(0, (0.0, "intro"))
+        ends = [t for t, _ in starts[1:]] + [duration_s]
+        regions = [
+            (t, end, name or f"section {i + 1}") for i, ((t, name), end) in enumerate(zip(starts, ends, strict=True))
+        ]
+    clipped = [(max(0.0, a), min(duration_s, b), n) for a, b, n in regions]
+    usable = [(a, b, n) for a, b, n in clipped if b - a >= MIN_SECTION_S]
+    return usable or None
 
 
 def parse_areas(text: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -145,7 +170,10 @@ def bounce_and_check(
             ref_paths.append(result.files[0])
 
     report(0.55, "analyzing the mix")
-    mix = analyze_file(bounce, cache=cache)
+    from ..audio import audio_info
+
+    sections = song_sections(daw.markers(), audio_info(bounce).duration_s, offset_s=start_s or 0.0)
+    mix = analyze_file(bounce, sections=sections, cache=cache)
     refs: list[Measurement] = []
     for i, path in enumerate(ref_paths):
         report(0.7 + 0.15 * i / max(1, len(ref_paths)), f"analyzing {path.name}")

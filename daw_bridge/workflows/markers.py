@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
+from ..analysis.compare import Finding
 from ..daw import Daw, MarkerSpec
 
 #: Marker colour per finding area (``#rrggbb``), so a glance at the timeline tells what deviates.
@@ -17,14 +17,7 @@ AREA_COLORS: dict[str, str] = {
 DEFAULT_COLOR = "#ff8000"
 
 
-class FindingLike(Protocol):
-    area: str
-    start_s: float
-    end_s: float
-    message: str
-
-
-def findings_to_markers(findings: Iterable[FindingLike]) -> list[MarkerSpec]:
+def findings_to_markers(findings: Iterable[Finding]) -> list[MarkerSpec]:
     """One region per finding, coloured by area, named with the finding's message, in time order."""
     specs = [
         MarkerSpec(
@@ -38,7 +31,7 @@ def findings_to_markers(findings: Iterable[FindingLike]) -> list[MarkerSpec]:
     return sorted(specs, key=lambda m: (m.time_s, m.name))
 
 
-def publish_findings(daw: Daw, findings: Sequence[FindingLike]) -> list[MarkerSpec]:
+def publish_findings(daw: Daw, findings: Sequence[Finding]) -> list[MarkerSpec]:
     """Replace our previous findings markers with these, in one undo point; returns what was written."""
     markers = findings_to_markers(findings)
     daw.replace_markers(markers)

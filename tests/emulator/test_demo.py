@@ -25,9 +25,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
 def test_structure(demo: tuple[Project, Path]) -> None:
     project, folder = demo
     names = [t.name for t in project.tracks]
-    assert names == ["MIX", "drums", "bass", "keys", "vocal", "REF 1", "REF 2"]
+    assert names == ["MIX", "drums", "bass", "keys", "vocal", "reverb", "REF 1", "REF 2"]
     mix = project.tracks[0]
-    assert [t.name for t in project.children_of(mix)] == ["drums", "bass", "keys", "vocal"]
+    assert [t.name for t in project.children_of(mix)] == ["drums", "bass", "keys", "vocal", "reverb"]
     assert project.find_track("REF 1").mute and project.find_track("REF 2").mute  # type: ignore[union-attr]
     assert project.length_s() == pytest.approx(DURATION_S)
     assert {sf.info(str(t.audio)).samplerate for t in project.tracks if t.audio} == {RATE}
@@ -57,6 +57,10 @@ def test_chorus_of_the_mix_is_narrower_and_duller_than_the_reference(demo: tuple
     ref, _ = sf.read(str(project.find_track("REF 1").audio))  # type: ignore[union-attr]
     assert _side_to_mid(_chorus(mix)) < 0.25 * _side_to_mid(_chorus(ref))
     assert _high_share(_chorus(mix)) < 0.5 * _high_share(_chorus(ref))
+    # ... and only in the chorus: the first verse matches the reference within 1.5 dB on both figures
+    verse = slice(0, int(CHORUS_S[0] * RATE))
+    assert abs(10 * np.log10(_side_to_mid(mix[verse]) / _side_to_mid(ref[verse]))) < 1.5
+    assert abs(10 * np.log10(_high_share(mix[verse]) / _high_share(ref[verse]))) < 1.5
     assert np.max(np.abs(mix)) < 1.0  # the demo mix does not clip
 
 
