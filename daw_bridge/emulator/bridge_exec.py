@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 PROTOCOL = 1
 MAX_REQUEST_BYTES = 1 << 20
+MAX_MARKERS = 1000  # as the Lua bridge (lib/ops.lua)
+MAX_STATE_VALUE_BYTES = 262144  # as the Lua bridge
 DONE_IDS_KEEP = 256
 EXT_SECTION = "daw_bridge"
 HOST = "REAPER 7.x (daw-bridge emulator)"
@@ -106,7 +108,7 @@ class BridgeExecutor:
                 raise OpError("too_large", f"request is larger than {MAX_REQUEST_BYTES} bytes")
             try:
                 request = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
                 raise OpError("bad_json", f"request {path.name} is not valid JSON ({exc})") from exc
             op, args = self._validate(request, file_id)
         except OpError as exc:
@@ -126,7 +128,7 @@ class BridgeExecutor:
     def _validate(self, request: Any, file_id: str) -> tuple[str, dict[str, Any]]:
         if not isinstance(request, dict):
             raise OpError("bad_json", "a request must be a JSON object")
-        if request.get("protocol") != PROTOCOL:
+        if request.get("protocol") != PROTOCOL or isinstance(request.get("protocol"), bool):  # true == 1 in Python
             raise OpError("protocol", f"protocol {request.get('protocol')!r} is not supported (expected 1)")
         if request.get("id") != file_id:
             raise OpError("bad_args", f"id {request.get('id')!r} does not match the file name {file_id}.json")
@@ -187,6 +189,8 @@ class BridgeExecutor:
         raw = args.get("markers")
         if not isinstance(raw, list):
             raise OpError("bad_args", "args.markers must be a list")
+        if len(raw) > MAX_MARKERS:
+            raise OpError("bad_args", f"args.markers must be an array of at most {MAX_MARKERS} items")
         specs = [_marker_spec(m, i) for i, m in enumerate(raw)]  # validate everything first
         deleted = self._clear_markers({})["deleted"]
         for time_s, end_s, name, color in specs:
@@ -279,6 +283,8 @@ class BridgeExecutor:
         key, value = args.get("key"), args.get("value")
         if not isinstance(key, str) or not key or not isinstance(value, str):
             raise OpError("bad_args", "args.key and args.value must be strings")
+        if len(value.encode("utf-8")) > MAX_STATE_VALUE_BYTES:
+            raise OpError("bad_args", f"args.value must be at most {MAX_STATE_VALUE_BYTES} bytes")
         self.project.set_ext_state(EXT_SECTION, key, value)
         return {}
 
