@@ -18,6 +18,7 @@ from ..errors import DawBridgeError
 #: Command-group modules, in help order. Each defines ``register(group: click.Group) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "config_cmd",
+    "demo",
     "emulate",
     "osc",
     "headphones",
@@ -25,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "level",
     "ab",
     "check",
+    "serve",
     "analyze",
     "reaper_cmd",
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..workflows.bounce import AREAS, CheckResult, bounce_and_check, parse_areas
+from ..workflows.controller import active_monitor_chain
 from ..workflows.levels import MODES, MatchResult, match_levels
 from . import get_config
 from .output import echo_json, json_option, stderr_progress
@@ -85,7 +86,7 @@ def match(ctx: click.Context, mode: str, time_range: tuple[float, float] | None,
     start_s, end_s = time_range if time_range else (None, None)
     with connected(ctx) as daw:
         result = match_levels(
-            daw, get_config(ctx), mode=mode, start_s=start_s, end_s=end_s,
+            daw, get_config(ctx), mode=mode, start_s=start_s, end_s=end_s, monitor_chain=active_monitor_chain(daw),
             progress=None if as_json else stderr_progress("match"),
         )
     if as_json:

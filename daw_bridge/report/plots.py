@@ -117,24 +117,31 @@ def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
 
 
 def timeline_png(mix: Measurement, refs: Sequence[Measurement], findings: Sequence[Any]) -> bytes:
-    """Mix loudness over its sections with the findings drawn as coloured spans."""
-    fig, ax = plt.subplots(figsize=(9, 3.0))
-    starts = [s.start_s for s in mix.sections]
-    ends = [s.end_s for s in mix.sections]
-    centres = [(a + b) / 2 for a, b in zip(starts, ends, strict=True)]
-    ax.plot(centres, [_num(s.loudness_lufs) for s in mix.sections], "o-", color=MIX_COLOR, label="mix loudness")
+    """Mix loudness per section (top) and one lane per finding area (bottom), on a shared time axis."""
+    fig, (top, lanes) = plt.subplots(
+        2, 1, figsize=(9, 3.8), sharex=True, gridspec_kw={"height_ratios": [1.3, 1.0]}
+    )
+    end = max((s.end_s for s in mix.sections), default=mix.duration_s)
+    for s in mix.sections:
+        top.hlines(_num(s.loudness_lufs), s.start_s, s.end_s, color=MIX_COLOR, lw=3)
+        top.text((s.start_s + s.end_s) / 2, _num(s.loudness_lufs), s.name, ha="center", va="bottom", fontsize=7)
     ref_loud = [v for v in (_num(r.loudness.integrated_lufs) for r in refs) if np.isfinite(v)]
     if ref_loud:
-        ax.axhline(float(np.median(ref_loud)), color=REF_COLOR, ls="--", label="references (integrated)")
-    seen: set[str] = set()
+        top.axhline(float(np.median(ref_loud)), color=REF_COLOR, ls="--", label="references (integrated)")
+        top.legend(fontsize=7, loc="lower right")
+    top.set_ylabel("mix LUFS")
+    top.set_title("Sections and findings")
+    top.grid(alpha=0.3)
+    areas = ["level", "highs", "width", "reverb"]
     for f in findings:
-        label = f.area if f.area not in seen else None
-        seen.add(f.area)
-        ax.axvspan(f.start_s, f.end_s, color=AREA_COLORS.get(f.area, "#ff8000"), alpha=0.25, label=label)
-    ax.set_xlim(0, max(ends) if ends else mix.duration_s)
-    ax.set_xlabel("time (s)")
-    ax.set_ylabel("LUFS")
-    ax.set_title("Findings on the timeline")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=3)
+        row = areas.index(f.area) if f.area in areas else 0
+        lanes.barh(row, f.end_s - f.start_s, left=f.start_s, height=0.6,
+                   color=AREA_COLORS.get(f.area, "#ff8000"), alpha=0.85)
+        lanes.text(f.start_s + 0.1, row, f"{f.value:+.1f}", va="center", fontsize=7)
+    lanes.set_yticks(range(len(areas)))
+    lanes.set_yticklabels(areas, fontsize=8)
+    lanes.set_ylim(-0.6, len(areas) - 0.4)
+    lanes.set_xlim(0, end)
+    lanes.set_xlabel("time (s)")
+    lanes.grid(alpha=0.3, axis="x")
     return _png(fig)

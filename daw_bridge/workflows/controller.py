@@ -12,19 +12,22 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..daw import Daw
+from ..daw import Daw, MonitorFx
 from ..errors import DawBridgeError
+from ..monitoring import chain, load_state
 from ..reaper.bridge import EventWatcher
 from .bounce import bounce_and_check
 from .levels import match_levels
+from .monitor_events import MonitoringEvents
 
 log = logging.getLogger(__name__)
 
 #: Events the scripts handle themselves and only report.
-INFORMATIONAL = frozenset({"ab", "monitor", "markers_cleared"})
+INFORMATIONAL = frozenset({"ab", "markers_cleared"})
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Controller:
     cfg: Config
     say: Callable[[str], None] = print
     handled: list[str] = field(default_factory=list)
-    monitoring: Any = None  # set by serve(): the monitoring-state controller, when available
+    monitoring: MonitoringEvents | None = None
 
     def handlers(self) -> dict[str, Callable[[dict[str, Any]], str]]:
         table: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -65,13 +68,19 @@ class Controller:
 
     def _match(self, event: dict[str, Any]) -> str:
         mode = event.get("mode") if event.get("mode") in ("loudness", "midrange") else "loudness"
-        result = match_levels(self.daw, self.cfg, mode=str(mode))
+        result = match_levels(self.daw, self.cfg, mode=str(mode), monitor_chain=active_monitor_chain(self.daw))
         gains = ", ".join(f"{r.name} {r.change_db:+.1f} dB" for r in result.references)
         return f"matched to the mix at {result.mix_level:.1f} {result.unit}: {gains}"
 
     def _check(self, _event: dict[str, Any]) -> str:
         result = bounce_and_check(self.daw, self.cfg)
         return f"{len(result.comparison.findings)} finding(s) marked; report {result.report}"
+
+
+def active_monitor_chain(daw: Daw, *, base: Path | None = None) -> list[MonitorFx]:
+    """The saved monitoring chain's enabled effects at the project's rate (empty when nothing is on)."""
+    state = load_state(base)
+    return [fx for fx in chain(state, daw.project_info().sample_rate, base=base) if fx.enabled]
 
 
 def _describe(event: dict[str, Any]) -> str:
@@ -81,7 +90,7 @@ def _describe(event: dict[str, Any]) -> str:
 def serve(daw: Daw, cfg: Config, *, stop: threading.Event, say: Callable[[str], None] = print,
           poll_s: float = 0.05) -> Controller:
     """Heartbeat and handle events until ``stop`` is set; returns the controller (for its log)."""
-    controller = Controller(daw, cfg, say=say)
+    controller = Controller(daw, cfg, say=say, monitoring=MonitoringEvents(daw))
     watcher = EventWatcher(cfg.bridge_dir, controller.handle, poll_s=poll_s)
     with watcher:
         say(f"daw-bridge controller running; mailbox {cfg.bridge_dir}. Ctrl-C stops it.")
