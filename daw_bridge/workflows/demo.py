@@ -82,7 +82,7 @@ def run_demo(folder: Path, *, say: Say = print) -> DemoResult:
         for fx in chain:
             if fx.enabled:
                 net = float(fx.params.get("gain_db", 0.0)) + float(fx.params.get("preamp_db", 0.0))
-                say(f"      {fx.kind:<10} on  (level compensation {net:+.1f} dB, so switching keeps the perceived level)")
+                say(f"      {fx.kind:<10} on  (level compensation {net:+.1f} dB: switching keeps the perceived level)")
         monitored = [f.name for f in session.emulator.project.monitor_fx]
         say(f"      REAPER's monitoring FX now: {', '.join(monitored)}; monitoring FX never reach a render.")
         notes = guidance_for("preset_applied", DEMO_HEADPHONES, {"purpose": "mixing", "crossfeed": True},
