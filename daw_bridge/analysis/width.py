@@ -55,8 +55,10 @@ def side_mid_db(left: float, right: float, cross: float) -> float:
 
 def correlation(left: float, right: float, cross: float) -> float:
     """Inter-channel correlation ``ΣLR/sqrt(ΣL²ΣR²)`` (NaN if a channel is silent)."""
-    den = math.sqrt(left * right)
-    return max(-1.0, min(1.0, cross / den)) if den > 0 else math.nan
+    if not (left > 0 and right > 0):
+        return math.nan
+    den = math.sqrt(left) * math.sqrt(right)  # not sqrt(left * right): that underflows for tiny energies
+    return max(-1.0, min(1.0, cross / den))
 
 
 def width_from_energy(
