@@ -12,6 +12,9 @@ from pathlib import Path
 import click
 
 from ..dsp.correction import build
+from ..errors import InvalidParameter
+from ..headphones.facts import HeadphoneFacts, format_facts, get_facts
+from ..headphones.guidance import guidance_for
 from ..monitoring import load_state
 from ..presets.catalog import all_presets, find_preset, import_autoeq
 from ..presets.plot import plot_correction
@@ -47,10 +50,11 @@ def show_cmd(model: str, png_path: Path | None, sample_rate: int, as_json: bool)
                  design_rate=preset.eq.design_rate_hz)  # fmt: skip
     if png_path is not None:
         plot_correction(preset, corr, png_path)
+    facts = _facts_or_none(preset.name)
     if as_json:
         echo_json({"name": preset.name, "source": preset.source, "caveats": list(preset.caveats),
                    "preamp_db": corr.preamp_db, "filters": list(preset.eq.filters), "gain_db": corr.gain_db,
-                   "fit_error_db": corr.fit_error_db, "png": png_path})  # fmt: skip
+                   "fit_error_db": corr.fit_error_db, "png": png_path, "facts": facts})  # fmt: skip
         return
     click.echo(f"{preset.name}{'  (user import)' if preset.user else ''}")
     for key in ("measurement", "target", "autoeq_path", "autoeq_commit", "license", "file"):
@@ -62,8 +66,22 @@ def show_cmd(model: str, png_path: Path | None, sample_rate: int, as_json: bool)
     for i, f in enumerate(preset.eq.filters, start=1):
         click.echo(f"  {i:>2}. {f.kind:<9} {f.freq_hz:>8.0f} Hz {f.gain_db:+6.1f} dB  Q {f.q:.2f}")
     click.echo(f"  at {sample_rate} Hz: max deviation from the 44.1 kHz design {corr.fit_error_db:.3f} dB")
+    if facts is not None:
+        click.echo("  headphone facts:")
+        for line in format_facts(facts):
+            click.echo(f"    {line}")
+    else:
+        click.echo("  headphone facts: none on file for this model (impedance/sensitivity unknown)")
     if png_path is not None:
         click.echo(f"  curve: {png_path}")
+
+
+def _facts_or_none(model: str) -> HeadphoneFacts | None:
+    """The headphone's facts (design, impedance, sensitivity, role), or None for models without any."""
+    try:
+        return get_facts(model)
+    except InvalidParameter:
+        return None
 
 
 @click.command("apply")
@@ -84,6 +102,9 @@ def apply_cmd(ctx: click.Context, model: str, strength_pct: float | None, bass_t
     if bass_trim_db is not None:
         changes["bass_trim_db"] = bass_trim_db
     monitor.push_state(ctx, state.with_changes(**changes), dry_run=dry_run, as_json=as_json)
+    if not as_json:
+        for note in guidance_for("preset_applied", name, {"crossfeed": state.crossfeed is not None}):
+            click.echo(f"  note: {note}")
 
 
 @click.command("off")
