@@ -4,6 +4,7 @@ replaces, and an interrupted check leaves the project as it was (one undo point,
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ USER_MARKERS = ["Verse", "Verse [daw-bridge]", "daw-bridge", "[daw-bridge", " [d
 
 
 @pytest.fixture()
-def session(tmp_path: Path) -> EmbeddedSession:
+def session(tmp_path: Path) -> Iterator[EmbeddedSession]:
     audio = tmp_path / "mix-src.wav"
     t = np.arange(48000 * 3) / 48000
     sf.write(str(audio), np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2, axis=1), 48000)
@@ -32,7 +33,7 @@ def session(tmp_path: Path) -> EmbeddedSession:
     project.markers = [Marker(i + 1, float(i), name) for i, name in enumerate(USER_MARKERS)]
     project.markers.append(Marker(20, 9.0, "[daw-bridge] old finding", "#ff0000"))
     with embedded_reaper(tmp_path / "s", project=project, in_process=True) as s:
-        yield s  # type: ignore[misc]
+        yield s
 
 
 def user_marker_names(project: Project) -> list[str]:

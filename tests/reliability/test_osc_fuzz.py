@@ -134,7 +134,7 @@ def test_fuzz_over_loopback_udp_keeps_the_controller_running(
     count = UDP_COUNT_SLOW if _slow(request) else UDP_COUNT_DEFAULT
     project = small_project()
     with embedded_reaper(tmp_path, project=project, timeout_s=2.0) as session:
-        client: ReaperClient = session.daw.client  # type: ignore[attr-defined]
+        client: ReaperClient = session.daw.client
         transport = client.transport
         assert isinstance(transport, UdpTransport)
         assert transport.listen_host == "127.0.0.1"

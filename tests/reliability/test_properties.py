@@ -20,8 +20,8 @@ from daw_bridge.dsp.blocks import SosFilter
 from daw_bridge.units import db_to_gain
 
 RATE = 48000
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOWER = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SLOWER = settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -68,7 +68,9 @@ def test_true_peak_is_finite_level_invariant_and_symmetric(x: npt.NDArray[np.flo
     assert true_peak_dbtp(x[:, ::-1], RATE) == pytest.approx(tp, abs=1e-9)
 
 
-energies = st.floats(0.0, 1e6, allow_nan=False)
+#: Sums of squares of float32 samples: 0, or at least (1.4e-45)**2 (below that a product underflows to 0, which no
+#: real file produces).
+energies = st.one_of(st.just(0.0), st.floats(1e-80, 1e6))
 
 
 @FAST

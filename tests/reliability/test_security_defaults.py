@@ -33,7 +33,7 @@ def test_config_defaults_are_loopback() -> None:
 @pytest.mark.parametrize(("cls", "params"), [(UdpTransport, ["listen_host"]),
                                               (EmulatorServer, ["host", "send_host"])])
 def test_listener_defaults_are_loopback(cls: type, params: list[str]) -> None:
-    sig = inspect.signature(cls.__init__)
+    sig = inspect.signature(cls)
     for name in params:
         assert sig.parameters[name].default == "127.0.0.1", f"{cls.__name__}({name}=...) default"
 
