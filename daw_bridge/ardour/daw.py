@@ -15,21 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..bridged import BridgeOps
 from ..config import Config
 from ..daw import (
-    MARKER_TAG,
-    MarkerInfo,
-    MarkerSpec,
-    MonitorFx,
-    Progress,
-    ProjectInfo,
-    RenderRequest,
-    RenderResult,
     TrackChange,
     TrackInfo,
     TransportState,
 )
-from ..errors import BridgeRefused, CodecError, DawTimeout, DawUnreachable, InvalidParameter, RenderError, TrackNotFound
+from ..errors import CodecError, DawTimeout, DawUnreachable, InvalidParameter, TrackNotFound
 from ..osc.codec import Message
 from ..reaper.bridge import BridgeClient
 from . import osc
@@ -50,10 +43,11 @@ class PluginParam:
     value: float
 
 
-class ArdourDaw:
+class ArdourDaw(BridgeOps):
     """Ardour over OSC at ``host:port`` plus the bridge mailbox in ``bridge_dir``."""
 
     name = "ardour"
+    host_label = "Ardour"
 
     def __init__(
         self,
@@ -317,71 +311,10 @@ class ArdourDaw:
         if not self.mirror.wait_for(predicate, self.timeout_s):
             raise DawTimeout(f"Ardour did not confirm {what} within {self.timeout_s:.1f} s")
 
-    # ---- through the bridge ---------------------------------------------------------------------
-    def markers(self) -> list[MarkerInfo]:
-        raw = self.bridge.get_state(["markers"]).get("markers") or []
-        out = [
-            MarkerInfo(number=int(m.get("number", 0)), time_s=float(m.get("time_s", 0.0)), name=str(m.get("name", "")),
-                       color=m.get("color"), end_s=None if m.get("end_s") is None else float(m["end_s"]))
-            for m in raw if isinstance(m, dict)
-        ]
-        return sorted(out, key=lambda m: (m.time_s, m.number))
-
-    def replace_markers(self, markers: Sequence[MarkerSpec]) -> None:
-        """Delete our tagged markers and add ``markers`` (the bridge adds the tag)."""
-        self.bridge.replace_markers([
-            {"time_s": float(m.time_s), "end_s": None if m.end_s is None else float(m.end_s),
-             "name": m.name.removeprefix(MARKER_TAG).lstrip(), "color": m.color}
-            for m in markers
-        ])
-
-    def render(
-        self, request: RenderRequest, *, progress: Progress | None = None, timeout_s: float = 120.0
-    ) -> RenderResult:
-        """Render the master bus (never the monitor section) through the bridge; RenderError on failure."""
-        args: dict[str, Any] = {
-            "directory": str(Path(request.directory).expanduser().resolve()), "file_name": request.file_name,
-            "sample_rate": request.sample_rate, "channels": request.channels, "bit_depth": request.bit_depth,
-            "start_s": request.start_s, "end_s": request.end_s,
-        }
-        if progress is not None:
-            progress(0.0, f"rendering {request.file_name} in Ardour")
-        try:
-            result = self.bridge.render(args, timeout_s=timeout_s)
-        except BridgeRefused as exc:
-            raise RenderError(f"Ardour render of {request.file_name} failed: {exc}") from exc
-        files = tuple(Path(f) for f in result.get("files", []))
-        missing = [str(f) for f in files if not f.exists()]
-        if not files or missing:
-            raise RenderError(f"Ardour render of {request.file_name}: file(s) never appeared {missing or ''}")
-        if progress is not None:
-            progress(1.0, "render done")
-        duration = float(result.get("duration_s", 0.0))
-        return RenderResult(files=files, duration_s=duration if math.isfinite(duration) else 0.0)
-
-    def set_monitor_chain(self, chain: Sequence[MonitorFx]) -> None:
-        """Our effects in Ardour's monitor section (which no export reads); see docs/ardour.md for kinds."""
-        self.bridge.set_monitor_chain(
-            [{"kind": fx.kind, "enabled": fx.enabled, "params": dict(fx.params)} for fx in chain])
-
+    # ---- through the bridge: markers, render, monitoring, media, state (daw_bridge/bridged.py) -----
     def monitor_fx(self) -> list[dict[str, Any]]:
         """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``)."""
         return list(self.bridge.get_state(["monitor_fx"]).get("monitor_fx") or [])
-
-    def insert_reference(self, track_name: str, path: Path, *, position_s: float = 0.0) -> None:
-        """Import through the GUI bridge; headless Ardour refuses (use ``session.inject_audio`` while closed)."""
-        self.bridge.insert_media(track_name, Path(path).expanduser().resolve(), position_s=position_s)
-
-    def get_project_state(self, key: str) -> str | None:
-        return self.bridge.get_project_state(key)
-
-    def set_project_state(self, key: str, value: str) -> None:
-        self.bridge.set_project_state(key, value)
-
-    def project_info(self) -> ProjectInfo:
-        state = self.bridge.get_state(["sample_rate", "length_s", "project_path"])
-        return ProjectInfo(sample_rate=int(state.get("sample_rate") or 0), length_s=float(state.get("length_s") or 0.0),
-                           path=str(state.get("project_path") or ""))
 
 
 __all__ = ["ArdourDaw", "PluginParam"]
