@@ -92,6 +92,10 @@ class BridgeOps:
         """Put ``path`` on the named track (created if absent) at ``position_s`` seconds."""
         self.bridge.insert_media(track_name, Path(path).expanduser().resolve(), position_s=position_s)
 
+    def align_reference(self, track_name: str, offset_s: float) -> None:
+        """Shift the track's audio so its source's time 0 plays at ``offset_s`` seconds (negative: earlier)."""
+        self.bridge.align_item(track_name, offset_s)
+
     def get_project_state(self, key: str) -> str | None:
         return self.bridge.get_project_state(key)
 

@@ -200,6 +200,9 @@ class Daw(Protocol):
     def insert_reference(self, track_name: str, path: Path, *, position_s: float = 0.0) -> None:
         """Put an audio file on the named track (created if absent)."""
 
+    def align_reference(self, track_name: str, offset_s: float) -> None:
+        """Shift the named track's audio so its source's time 0 plays at ``offset_s`` s (negative: earlier)."""
+
     def get_project_state(self, key: str) -> str | None:
         """A value daw-bridge stored in the project (None if absent)."""
 

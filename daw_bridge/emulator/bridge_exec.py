@@ -65,6 +65,7 @@ class BridgeExecutor:
             "ping": self._ping, "get_state": self._get_state, "replace_markers": self._replace_markers,
             "clear_markers": self._clear_markers, "render": self._render,
             "set_monitor_chain": self._set_monitor_chain, "insert_media": self._insert_media,
+            "align_item": self._align_item,
             "set_project_state": self._set_project_state, "get_project_state": self._get_project_state,
         }
 
@@ -278,6 +279,27 @@ class BridgeExecutor:
             self.project.tracks.append(track)
         track.audio, track.offset_s = path, position
         return {"track": self.project.number_of(track)}
+
+    def _align_item(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Place the track's item so that its source's time 0 sits at ``offset_s`` (negative: start trimmed)."""
+        extra = set(args) - {"track_name", "offset_s"}
+        if extra:
+            raise OpError("bad_args", f"args has unknown key(s) {', '.join(sorted(extra))}")
+        track_name = args.get("track_name")
+        if not isinstance(track_name, str) or not track_name:
+            raise OpError("bad_args", "args.track_name must be a non-empty string")
+        offset = args.get("offset_s")
+        if isinstance(offset, bool) or not isinstance(offset, int | float) or not abs(offset) <= 600:
+            raise OpError("bad_args", "args.offset_s must be a number within +-600 s")
+        track = self.project.find_track(track_name)
+        if track is None:
+            raise OpError("not_found", f"no track named {track_name}")
+        if track.audio is None:
+            raise OpError("not_found", f"track {track_name} has no item")
+        if -offset >= track.item_length_s():
+            raise OpError("bad_args", "args.offset_s skips the whole item")
+        track.offset_s = float(offset)
+        return {"track": self.project.number_of(track), "offset_s": float(offset)}
 
     def _set_project_state(self, args: dict[str, Any]) -> dict[str, Any]:
         key, value = args.get("key"), args.get("value")

@@ -42,6 +42,7 @@ OPERATIONS = frozenset(
         "render",
         "set_monitor_chain",
         "insert_media",
+        "align_item",
         "set_project_state",
         "get_project_state",
     }
@@ -220,6 +221,10 @@ class BridgeClient:
     def insert_media(self, track_name: str, path: Path, *, position_s: float = 0.0) -> int:
         args = {"track_name": track_name, "path": str(path), "position_s": float(position_s)}
         return int(self.request("insert_media", args).get("track", 0))
+
+    def align_item(self, track_name: str, offset_s: float) -> int:
+        """Place the track's item so its source's time 0 sits at ``offset_s`` s (negative: start trimmed)."""
+        return int(self.request("align_item", {"track_name": track_name, "offset_s": float(offset_s)}).get("track", 0))
 
     def set_project_state(self, key: str, value: str) -> None:
         self.request("set_project_state", {"key": key, "value": value})

@@ -80,10 +80,14 @@ class ABLoop:
         self.daw.set_loop(start_s, end_s, repeat=True)
 
     def set_offset(self, reference: str | int, offset_s: float) -> ABState:
-        """Store a reference's alignment offset (s; + means the reference starts later than the mix)."""
+        """Align a reference: ``offset_s`` is how much later its material comes than the mix's (s), as
+        :func:`find_offset` measures it; the reference's audio is moved earlier by that much in the DAW."""
         name = self._resolve(reference)
         if name == MIX:
             raise InvalidParameter("the mix has no offset; give a reference")
+        if not abs(offset_s) <= MAX_ALIGN_S:
+            raise InvalidParameter(f"offset {offset_s} s is beyond +-{MAX_ALIGN_S:g} s: check the reference")
+        self.daw.align_reference(name, -float(offset_s))
         state = self.state()
         new = replace(state, offsets_s={**state.offsets_s, name: float(offset_s)})
         save_ab_state(self.daw, new)

@@ -207,6 +207,26 @@ function M.new(opts)
     return 1
   end
 
+  -- media items (an item is { path=, pos=, length=, startoffs= }; its take is the item itself) ------
+  local ITEM_VALUES = { D_POSITION = "pos", D_LENGTH = "length" }
+  local function item_field(parm)
+    return ITEM_VALUES[parm] or error("mock: unsupported item value " .. tostring(parm))
+  end
+  function impl.CountTrackMediaItems(tr) return #tr.items end
+  function impl.GetTrackMediaItem(tr, idx) return tr.items[idx + 1] end
+  function impl.GetActiveTake(item) return item end
+  function impl.GetMediaItemInfo_Value(item, parm) return item[item_field(parm)] or 0.0 end
+  function impl.SetMediaItemInfo_Value(item, parm, value) item[item_field(parm)] = value; return true end
+  function impl.GetMediaItemTakeInfo_Value(take, parm)
+    if parm ~= "D_STARTOFFS" then error("mock: unsupported take value " .. tostring(parm)) end
+    return take.startoffs or 0.0
+  end
+  function impl.SetMediaItemTakeInfo_Value(take, parm, value)
+    if parm ~= "D_STARTOFFS" then error("mock: unsupported take value " .. tostring(parm)) end
+    take.startoffs = value
+    return true
+  end
+
   -- monitoring FX (master record FX) --------------------------------------------------------------
   function impl.TrackFX_GetRecCount(tr) return #tr.rec_fx end
   function impl.TrackFX_GetFXName(tr, idx) local fx = fx_of(tr, idx); if not fx then return false, "" end return true, fx.name end

@@ -133,3 +133,23 @@ def test_udp_switch_over_loopback(udp_session: EmbeddedSession) -> None:
     assert audible_names(udp_session) == {"REF 1"}
     mirrored = {t.name: t.mute for t in udp_session.daw.tracks()}
     assert mirrored["REF 1"] is False and mirrored["MIX"] is True and mirrored["REF 2"] is True
+
+
+def test_offset_moves_the_reference_audio_in_the_daw(session: EmbeddedSession) -> None:
+    import soundfile as sf
+
+    from daw_bridge.workflows.renders import render_source
+
+    ab = ABLoop(session.daw, session.config)
+    ab.set_offset("REF 1", 0.5)  # the reference's material comes 0.5 s late: play it 0.5 s earlier
+    track = session.emulator.project.find_track("REF 1")
+    assert track is not None and track.offset_s == pytest.approx(-0.5)
+    assert ab.state().offsets_s == {"REF 1": 0.5}
+    rendered = render_source(session.daw, ab.state(), "REF 1", session.config.bounce_dir / "t", "ref1")
+    out, rate = sf.read(str(rendered.files[0]), always_2d=True)
+    source, _ = sf.read(str(track.audio), always_2d=True)
+    shift = int(0.5 * rate)
+    n = rate * 5
+    assert np.allclose(out[:n], source[shift : shift + n], atol=1e-4)
+    with pytest.raises(InvalidParameter, match="beyond"):
+        ab.set_offset("REF 1", 60.0)

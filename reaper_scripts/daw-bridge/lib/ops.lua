@@ -320,6 +320,40 @@ OPS.set_monitor_chain = {
 }
 
 ---------------------------------------------------------------------------------------------------
+-- Place the named track's first item so that its source's time 0 sits at offset_s on the timeline:
+-- offset_s >= 0 moves the item right; offset_s < 0 keeps it at 0 and skips -offset_s of the source
+-- (take start offset). Used to align a reference to the mix.
+OPS.align_item = {
+  mutates = true,
+  check = function(args, _ctx)
+    v.only_keys(args, { "track_name", "offset_s" }, "args")
+    local spec = {
+      track_name = v.string(args.track_name, "args.track_name", 200),
+      offset_s = v.number(args.offset_s, "args.offset_s"),
+    }
+    if math.abs(spec.offset_s) > 600 then v.fail("bad_args", "args.offset_s must be within +-600 s") end
+    return spec
+  end,
+  run = function(reaper, spec)
+    local track, number = tracks.by_name(reaper, spec.track_name)
+    if not track then v.fail("not_found", "no track named " .. spec.track_name) end
+    if reaper.CountTrackMediaItems(track) < 1 then v.fail("not_found", "track " .. spec.track_name .. " has no item") end
+    local item = reaper.GetTrackMediaItem(track, 0)
+    local take = reaper.GetActiveTake(item)
+    if not take then v.fail("not_found", "the item on " .. spec.track_name .. " has no take") end
+    local old_start = reaper.GetMediaItemTakeInfo_Value(take, "D_STARTOFFS")
+    local source_len = reaper.GetMediaItemInfo_Value(item, "D_LENGTH") + old_start
+    local start = spec.offset_s < 0 and -spec.offset_s or 0.0
+    if start >= source_len then v.fail("bad_args", "args.offset_s skips the whole item") end
+    reaper.SetMediaItemTakeInfo_Value(take, "D_STARTOFFS", start)
+    reaper.SetMediaItemInfo_Value(item, "D_POSITION", spec.offset_s > 0 and spec.offset_s or 0.0)
+    reaper.SetMediaItemInfo_Value(item, "D_LENGTH", source_len - start)
+    reaper.UpdateArrange()
+    return { track = number, offset_s = spec.offset_s }
+  end,
+}
+
+---------------------------------------------------------------------------------------------------
 OPS.insert_media = {
   mutates = true,
   check = function(args, ctx)
