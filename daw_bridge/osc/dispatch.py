@@ -14,6 +14,7 @@ match whose flag fits the argument types and that has a handler wins: a string a
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class DispatchStats:
     unknown: int = 0  #: messages whose address matches no pattern in the loaded file
     unhandled: int = 0  #: messages that match a pattern nobody listens to (normal: REAPER sends a lot)
     handler_errors: int = 0  #: handlers that raised (a bug; logged with traceback)
+    non_finite: int = 0  #: messages dropped for a NaN or infinite argument (REAPER never sends one)
 
 
 def _fits(flag: str, args: tuple[object, ...]) -> bool:
@@ -104,6 +106,10 @@ class Dispatcher:
         if not matches:
             self.stats.unknown += 1
             log.debug("dropped OSC message no pattern knows: %r", message)
+            return 0
+        if any(isinstance(a, float) and not math.isfinite(a) for a in message.args):
+            self.stats.non_finite += 1  # such a value must never reach the mirror
+            log.warning("dropped OSC message with a non-finite value: %r", message)
             return 0
         for match in matches:
             if not _fits(match.flag, message.args):

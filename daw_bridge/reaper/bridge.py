@@ -142,7 +142,7 @@ class BridgeClient:
         resp_path = self.bridge_dir / "responses" / f"{request_id}.json"
         try:
             write_json_atomic(req_path, request)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise BridgeError(f"cannot write bridge request {req_path} ({exc})") from exc
         self.trigger()
         deadline = time.monotonic() + wait_s
@@ -169,7 +169,7 @@ class BridgeClient:
     def _read_response(resp_path: Path, request_id: str, op: str) -> Any:
         try:
             response = json.loads(resp_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise BridgeRefused(f"{op}: unreadable bridge response {resp_path} ({exc})", code="bad_response") from exc
         finally:
             try:
@@ -274,7 +274,7 @@ class EventWatcher:
                 event = json.loads(path.read_text(encoding="utf-8"))
                 if not isinstance(event, dict) or not isinstance(event.get("event"), str):
                     raise ValueError("not an object with an 'event' string")
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, RecursionError) as exc:
                 self.malformed += 1
                 log.warning("dropped malformed bridge event %s: %s", path.name, exc)
             else:

@@ -161,9 +161,6 @@ def test_python_bridge_answers_a_deeply_nested_request_and_keeps_serving(tmp_pat
     assert json.loads((f.bridge / "responses" / "pingafter001.json").read_text())["ok"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="bug in daw_bridge/reaper/bridge.py: EventWatcher.poll_once catches only "
-                   "OSError/ValueError, so a deeply nested event file raises RecursionError, is never deleted and "
-                   "blocks every later event")
 def test_event_watcher_survives_a_deeply_nested_event(tmp_path: Path) -> None:
     got: list[dict[str, Any]] = []
     watcher = EventWatcher(tmp_path / "bridge", got.append)
@@ -175,8 +172,6 @@ def test_event_watcher_survives_a_deeply_nested_event(tmp_path: Path) -> None:
     assert watcher.malformed == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug in daw_bridge/reaper/bridge.py: BridgeClient._read_response lets a "
-                   "RecursionError (deeply nested response) escape instead of BridgeRefused(code='bad_response')")
 def test_controller_maps_a_deeply_nested_response_to_bridge_refused(tmp_path: Path) -> None:
     bridge_dir = tmp_path / "bridge"
 
