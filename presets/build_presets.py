@@ -1,6 +1,6 @@
 """Rebuild presets/headphones/*.toml and LICENSE-AutoEq.txt from the AutoEq reference files.
 
-Usage: python presets/build_presets.py [AUTOEQ_DIR]   (default: /work/shared/reference/autoeq)
+Usage: python presets/build_presets.py [AUTOEQ_DIR]   (default: presets/autoeq-source)
 """
 
 from __future__ import annotations

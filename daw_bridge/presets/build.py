@@ -14,7 +14,7 @@ from .autoeq import parse_file
 from .catalog import Preset, preset_to_toml
 
 #: Where the reference AutoEq files live on the build machine.
-DEFAULT_AUTOEQ_DIR = Path("/work/shared/reference/autoeq")
+DEFAULT_AUTOEQ_DIR = Path(__file__).resolve().parents[2] / "presets" / "autoeq-source"
 LICENSE_FILE = "LICENSE-AutoEq.txt"
 HARMAN = "Harman over-ear 2018"
 #: Extra caveats by model name (from the reference notes), added to those in SOURCES.md.

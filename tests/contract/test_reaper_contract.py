@@ -21,8 +21,9 @@ from daw_bridge.reaper.bridge import BridgeClient
 from daw_bridge.reaper.client import ReaperClient
 from daw_bridge.reaper.daw import ReaperDaw
 from daw_bridge.reaper.transport import UdpTransport
+from tests.support.paths import REAPER_DEFAULT_OSC
 
-DEFAULT_FILE = Path("/work/shared/reference/reaper/Default.ReaperOSC")
+DEFAULT_FILE = REAPER_DEFAULT_OSC
 FILES = {"shipped": default_pattern_file(), "reaper-default": DEFAULT_FILE}
 
 

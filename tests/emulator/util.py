@@ -13,8 +13,9 @@ import soundfile as sf
 from daw_bridge.emulator.core import Emulator
 from daw_bridge.osc.codec import Message, decode_packet
 from daw_bridge.osc.patterns import PatternSet, default_pattern_file
+from tests.support.paths import REAPER_DEFAULT_OSC
 
-REFERENCE_DEFAULT_OSC = Path("/work/shared/reference/reaper/Default.ReaperOSC")
+REFERENCE_DEFAULT_OSC = REAPER_DEFAULT_OSC
 
 
 def default_patterns() -> PatternSet:

@@ -8,8 +8,9 @@ import pytest
 
 from daw_bridge.errors import AddressError, PatternFileError
 from daw_bridge.osc.patterns import PatternSet, default_pattern_file, load_patterns
+from tests.support.paths import REAPER_DEFAULT_OSC
 
-REAPER_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "reference" / "reaper" / "Default.ReaperOSC"
+REAPER_DEFAULT = REAPER_DEFAULT_OSC
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +145,12 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(PatternFileError, match="not a text file"):
         PatternSet.from_file(binary)
+
+
+def test_fixture_is_reapers_file_verbatim() -> None:
+    shared = REAPER_DEFAULT.parents[3] / ".." / "shared" / "reference" / "reaper" / "Default.ReaperOSC"
+    for candidate in (shared, Path("/work/shared/reference/reaper/Default.ReaperOSC")):
+        if candidate.exists():
+            assert candidate.read_bytes() == REAPER_DEFAULT.read_bytes()
+            return
+    pytest.skip("no shared/ reference copy beside the repository to compare with")

@@ -16,8 +16,8 @@ from daw_bridge.headphones.facts import (
     get_facts,
     load_headphone_facts,
 )
+from tests.support.paths import AUTOEQ_DIR
 
-AUTOEQ_DIR = Path("/work/shared/reference/autoeq")
 REQUIRED_MODELS = [
     "Sennheiser HD 600", "Sennheiser HD 650", "Sennheiser HD 800 S", "Beyerdynamic DT 990 Pro",
     "Beyerdynamic DT 770 Pro", "Beyerdynamic DT 880", "Beyerdynamic DT 990 (fresh earpads)",

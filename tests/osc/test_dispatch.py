@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import struct
-from pathlib import Path
 
 import pytest
 
 from daw_bridge.osc.codec import Message
 from daw_bridge.osc.dispatch import Dispatcher
 from daw_bridge.osc.patterns import Match, PatternSet, load_patterns
+from tests.support.paths import REAPER_DEFAULT_OSC
 
-DEFAULT_FILE = Path("/work/shared/reference/reaper/Default.ReaperOSC")
+DEFAULT_FILE = REAPER_DEFAULT_OSC
 
 
 def s(text: str) -> bytes:

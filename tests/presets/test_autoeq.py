@@ -8,8 +8,9 @@ import pytest
 
 from daw_bridge.errors import PresetError
 from daw_bridge.presets.autoeq import parse_file, parse_text
+from tests.support.paths import AUTOEQ_DIR
 
-AUTOEQ = Path("/work/shared/reference/autoeq")
+AUTOEQ = AUTOEQ_DIR
 FILES = sorted(AUTOEQ.glob("*ParametricEQ.txt"))
 
 

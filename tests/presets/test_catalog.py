@@ -10,8 +10,9 @@ from daw_bridge.errors import PresetError
 from daw_bridge.presets.autoeq import parse_file
 from daw_bridge.presets.build import build_shipped
 from daw_bridge.presets.catalog import all_presets, find_preset, import_autoeq, load_preset, shipped_dir
+from tests.support.paths import AUTOEQ_DIR
 
-AUTOEQ = Path("/work/shared/reference/autoeq")
+AUTOEQ = AUTOEQ_DIR
 REQUESTED = ["Sennheiser HD 600", "Sennheiser HD 650", "Sennheiser HD 800 S", "Beyerdynamic DT 990 Pro",
              "Beyerdynamic DT 770 Pro", "Beyerdynamic DT 880", "AKG K701", "AKG K702", "Audio-Technica ATH-M50x",
              "Sony MDR-7506", "Audeze LCD-X", "Focal Clear Mg", "Focal Utopia", "Beyerdynamic DT 990 (fresh earpads)",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +14,11 @@ from daw_bridge.osc.codec import Message, decode_packet, encode_message
 from daw_bridge.osc.patterns import PatternSet, load_patterns
 from daw_bridge.reaper.client import ReaperClient
 from daw_bridge.reaper.transport import MockTransport
+from tests.support.paths import REAPER_DEFAULT_OSC
 
 from .fake_reaper import FakeReaper, FakeTrack
 
-DEFAULT_FILE = Path("/work/shared/reference/reaper/Default.ReaperOSC")
+DEFAULT_FILE = REAPER_DEFAULT_OSC
 
 
 def default_patterns() -> PatternSet:
