@@ -85,7 +85,7 @@ class ABState:
             "mix": self.mix,
             "references": list(self.references),
             "current": self.current,
-            "last_reference": self.last_reference,
+            "selected": self.last_reference,  # the key the in-DAW toggle script reads (lib/ab.lua)
             "gains_db": self.gains_db,
             "offsets_s": self.offsets_s,
             "mode": self.mode,
@@ -108,7 +108,8 @@ class ABState:
         gains = {k: float(v) for k, v in (data.get("gains_db") or {}).items() if _is_number(v)}
         offsets = {k: float(v) for k, v in (data.get("offsets_s") or {}).items() if _is_number(v)}
         current = data.get("current") if data.get("current") in (MIX, *roles.references) else MIX
-        last = data.get("last_reference") if data.get("last_reference") in roles.references else None
+        selected = data.get("selected", data.get("last_reference"))
+        last = selected if selected in roles.references else None
         mode = data.get("mode") if isinstance(data.get("mode"), str) else None
         loud = data.get("mix_loudness")
         return replace(
