@@ -244,20 +244,22 @@ def _last(items: list[Marker], position_s: float) -> Marker | None:
     return before[-1] if before else None
 
 
+_BITS: dict[str, Callable[[Project], bool]] = {
+    "PLAY": lambda p: p.playing and not p.paused,
+    "STOP": lambda p: not p.playing and not p.recording and not p.paused,
+    "PAUSE": lambda p: p.paused,
+    "RECORD": lambda p: p.recording,
+    "REPEAT": lambda p: p.repeat,
+    "METRONOME": lambda p: p.metronome,
+    "ANY_SOLO": lambda p: p.any_solo(),  # a scan of every track: only computed for this action
+}
+
+
 def _global_value(action: str, flag: str, project: Project) -> tuple[Arg, ...] | None:
     master = project.master
-    stopped = not project.playing and not project.recording
-    bits = {
-        "PLAY": project.playing and not project.paused,
-        "STOP": stopped and not project.paused,
-        "PAUSE": project.paused,
-        "RECORD": project.recording,
-        "REPEAT": project.repeat,
-        "METRONOME": project.metronome,
-        "ANY_SOLO": project.any_solo(),
-    }
-    if action in bits:
-        return _bit(bits[action]) if flag in "bt" else None
+    bit = _BITS.get(action)
+    if bit is not None:
+        return _bit(bit(project)) if flag in "bt" else None
     if action == "MASTER_VOLUME":
         return _volume(flag, master.volume_db) if flag in "nfs" else None
     if action == "MASTER_PAN":
