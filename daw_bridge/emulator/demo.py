@@ -122,7 +122,8 @@ def _reverb(source: Audio, seed: int, gain: float) -> Audio:
     decay = np.exp(-6.907755 * np.arange(length) / RATE / RT60_S)[:, None]
     ir = np.random.default_rng(seed).standard_normal((length, 2)) * decay
     ir /= np.sqrt(np.sum(ir**2, axis=0))
-    return gain * oaconvolve(source, ir, axes=0)[: len(source)]
+    wet = oaconvolve(source.astype(np.float32), ir.astype(np.float32), axes=0)[: len(source)]
+    return gain * wet.astype(np.float64)
 
 
 def build_demo_project(folder: Path) -> Project:
@@ -160,7 +161,7 @@ def build_demo_project(folder: Path) -> Project:
     }
     scale = 10 ** (-3 / 20) / np.max(np.abs(sum(stems.values())))  # the mix peaks at -3 dBFS
     refs = {
-        "REF 1": drums + bass + keys + vocal + _reverb(send, 21, SEND_GAIN),
+        "REF 1": drums + bass + keys + vocal + verb,  # the same reverb the mix has in its verses
         "REF 2": drums + bass + 1.2 * keys + 1.1 * vocal + _reverb(drum_send + 1.2 * keys + 1.1 * vocal, 31,
                                                                     SEND_GAIN * 1.15),
     }
