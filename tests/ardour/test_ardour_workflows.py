@@ -56,3 +56,19 @@ def test_published_findings_are_named_markers_in_the_saved_session(rig: Rig) -> 
     assert [m.name for m in saved] == [f"[daw-bridge] {s.name.removeprefix('[daw-bridge]').strip()}"
                                        for s in sorted(specs, key=lambda s: s.time_s)]
     assert [(m.start_s, m.end_s) for m in saved] == [(0.5, 1.0), (1.0, 2.5)]
+
+
+def test_bounce_and_check_workflow_renders_through_ardour(rig: Rig) -> None:
+    from daw_bridge.workflows.bounce import bounce_and_check
+
+    cfg = config(rig)
+    rig.daw.set_mute("REF 2", True)
+    result = bounce_and_check(rig.daw, cfg)
+    audio, rate = sf.read(result.bounce)
+    assert rate == RATE and audio.shape[1] == 2
+    assert pyloudnorm.Meter(RATE).integrated_loudness(audio) > -40.0  # Ardour really rendered the mix
+    assert result.report.exists() and "data:image/png" in result.report.read_text()
+    assert len(result.reference_files) == 1 and result.reference_files[0].exists()
+    rig.process.stop()
+    saved = session.read_markers(rig.session_dir / "tpl.ardour")
+    assert sorted(m.name for m in saved) == sorted(f"[daw-bridge] {m.name}" for m in result.markers)
