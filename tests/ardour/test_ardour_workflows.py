@@ -72,3 +72,16 @@ def test_bounce_and_check_workflow_renders_through_ardour(rig: Rig) -> None:
     rig.process.stop()
     saved = session.read_markers(rig.session_dir / "tpl.ardour")
     assert sorted(m.name for m in saved) == sorted(f"[daw-bridge] {m.name}" for m in result.markers)
+
+
+def test_ab_loop_workflow_switches_strips_in_one_step(rig: Rig) -> None:
+    from daw_bridge.workflows.ab import ABLoop
+
+    cfg = Config(backend="ardour", mix_track="MIX", reference_tracks=("REF 1", "REF 2"),
+                 bridge_dir=rig.daw.bridge.bridge_dir, bounce_dir=rig.bounce_dir)
+    ab = ABLoop(rig.daw, cfg)
+    assert ab.select(2).current == "REF 2"
+    assert {t.name: t.mute for t in rig.daw.tracks()} == {"MIX": True, "REF 1": True, "REF 2": False}
+    assert ab.toggle().current == "mix"
+    assert {t.name: t.mute for t in rig.daw.tracks()} == {"MIX": False, "REF 1": True, "REF 2": True}
+    assert ab.toggle().current == "REF 2"  # back to the last reference, from the state stored with the session
