@@ -22,10 +22,14 @@ from .dsp import crossfeed as xf
 from .dsp.bandsolo import band_params
 from .dsp.params import KINDS, resolve
 from .dsp.simulation import system, system_params
-from .errors import ConfigError
+from .errors import ConfigError, InvalidParameter
 from .presets.catalog import data_dir, find_preset
 
 STATE_FILE = "monitoring.json"
+#: Constant attenuation of the monitoring path (dB), whatever is switched on, so a correction's boosts plus its
+#: loudness compensation never clip, and switching keeps the perceived level. 8 dB covers every shipped preset's
+#: net boost (at most +7.0 dB, Beyerdynamic DT 990 (fresh earpads)); turn your headphone volume up once.
+DEFAULT_HEADROOM_DB = 8.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class MonitoringState:
     centre_db: float = 0.0
     band: str | None = None
     simulation: str | None = None
+    headroom_db: float = DEFAULT_HEADROOM_DB
 
     def with_changes(self, **changes: Any) -> MonitoringState:
         """A copy with ``changes`` applied."""
@@ -52,15 +57,24 @@ class MonitoringState:
 
 
 def correction_params(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> dict[str, float | str]:
-    """The correction effect's parameters for ``state.headphones`` at ``sample_rate`` Hz."""
+    """The correction effect's parameters at ``sample_rate`` Hz: the preset's EQ (none when off) and the constant
+    monitoring headroom.
+
+    The effect is always on: with no preset it only applies ``-headroom_db``, so switching the correction keeps the
+    level. The preset's loudness compensation is capped at the headroom, so the net gain at its largest boost (EQ +
+    clip-free preamp + compensation - headroom) never exceeds 0 dB: clip-free wins over level matching when a
+    preset needs more than the headroom (raise ``headroom_db`` then).
+    """
     if state.headphones is None:
-        return {}
+        return {"preamp_db": 0.0, "gain_db": -state.headroom_db}
     preset = find_preset(state.headphones, base=base)
     built = corr.build(
         preset.eq.filters, file_preamp_db=preset.eq.preamp_db, sample_rate=sample_rate,
         design_rate=preset.eq.design_rate_hz, strength_pct=state.strength_pct, bass_trim_db=state.bass_trim_db,
     )  # fmt: skip
-    return corr.slider_params(built)
+    params = corr.slider_params(built)
+    params["gain_db"] = round(min(float(params["gain_db"]), state.headroom_db) - state.headroom_db, 4)
+    return params
 
 
 def crossfeed_params(state: MonitoringState, sample_rate: int) -> dict[str, float | str]:
@@ -83,7 +97,8 @@ def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None)
         "simulation": system_params(state.simulation, sample_rate=sample_rate) if state.simulation else {},
         "bandsolo": band_params(state.band, sample_rate=sample_rate) if state.band else {},
     }
-    return [MonitorFx(kind, resolve(kind, active[kind]), enabled=bool(active[kind])) for kind in KINDS]
+    on = {kind: bool(active[kind]) for kind in KINDS} | {"correction": True}  # carries the headroom
+    return [MonitorFx(kind, resolve(kind, active[kind]), enabled=on[kind]) for kind in KINDS]
 
 
 def apply_monitoring(daw: Daw, state: MonitoringState, *, base: Path | None = None) -> list[MonitorFx]:
@@ -131,6 +146,8 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
     """Raise the library's error for any unknown name or out-of-range option in ``state`` (cheap checks)."""
     if state.headphones is not None:
         find_preset(state.headphones, base=base)
+    if not 0.0 <= state.headroom_db <= 24.0:
+        raise InvalidParameter(f"monitoring headroom {state.headroom_db} dB must be within 0-24 dB")
     corr.user_filters([], strength_pct=state.strength_pct, bass_trim_db=state.bass_trim_db)
     if state.crossfeed is not None and state.crossfeed.strip().lower() != "custom":
         xf.preset(state.crossfeed)

@@ -15,7 +15,15 @@ from daw_bridge.daw import MonitorFx, ProjectInfo
 from daw_bridge.dsp.chain import make_chain
 from daw_bridge.dsp.params import KINDS, PARAMS, jsfx_name, slider_value
 from daw_bridge.errors import ConfigError, InvalidParameter, PresetError
-from daw_bridge.monitoring import MonitoringState, apply_monitoring, chain, load_state, save_state, validate_state
+from daw_bridge.monitoring import (
+    DEFAULT_HEADROOM_DB,
+    MonitoringState,
+    apply_monitoring,
+    chain,
+    load_state,
+    save_state,
+    validate_state,
+)
 
 from .dsp.signals import stereo_pink
 
@@ -56,8 +64,33 @@ def test_chain_has_every_kind_in_order_with_complete_params() -> None:
     assert fx[0].params["band1_type"] == "lowshelf" and fx[1].params["feed_db"] == 6.0
 
 
-def test_off_state_disables_everything() -> None:
-    assert not any(f.enabled for f in chain(MonitoringState(), 48000))
+def test_off_state_keeps_only_the_constant_headroom() -> None:
+    fx = chain(MonitoringState(), 48000)
+    assert [f.enabled for f in fx] == [True, False, False, False]
+    correction = fx[0].params
+    assert correction["gain_db"] == -DEFAULT_HEADROOM_DB and correction["preamp_db"] == 0.0
+    assert all(correction[f"band{i}_type"] == "off" for i in range(1, 21))
+
+
+def test_every_shipped_preset_is_clip_free_and_level_steady_under_the_headroom() -> None:
+    """Net gain at the largest boost <= 0 dB, and the compensation is not capped (switching keeps the level)."""
+    from daw_bridge.dsp.biquad import design_chain, response_db
+    from daw_bridge.dsp.correction import filters_from_params
+    from daw_bridge.presets.catalog import all_presets
+
+    freqs = np.geomspace(20.0, 20000.0, 400)
+    for preset in all_presets():
+        params = chain(MonitoringState(headphones=preset.name), 48000)[0].params
+        eq = response_db(design_chain(filters_from_params(params), sample_rate=48000), freqs, sample_rate=48000)
+        peak = float(np.max(eq)) + float(params["preamp_db"]) + float(params["gain_db"])
+        assert peak <= 0.05, f"{preset.name}: {peak:+.2f} dB over full scale at its largest boost"
+        uncapped = chain(MonitoringState(headphones=preset.name, headroom_db=24.0), 48000)[0].params
+        assert float(uncapped["gain_db"]) + 24.0 == pytest.approx(float(params["gain_db"]) + DEFAULT_HEADROOM_DB)
+
+
+def test_a_preset_needing_more_than_the_headroom_is_capped_clip_free() -> None:
+    capped = chain(MonitoringState(headphones="Beyerdynamic DT 990 Pro", headroom_db=3.0), 48000)[0].params
+    assert float(capped["gain_db"]) == pytest.approx(0.0)  # compensation limited to the 3 dB headroom
 
 
 def test_apply_sends_the_chain_at_the_project_rate() -> None:
@@ -103,7 +136,7 @@ def test_cli_apply_next_off_persist_and_talk_to_the_daw(monkeypatch: pytest.Monk
     assert runner.invoke(cli, ["crossfeed", "jmeier"]).exit_code == 0
     assert runner.invoke(cli, ["headphones", "off"]).exit_code == 0
     assert load_state() == MonitoringState(strength_pct=80.0, crossfeed="jmeier")
-    assert [f.enabled for f in daws[-1].chains[-1]] == [False, True, False, False]
+    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False]  # correction: headroom only
     bad = runner.invoke(cli, ["band", "ultra"])
     assert bad.exit_code == 1 and "Error: InvalidParameter: unknown band 'ultra'" in bad.output
 

@@ -80,6 +80,8 @@ class Controller:
 def active_monitor_chain(daw: Daw, *, base: Path | None = None) -> list[MonitorFx]:
     """The saved monitoring chain's enabled effects at the project's rate (empty when nothing is on)."""
     state = load_state(base)
+    if state.headphones is None and not (state.crossfeed or state.band or state.simulation):
+        return []  # only the constant headroom: it changes every source alike
     return [fx for fx in chain(state, daw.project_info().sample_rate, base=base) if fx.enabled]
 
 

@@ -46,7 +46,8 @@ class SourceLevel:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """What level matching measured and set. ``unit`` is ``LUFS`` or ``dB`` (midrange)."""
+    """What level matching measured and set. ``unit`` is ``LUFS`` or ``dB`` (midrange). Levels are as rendered;
+    with ``as_heard`` the gains were computed through the monitoring chain."""
 
     mode: str
     unit: str
@@ -107,7 +108,8 @@ def match_levels(
     directory = cfg.bounce_dir / "match"
     report = progress or (lambda _f, _m: None)
     sources = (MIX, *roles.references)
-    levels: dict[str, float] = {}
+    levels: dict[str, float] = {}  # as rendered (what is reported)
+    heard: dict[str, float] = {}  # through the monitoring chain (what is matched)
     renders: list[Path] = []
     for i, source in enumerate(sources):
         name = roles.mix if source == MIX else source
@@ -118,18 +120,19 @@ def match_levels(
         path = result.files[0]
         renders.append(path)
         audio, rate = measure(path)
-        if monitor_chain:
-            audio = apply_chain_offline(audio, rate, monitor_chain)
         level = measure_level(audio, rate, mode)
         if not math.isfinite(level):
             raise InvalidAudio(f"{path}: {name!r} is silent in the rendered range; nothing to match")
         levels[source] = level
+        if monitor_chain:
+            level = measure_level(apply_chain_offline(audio, rate, monitor_chain), rate, mode)
+        heard[source] = level
     mix_level = levels[MIX]
     results = []
     gains = dict(state.gains_db)
     for ref in roles.references:
         before = daw.track(ref).volume_db
-        change = mix_level - levels[ref]
+        change = heard[MIX] - heard[ref]
         if abs(change) > MAX_GAIN_CHANGE_DB:
             raise InvalidParameter(
                 f"reference {ref!r} would need {change:+.1f} dB to match the mix: check its track and file"
