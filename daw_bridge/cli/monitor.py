@@ -34,9 +34,12 @@ def push_state(ctx: click.Context, state: MonitoringState, *, dry_run: bool = Fa
         return
     click.echo(describe(state))
     for item in fx:
-        if item.enabled:
+        if item.enabled and not (item.kind == "correction" and state.headphones is None):
             net = float(item.params["gain_db"]) + float(item.params.get("preamp_db", 0.0))
+            if item.kind == "correction":
+                net += state.headroom_db
             click.echo(f"  {item.kind}: on, level compensation {net:+.1f} dB (net output gain)")
+    click.echo(f"  constant monitoring headroom {-state.headroom_db:+.0f} dB (clip-free; the same in every state)")
 
 
 def describe(state: MonitoringState) -> str:

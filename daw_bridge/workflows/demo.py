@@ -82,7 +82,11 @@ def run_demo(folder: Path, *, say: Say = print) -> DemoResult:
         for fx in chain:
             if fx.enabled:
                 net = float(fx.params.get("gain_db", 0.0)) + float(fx.params.get("preamp_db", 0.0))
+                if fx.kind == "correction":
+                    net += state.headroom_db
                 say(f"      {fx.kind:<10} on  (level compensation {net:+.1f} dB: switching keeps the perceived level)")
+        say(f"      plus a constant {state.headroom_db:.0f} dB monitoring headroom, so the corrected signal never "
+            "clips: turn your headphone amp up once")
         monitored = [f.name for f in session.emulator.project.monitor_fx]
         say(f"      REAPER's monitoring FX now: {', '.join(monitored)}; monitoring FX never reach a render.")
         notes = guidance_for("preset_applied", DEMO_HEADPHONES, {"purpose": "mixing", "crossfeed": True},
