@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ..audio import audio_info, iter_blocks
 from ..dsp.chain import make_chain
 from ..errors import InvalidAudio
 from ..monitoring import MonitoringState, chain, validate_state
+from ..units import gain_to_db
 from .output import echo_json, json_option, stderr_progress
 
 #: Frames per processing block.
@@ -42,7 +42,7 @@ def process_file(src: Path, dst: Path, state: MonitoringState, *, block_frames: 
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise InvalidAudio(f"{dst}: cannot write output ({exc})") from exc
     return {"input": src, "output": dst, "frames": done, "sample_rate": info.rate, "chain": fx,
-            "peak_dbfs": 20.0 * math.log10(peak) if peak > 0 else -math.inf}  # fmt: skip
+            "peak_dbfs": gain_to_db(peak)}  # fmt: skip
 
 
 @click.command("process")

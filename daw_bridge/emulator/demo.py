@@ -19,6 +19,7 @@ import numpy.typing as npt
 import soundfile as sf
 from scipy.signal import butter, oaconvolve, sosfilt
 
+from ..units import db_to_gain
 from .project import Marker, Project, Track
 from .project_file import save_project
 
@@ -150,7 +151,7 @@ def build_demo_project(folder: Path) -> Project:
     drums, drum_send = _drums(n, rng)
     bass, keys, vocal = _bass(n), bright(_keys(n)), bright(_vocal(n))
     send = drum_send + keys + vocal
-    duck = 10 ** (CHORUS_DUCK_DB / 20)
+    duck = db_to_gain(CHORUS_DUCK_DB)
     verb = _reverb(send, 11, SEND_GAIN)
     stems = {
         "drums": in_chorus(drums, 0.3 * drums + 0.7 * sosfilt(lp, drums, axis=0)),
@@ -159,7 +160,7 @@ def build_demo_project(folder: Path) -> Project:
         "vocal": in_chorus(vocal, mono_dull(vocal)),
         "reverb": in_chorus(verb, duck * sosfilt(lp, verb, axis=0)),
     }
-    scale = 10 ** (-3 / 20) / np.max(np.abs(sum(stems.values())))  # the mix peaks at -3 dBFS
+    scale = db_to_gain(-3.0) / np.max(np.abs(sum(stems.values())))  # the mix peaks at -3 dBFS
     refs = {
         "REF 1": drums + bass + keys + vocal + verb,  # the same reverb the mix has in its verses
         "REF 2": drums + bass + 1.2 * keys + 1.1 * vocal + _reverb(drum_send + 1.2 * keys + 1.1 * vocal, 31,
@@ -174,7 +175,7 @@ def build_demo_project(folder: Path) -> Project:
         project.tracks.append(Track(name, audio=path, parent=mix.guid))
     for name, audio in refs.items():
         path = audio_dir / f"{name.lower().replace(' ', '')}.wav"  # ref1.wav, ref2.wav
-        sf.write(str(path), audio * (10 ** (-1 / 20) / np.max(np.abs(audio))), RATE, subtype="PCM_24")
+        sf.write(str(path), audio * (db_to_gain(-1.0) / np.max(np.abs(audio))), RATE, subtype="PCM_24")
         project.tracks.append(Track(name, audio=path, mute=True))
     project.markers = [Marker(1, 0.0, "Verse"), Marker(2, CHORUS_S[0], "Chorus"), Marker(3, CHORUS_S[1], "Verse 2")]
     save_project(project, folder / "demo.toml")

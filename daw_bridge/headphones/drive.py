@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidParameter
-from ..units import gain_to_db, power_to_db
+from ..units import db_to_gain, gain_to_db, power_to_db
 
 if TYPE_CHECKING:  # runtime imports would be circular (facts uses the conversions below)
     from .amps import AmpPreset, LoadLimit
@@ -63,7 +63,7 @@ def spl_at_voltage_db(voltage_vrms: float, *, sens_db_per_v: float) -> float:
 
 def voltage_for_spl_vrms(spl_db: float, *, sens_db_per_v: float) -> float:
     """Vrms needed across the headphone for ``spl_db``."""
-    return float(10.0 ** ((spl_db - sens_db_per_v) / 20.0))
+    return db_to_gain(spl_db - sens_db_per_v)
 
 
 def power_mw(voltage_vrms: float, *, impedance_ohm: float) -> float:
