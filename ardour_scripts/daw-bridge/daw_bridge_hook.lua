@@ -251,14 +251,26 @@ function factory ()
   ---------------------------------------------------------------- markers
   local function add_point_marker (name, sample)
     if Editor then
-      Editor:mouse_add_new_marker (Temporal.timepos_t (sample), ARDOUR.LocationFlags.IsMark, 0)
+      -- The GUI adds a mark named by Ardour ("markN", a name no location has yet): find it by that name, so a
+      -- user's marker at the same position is never renamed. The "name new markers" preference would open a
+      -- modal dialog from inside this timer callback: switch it off around the call.
+      local before = {}
+      for l in Session:locations ():list ():iter () do before[l:name ()] = true end
+      local okc, uic = pcall (function () return ArdourUI.config () end)
+      local asks = okc and uic and uic:get_name_new_markers ()
+      if asks then uic:set_name_new_markers (false) end
+      local okm, err = pcall (function ()
+        Editor:mouse_add_new_marker (Temporal.timepos_t (sample), ARDOUR.LocationFlags.IsMark, 0)
+      end)
+      if asks then uic:set_name_new_markers (true) end
+      if not okm then refuse ("error", "Ardour could not add marker " .. name .. ": " .. tostring (err)) end
       for l in Session:locations ():list ():iter () do
-        if l:is_mark () and l:start ():samples () == sample and l:name ():sub (1, #MARKER_TAG) ~= MARKER_TAG then
+        if l:is_mark () and l:start ():samples () == sample and not before[l:name ()] then
           l:set_name (name)
           return
         end
       end
-      return
+      refuse ("error", "Ardour did not create marker " .. name)
     end
     -- Headless: Ardour's Lua API creates only ranges, so locate and ask our own OSC surface for a marker.
     local port = cfg.osc_port or refuse ("unsupported", "no OSC port configured for headless markers")
@@ -523,9 +535,20 @@ function factory ()
         ARDOUR.MidiTrackNameSource.SMFTrackName, ARDOUR.MidiTempoMapDisposition.SMFTempoIgnore, pos,
         ARDOUR.PluginInfo (), ARDOUR.Track (), false)
     else
+      local function regions ()
+        local n = 0
+        for _ in track:to_track ():playlist ():region_list ():iter () do n = n + 1 end
+        return n
+      end
+      local had = regions ()
       Editor:do_import (files, Editing.ImportDistinctFiles, Editing.ImportToTrack, ARDOUR.SrcQuality.SrcBest,
         ARDOUR.MidiTrackNameSource.SMFTrackName, ARDOUR.MidiTempoMapDisposition.SMFTempoIgnore, pos,
         ARDOUR.PluginInfo (), track:to_track (), false)
+      -- Seen under Xvfb with 7.3: the file is copied into the session but no region lands on the track.
+      if regions () == had then
+        refuse ("unsupported", "Ardour imported " .. args.path .. " but placed nothing on track " ..
+                args.track_name .. "; drag it from the Regions list, or close the session and inject it")
+      end
     end
     return { track = 0 }
   end
@@ -607,15 +630,22 @@ function factory ()
       json.encode ({ protocol = PROTOCOL, host = "Ardour " .. tostring (ARDOUR.revision), time = os.time () }))
   end
 
-  local last_beat = 0
+  -- In the GUI a long operation (an export runs the GUI main loop while it waits) lets the timer call us again:
+  -- `busy` keeps requests strictly one after the other. Nothing may escape this function: Ardour drops a hook
+  -- whose callback raises an error.
+  local last_beat, busy = 0, false
   return function (signal, ref, ...)
+    if busy then return end
+    busy = true
     if os.time () ~= last_beat then
       last_beat = os.time ()
       pcall (heartbeat)
     end
-    for _, file in ipairs (list_json (bridge_dir .. "/requests")) do
+    local okl, files = pcall (list_json, bridge_dir .. "/requests")
+    for _, file in ipairs (okl and files or {}) do
       local ok, err = pcall (handle, file)
       if not ok then print ("daw-bridge: " .. tostring (err)) end
     end
+    busy = false
   end
 end
