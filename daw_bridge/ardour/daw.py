@@ -65,7 +65,11 @@ class ArdourDaw(BridgeOps):
         self.timeout_s = timeout_s
         roots = (Path(bridge_dir),) + ((Path(bounce_dir),) if bounce_dir is not None else ())
         # The Ardour bridge polls its mailbox (no trigger needed).
-        self.bridge = BridgeClient(Path(bridge_dir), lambda: None, timeout_s=bridge_timeout_s, allowed_roots=roots)
+        self.bridge = BridgeClient(
+            Path(bridge_dir), lambda: None, timeout_s=bridge_timeout_s, allowed_roots=roots, host="Ardour",
+            setup_hint="is the daw-bridge hook running in Ardour (docs/ardour.md: the luasession loop headless, "
+            "the editor hook in the GUI)?",
+        )
         self.mirror = ArdourMirror()
         self.datagrams_sent = 0
         self._sock: socket.socket | None = None

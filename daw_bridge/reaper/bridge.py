@@ -114,9 +114,13 @@ class BridgeClient:
         *,
         timeout_s: float = 5.0,
         allowed_roots: Sequence[Path] = (),
+        host: str = "REAPER",
+        setup_hint: str = "is daw-bridge installed in REAPER (`daw-bridge reaper install`) and OSC enabled?",
     ) -> None:
         self.bridge_dir = ensure_mailbox(bridge_dir)
         self.trigger = trigger
+        self.host = host
+        self.setup_hint = setup_hint
         self.timeout_s = timeout_s
         self.allowed_roots = tuple(allowed_roots) or (self.bridge_dir,)
 
@@ -150,11 +154,10 @@ class BridgeClient:
             if time.monotonic() >= deadline:
                 self._withdraw(req_path)
                 raise BridgeTimeout(
-                    f"no response from the REAPER bridge in {wait_s:.1f} s ({op}): is daw-bridge installed in "
-                    "REAPER (`daw-bridge reaper install`) and OSC enabled?"
+                    f"no response from the {self.host} bridge in {wait_s:.1f} s ({op}): {self.setup_hint}"
                 )
             time.sleep(POLL_S)
-        return self._read_response(resp_path, request_id, op)
+        return self._read_response(resp_path, request_id, op, self.host)
 
     @staticmethod
     def _withdraw(req_path: Path) -> None:
@@ -166,7 +169,7 @@ class BridgeClient:
             log.warning("could not withdraw bridge request %s: %s", req_path, exc)
 
     @staticmethod
-    def _read_response(resp_path: Path, request_id: str, op: str) -> Any:
+    def _read_response(resp_path: Path, request_id: str, op: str, host: str = "REAPER") -> Any:
         try:
             response = json.loads(resp_path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError) as exc:
@@ -180,8 +183,8 @@ class BridgeClient:
             raise BridgeRefused(f"{op}: response {resp_path} is not for request {request_id}", code="bad_response")
         if response.get("protocol") != PROTOCOL:
             raise BridgeRefused(
-                f"{op}: bridge speaks protocol {response.get('protocol')!r}, we speak {PROTOCOL}: update daw-bridge "
-                "in REAPER (`daw-bridge reaper install`)",
+                f"{op}: bridge speaks protocol {response.get('protocol')!r}, we speak {PROTOCOL}: update daw-bridge's "
+                f"scripts in {host}",
                 code="protocol",
             )
         if response.get("ok") is True:

@@ -101,3 +101,10 @@ def test_event_watcher_delivers_and_deletes_events(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "events").iterdir()] == ["x.tmp-123"]
     beat = json.loads((tmp_path / "controller.json").read_text())
     assert beat["pid"] > 0 and beat["time"] > 0
+
+
+def test_timeout_names_the_daw_and_its_fix(tmp_path: Path) -> None:
+    client = BridgeClient(tmp_path / "mb", lambda: None, timeout_s=0.05, host="Ardour",
+                          setup_hint="is the daw-bridge hook running in Ardour?")
+    with pytest.raises(BridgeTimeout, match="no response from the Ardour bridge .* hook running in Ardour"):
+        client.ping()
