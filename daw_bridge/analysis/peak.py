@@ -45,48 +45,69 @@ class PeakMeter:
         self._true_peak = 0.0
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
-        """Add ``block`` ``(frames, channels)``."""
-        if block.shape[0] == 0:
+        """Add ``block`` ``(frames, channels)``.
+
+        One pass takes ``|x|`` and each chunk's maximum over its samples and channels (in the block's own
+        dtype); only chunks that could raise the true peak are gathered, with their history, in float64.
+        """
+        n = block.shape[0]
+        if n == 0:
             return
-        absmax = float(np.max(np.abs(block)))
+        history = self._history
+        self._history = np.concatenate([history, block[-(TAPS_PER_PHASE - 1) :]])[-(TAPS_PER_PHASE - 1) :]
+        n_full = n // CHUNK_FRAMES
+        mag = np.abs(block)
+        own = mag[: n_full * CHUNK_FRAMES].reshape(n_full, CHUNK_FRAMES * block.shape[1]).max(axis=1)
+        absmax = max(float(own.max()) if n_full else 0.0, float(mag[n_full * CHUNK_FRAMES :].max(initial=0.0)))
         self._sample_peak = max(self._sample_peak, absmax)
-        ext = np.concatenate([self._history, block])
-        self._history = ext[-(TAPS_PER_PHASE - 1) :]
         if self.factor == 1:
             self._true_peak = self._sample_peak
             return
-        n = block.shape[0]
-        n_full = n // CHUNK_FRAMES
-        for ch in range(block.shape[1]):
-            rows = np.lib.stride_tricks.sliding_window_view(ext[:, ch], TAPS_PER_PHASE)
-            if n_full:
-                self._true_peak = max(self._true_peak, self._chunks_peak(rows, ext[:, ch], n_full))
-            tail = rows[n_full * CHUNK_FRAMES :]
-            if tail.shape[0]:
-                self._true_peak = max(self._true_peak, float(np.abs(tail @ self._h).max()))
+        # the window of chunk i's first output reaches TAPS_PER_PHASE - 1 samples back, into chunk i-1 / history
+        head = float(np.abs(history).max())
+        if n_full:
+            bound = self._l1 * np.maximum(own, np.concatenate([[head], own[:-1]]))
+            self._true_peak = self._chunks_peak(history, block, bound)
+        if n > n_full * CHUNK_FRAMES:
+            rows = self._rows(history, block, np.array([n_full]), n - n_full * CHUNK_FRAMES)
+            self._true_peak = max(self._true_peak, float(np.abs(rows @ self._h).max()))
         self._true_peak = max(self._true_peak, self._sample_peak)
 
-    def _chunks_peak(self, rows: npt.NDArray[np.float64], signal: npt.NDArray[np.float64], n_full: int) -> float:
+    @staticmethod
+    def _rows(
+        history: npt.NDArray[np.float64], block: npt.NDArray[np.floating], chunks: npt.NDArray[np.intp], length: int
+    ) -> npt.NDArray[np.float64]:
+        """Filter windows of ``length`` outputs from each chunk's start, ``(chunks·length·channels, taps)``."""
+        reach = TAPS_PER_PHASE - 1
+        segments = []
+        for i in chunks:
+            lo = int(i) * CHUNK_FRAMES - reach
+            if lo >= 0:
+                segments.append(np.asarray(block[lo : lo + length + reach], dtype=np.float64))
+            else:
+                segments.append(np.concatenate([history[lo:], block[: lo + length + reach]]))
+        windows = np.lib.stride_tricks.sliding_window_view(np.stack(segments), TAPS_PER_PHASE, axis=1)
+        return np.ascontiguousarray(windows).reshape(-1, TAPS_PER_PHASE)  # contiguous: one BLAS product
+
+    def _chunks_peak(
+        self, history: npt.NDArray[np.float64], block: npt.NDArray[np.floating], bound: npt.NDArray[np.floating]
+    ) -> float:
         """Exact oversampled peak over the block's full chunks, oversampling only chunks that could hold it.
 
-        An interpolated value is at most ``l1 * max|x|`` over its :data:`TAPS_PER_PHASE` input samples, so a chunk
-        whose bound is below the running true peak cannot raise it. Chunks are taken loudest first, so the running
-        peak rises fast and most chunks of dense material are never oversampled.
+        An interpolated value is at most ``l1 * max|x|`` over its :data:`TAPS_PER_PHASE` input samples
+        (``bound``, per chunk, over all channels), so a chunk whose bound is below the running true peak cannot
+        raise it. Chunks are taken loudest first, so the running peak rises fast and most chunks of dense
+        material are never oversampled.
         """
-        # the window of chunk i's first output reaches TAPS_PER_PHASE - 1 samples back, into chunk i-1 / history
-        span = signal[: (n_full * CHUNK_FRAMES) + TAPS_PER_PHASE - 1]
-        own = np.abs(span[TAPS_PER_PHASE - 1 :]).reshape(n_full, CHUNK_FRAMES).max(axis=1)
-        head = np.abs(span[: TAPS_PER_PHASE - 1]).max() if TAPS_PER_PHASE > 1 else 0.0
-        reach = np.maximum(own, np.concatenate([[head], own[:-1]]))
-        bound = self._l1 * reach
-        order = np.argsort(-bound, kind="stable")
         peak = self._true_peak
-        chunks = rows[: n_full * CHUNK_FRAMES].reshape(n_full, CHUNK_FRAMES, TAPS_PER_PHASE)
+        candidates = np.flatnonzero(bound >= peak)
+        order = candidates[np.argsort(-bound[candidates], kind="stable")]
         start = 0
         while start < order.size and bound[order[start]] >= peak:
             batch = order[start : start + PEAK_BATCH]
             batch = batch[bound[batch] >= peak]
-            peak = max(peak, float(np.abs(chunks[batch] @ self._h).max()))
+            rows = self._rows(history, block, batch, CHUNK_FRAMES)
+            peak = max(peak, float(np.abs(rows @ self._h).max()))
             start += PEAK_BATCH
         return peak
 
