@@ -34,6 +34,8 @@ RELATIVE_GATE_LU = -10.0
 LRA_RELATIVE_GATE_LU = -20.0
 LRA_PERCENTILES = (10.0, 95.0)
 DENORMAL_GUARD = 1e-15
+#: Smallest common step (frames) of the energy trace's edges worth summing tile by tile (48 kHz: 32).
+TRACE_TILE_MIN = 16
 #: Band of the midrange level used for level matching (Hz), 4th-order Butterworth band pass.
 MIDRANGE_BAND_HZ = (300.0, 3000.0)
 
@@ -168,15 +170,20 @@ class EnergyTrace:
         n = block.shape[0]
         if n == 0:
             return
-        if block.shape[1] <= 2 and np.all(self.weights == 1.0):
-            energy = np.square(block[:, 0], dtype=np.float32)
-            for ch in range(1, block.shape[1]):
-                energy += np.square(block[:, ch], dtype=np.float32)
-        else:
-            energy = np.square(block, dtype=np.float32) @ self.weights
         points = self._edges(self.samples, self.samples + n)
         starts = np.unique(np.concatenate([[0], points - self.samples]))
-        sums = np.add.reduceat(energy, starts, dtype=np.float64)
+        # every edge, the block start and its length are multiples of ``tile`` frames
+        tile = math.gcd(self.sub_frames, self.hop // 2, self.samples, n)
+        if np.all(self.weights == 1.0) and tile >= TRACE_TILE_MIN:
+            # one pass: float32 sum of squares per tile (all channels), then float64 sums of tiles between edges
+            rows = np.ascontiguousarray(block, dtype=np.float32).reshape(n // tile, tile * block.shape[1])
+            tiles = np.einsum("ij,ij->i", rows, rows)
+            sums = np.add.reduceat(tiles, starts // tile, dtype=np.float64)
+        elif np.all(self.weights == 1.0):  # frames [a, b) are samples [a·ch, b·ch) of the flat block
+            squares = np.square(np.ascontiguousarray(block).reshape(-1), dtype=np.float32)
+            sums = np.add.reduceat(squares, starts * block.shape[1], dtype=np.float64)
+        else:
+            sums = np.add.reduceat(np.square(block, dtype=np.float32) @ self.weights, starts, dtype=np.float64)
         before = self._total + np.concatenate([[0.0], np.cumsum(sums)])
         self._points.append(points)
         self._values.append(before[np.searchsorted(starts, points - self.samples)])
