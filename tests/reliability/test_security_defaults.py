@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "daw_bridge"
 LUA = sorted((ROOT / "reaper_scripts").rglob("*.lua"))
 ARDOUR_LUA = sorted((ROOT / "ardour_scripts").rglob("*.lua"))
+# The one deliberate ``load``: hook_state.lua is a command-line build tool (run by ardour7-lua, not inside Ardour) that
+# compiles the hook file named on its own command line to string.dump its factory, as Ardour's Script Manager does.
+ALLOWED_ARDOUR_LOADS = {("hook_state.lua", 'assert(load(source, "=" .. PATH))()')}
 
 
 def test_config_defaults_are_loopback() -> None:
@@ -124,7 +127,8 @@ def test_ardour_scripts_only_list_folders_through_a_quoted_shell() -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
         for n, line in enumerate(lines, 1):
             code = "" if line.lstrip().startswith("--") else line  # "ls -- dir" holds "--": no inline split
-            if re.search(r"\bos\.execute\b|\bloadstring\b|(?<![\w.:])load\s*\(|\bloadfile\b", code):
+            allowed = (path.name, line.strip()) in ALLOWED_ARDOUR_LOADS
+            if re.search(r"\bos\.execute\b|\bloadstring\b|(?<![\w.:])load\s*\(|\bloadfile\b", code) and not allowed:
                 calls.append(f"{path.name}:{n}: forbidden: {line.strip()}")
             if "io.popen" in code:
                 guarded = "gsub (\"'\", \"\")" in code or any(
