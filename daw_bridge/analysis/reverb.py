@@ -48,15 +48,48 @@ CONFIDENT_DECAYS = 12
 
 
 @dataclass(frozen=True)
-class Decay:
-    """One free decay in band ``band`` (index into REVERB_BANDS_HZ): times in s, slope in dB/s, R/D in dB."""
+class Decays:
+    """Free decays, one per row, in frames of ``hop_s`` seconds: peak frame, first tail frame, tail length
+    (frames), band index (into REVERB_BANDS_HZ), fitted slope (dB/s) and reverberant-to-direct ratio (dB, NaN
+    until measured or where undefined)."""
 
-    band: int
-    peak_s: float
-    tail_start_s: float
-    tail_end_s: float
-    slope_db_per_s: float
-    reverb_db: float = math.nan
+    hop_s: float
+    band: npt.NDArray[np.intp]
+    peak: npt.NDArray[np.intp]
+    tail_start: npt.NDArray[np.intp]
+    tail_frames: npt.NDArray[np.intp]
+    slope_db_per_s: npt.NDArray[np.float64]
+    reverb_db: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.peak.size)
+
+    @property
+    def peak_s(self) -> npt.NDArray[np.float64]:
+        """Peak times (s)."""
+        return np.asarray(self.peak * self.hop_s, dtype=np.float64)
+
+    @classmethod
+    def none(cls, hop_s: float) -> Decays:
+        """No decays."""
+        empty_i, empty_f = np.zeros(0, dtype=np.intp), np.zeros(0)
+        return cls(hop_s, empty_i, empty_i, empty_i, empty_i, empty_f, empty_f)
+
+    @classmethod
+    def join(cls, parts: list[Decays], hop_s: float) -> Decays:
+        """All rows of ``parts``, in order."""
+        if not parts:
+            return cls.none(hop_s)
+        fields = ("band", "peak", "tail_start", "tail_frames", "slope_db_per_s", "reverb_db")
+        cols = {f: np.concatenate([getattr(p, f) for p in parts]) for f in fields}
+        return cls(hop_s, **cols)
+
+    def select(self, keep: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> Decays:
+        """The rows picked by ``keep``."""
+        return Decays(
+            self.hop_s, self.band[keep], self.peak[keep], self.tail_start[keep], self.tail_frames[keep],
+            self.slope_db_per_s[keep], self.reverb_db[keep],
+        )
 
 
 @dataclass(frozen=True)
@@ -85,11 +118,35 @@ class Reverb:
     bands: tuple[ReverbBand, ...]
 
 
-def _median(values: npt.NDArray[np.floating]) -> float:
-    """Median without np.median's per-call overhead (this runs a few times per decay)."""
-    ordered = np.sort(values, axis=None)
-    n = ordered.size
-    return float(ordered[n // 2]) if n % 2 else float(0.5 * (ordered[n // 2 - 1] + ordered[n // 2]))
+#: Candidates processed together (rows of ``MAX_DECAY_S`` frames): bounds memory on hour-long files.
+CANDIDATE_CHUNK = 2048
+
+
+def _gather(
+    values: npt.NDArray[np.float64], first: npt.NDArray[np.intp], width: int, fill: float
+) -> npt.NDArray[np.float64]:
+    """Rows ``values[first[r] : first[r] + width]``, ``fill`` where an index falls outside ``values``."""
+    idx = first[:, None] + np.arange(width)
+    inside = (idx >= 0) & (idx < values.size)
+    return np.where(inside, values[np.clip(idx, 0, max(values.size - 1, 0))], fill)
+
+
+def _row_medians(rows: npt.NDArray[np.float64], counts: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    """Median of the first ``counts[r]`` values of each row (``counts`` >= 1); rows of one count share a partition."""
+    out = np.empty(rows.shape[0])
+    for n in np.unique(counts).tolist():
+        pick = np.flatnonzero(counts == n)
+        out[pick] = np.median(rows[pick, :n], axis=1)
+    return out
+
+
+def _row_quantile_index(rows: npt.NDArray[np.float64], counts: npt.NDArray[np.intp], num: int, den: int
+                        ) -> npt.NDArray[np.float64]:
+    """Per row, element ``(num·counts[r]) // den`` of its first ``counts[r]`` values in ascending order."""
+    width = rows.shape[1]
+    padded = np.where(np.arange(width) < counts[:, None], rows, np.inf)
+    padded.sort(axis=1)
+    return padded[np.arange(rows.shape[0]), (num * counts) // den]
 
 
 @functools.lru_cache(maxsize=64)
@@ -98,13 +155,19 @@ def _pairs(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     return i, j
 
 
-def _theil_sen(t: npt.NDArray[np.floating], y: npt.NDArray[np.floating]) -> tuple[float, float]:
-    if t.size > THEIL_SEN_POINTS:  # evenly thinned: the median slope needs no more
-        keep = np.linspace(0, t.size - 1, THEIL_SEN_POINTS).round().astype(int)
-        t, y = t[keep], y[keep]
-    i, j = _pairs(t.size)
-    slope = _median((y[j] - y[i]) / (t[j] - t[i]))
-    return slope, _median(y - slope * t)
+def _theil_sen(t: npt.NDArray[np.float64], y: npt.NDArray[np.float64], counts: npt.NDArray[np.intp]
+               ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per row, Theil-Sen slope and intercept of the first ``counts[r]`` points ``(t, y)``."""
+    slope = np.empty(t.shape[0])
+    icpt = np.empty(t.shape[0])
+    for n in np.unique(counts).tolist():
+        pick = np.flatnonzero(counts == n)
+        tt, yy = t[pick, :n], y[pick, :n]
+        i, j = _pairs(n)
+        s = np.median((yy[:, j] - yy[:, i]) / (tt[:, j] - tt[:, i]), axis=1)
+        slope[pick] = s
+        icpt[pick] = np.median(yy - s[:, None] * tt, axis=1)
+    return slope, icpt
 
 
 def _levels_db(energy: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.float64], float]:
@@ -117,161 +180,213 @@ def _levels_db(energy: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.float64
     return level, floor
 
 
-def find_decays(energy: npt.NDArray[np.floating], hop_s: float, *, band: int = 0) -> list[Decay]:
-    """Free decays in one band's energy envelope ``(n_frames,)`` with frames ``hop_s`` apart."""
+def _decay_ends(level: npt.NDArray[np.float64], peaks: npt.NDArray[np.intp], max_frames: int
+                ) -> npt.NDArray[np.intp]:
+    """For each peak, the first later frame that rises :data:`RISE_DB` above the running minimum since the peak
+    (the next onset), else ``peak + max_frames`` or the end of the envelope."""
+    ends = np.empty(peaks.size, dtype=np.intp)
+    for c in range(0, peaks.size, CANDIDATE_CHUNK):
+        first = peaks[c : c + CANDIDATE_CHUNK]
+        rows = _gather(level, first, max_frames, np.inf)  # past the end: "rises", so the decay stops there
+        run_min = np.minimum.accumulate(rows, axis=1)
+        rises = rows[:, 1:] >= run_min[:, :-1] + RISE_DB
+        steps = np.where(rises.any(axis=1), rises.argmax(axis=1) + 1, max_frames)
+        ends[c : c + CANDIDATE_CHUNK] = first + steps
+    return np.minimum(ends, level.size)
+
+
+def find_decays(energy: npt.NDArray[np.floating], hop_s: float, *, band: int = 0) -> Decays:
+    """Free decays in one band's energy envelope ``(n_frames,)`` with frames ``hop_s`` apart (no R/D yet)."""
     level, floor = _levels_db(energy)
     n = level.size
     if n < 3 or floor == -math.inf:
-        return []
+        return Decays.none(hop_s)
     max_frames = int(MAX_DECAY_S / hop_s)
     lookback = max(1, int(ONSET_LOOKBACK_S / hop_s))
-    decays: list[Decay] = []
-    lv = level.tolist()
-    t = 1
-    while t < n - 1:
-        peak = lv[t]
-        if not (peak >= lv[t - 1] and peak > lv[t + 1] and peak > floor + GATE_DB + FLOOR_MARGIN_DB):
-            t += 1
-            continue
-        u, run_min = t + 1, peak
-        while u < n and u - t < max_frames and lv[u] < run_min + RISE_DB:
-            run_min = min(run_min, lv[u])
-            u += 1
-        ref = max(lv[max(0, t - lookback) : t + 1])
-        decay = _fit_tail(level, t, u, ref, floor, hop_s, band)
-        if decay is not None:
-            decays.append(decay)
-        t = u
-    return decays
+    mid = level[1:-1]
+    candidates = np.flatnonzero(
+        (mid >= level[:-2]) & (mid > level[2:]) & (mid > floor + GATE_DB + FLOOR_MARGIN_DB)
+    ) + 1
+    ends = _decay_ends(level, candidates, max_frames)
+    # A decay runs to the next onset; the next candidate considered is the first at or after that end.
+    picked: list[int] = []
+    position = 0
+    for k, (t, u) in enumerate(zip(candidates.tolist(), ends.tolist(), strict=True)):
+        if t >= position:
+            picked.append(k)
+            position = u
+    keep = np.asarray(picked, dtype=np.intp)
+    peaks, ends = candidates[keep], ends[keep]
+    parts = [
+        _fit_tails(level, peaks[c : c + CANDIDATE_CHUNK], ends[c : c + CANDIDATE_CHUNK], floor, hop_s, band,
+                   max_frames, lookback)
+        for c in range(0, peaks.size, CANDIDATE_CHUNK)
+    ]
+    return Decays.join(parts, hop_s)
 
 
-def _fit_tail(
-    level: npt.NDArray[np.float64], peak: int, end: int, ref: float, floor: float, hop_s: float, band: int
-) -> Decay | None:
-    seg = level[peak:end]
-    below = np.flatnonzero(seg <= ref - GATE_DB)
-    if below.size == 0:
-        return None
-    start = int(below[0])
-    low = max(floor + FLOOR_MARGIN_DB, ref - GATE_DB - FIT_RANGE_DB)
-    tail = seg[start:]
-    cut = np.flatnonzero(tail < low)
-    if cut.size:
-        tail = tail[: int(cut[0])]
-    if tail.size < MIN_TAIL_FRAMES or tail[0] - tail.min() < MIN_TAIL_DROP_DB:
-        return None
-    times = (peak + start + np.arange(tail.size)) * hop_s
-    slope, icpt = _theil_sen(times, tail)
-    if slope >= 0.0 or not RT60_RANGE_S[0] <= -60.0 / slope <= RT60_RANGE_S[1]:
-        return None
-    resid = tail - (icpt + slope * times)
-    if float(np.sort(np.abs(resid))[(3 * resid.size) // 4]) > MAX_RESIDUAL_DB:
-        return None
-    return Decay(band, peak * hop_s, times[0], times[-1] + hop_s, slope)
+def _fit_tails(
+    level: npt.NDArray[np.float64], peaks: npt.NDArray[np.intp], ends: npt.NDArray[np.intp], floor: float,
+    hop_s: float, band: int, max_frames: int, lookback: int,
+) -> Decays:
+    """Gate, cut and fit the tail of every decay ``[peaks[r], ends[r])``; keep the straight, plausible ones."""
+    if peaks.size == 0:
+        return Decays.none(hop_s)
+    ref = _gather(level, peaks - lookback, lookback + 1, -np.inf).max(axis=1)  # onset level: recent maximum
+    seg = _gather(level, peaks, max_frames, np.nan)
+    inside = np.arange(max_frames) < (ends - peaks)[:, None]
+    below = inside & (seg <= (ref - GATE_DB)[:, None])
+    has_tail = below.any(axis=1)
+    start = below.argmax(axis=1)
+    low = np.maximum(floor + FLOOR_MARGIN_DB, ref - GATE_DB - FIT_RANGE_DB)
+    after = (np.arange(max_frames) >= start[:, None]) & inside
+    cut = after & (seg < low[:, None])
+    stop = np.where(cut.any(axis=1), cut.argmax(axis=1), (ends - peaks))
+    length = np.where(has_tail, stop - start, 0)
+    in_tail = (np.arange(max_frames) >= start[:, None]) & (np.arange(max_frames) < stop[:, None])
+    rows = np.arange(peaks.size)
+    drop = seg[rows, np.minimum(start, max_frames - 1)] - np.where(in_tail, seg, np.inf).min(axis=1)
+    ok = (length >= MIN_TAIL_FRAMES) & (drop >= MIN_TAIL_DROP_DB)
+    if not ok.any():
+        return Decays.none(hop_s)
+    peaks, seg, start, length = peaks[ok], seg[ok], start[ok], length[ok]
+    # Theil-Sen on at most THEIL_SEN_POINTS evenly thinned points (the median slope needs no more)
+    points = np.minimum(length, THEIL_SEN_POINTS)
+    step = np.where(length > THEIL_SEN_POINTS, (length - 1) / (THEIL_SEN_POINTS - 1), 1.0)
+    offset = np.minimum(np.round(np.arange(THEIL_SEN_POINTS) * step[:, None]).astype(np.intp), length[:, None] - 1)
+    rows = np.arange(peaks.size)[:, None]
+    times = (peaks[:, None] + start[:, None] + offset) * hop_s
+    slope, icpt = _theil_sen(times, seg[rows, start[:, None] + offset], points)
+    with np.errstate(divide="ignore"):
+        rt60 = np.where(slope < 0.0, -60.0 / np.where(slope < 0.0, slope, -1.0), np.inf)
+    plausible = (slope < 0.0) & (rt60 >= RT60_RANGE_S[0]) & (rt60 <= RT60_RANGE_S[1])
+    k = np.arange(max_frames)
+    tail = seg[rows, np.minimum(start[:, None] + k, max_frames - 1)]
+    tail_times = (peaks[:, None] + start[:, None] + k) * hop_s
+    resid = np.abs(tail - (icpt[:, None] + slope[:, None] * tail_times))
+    straight = _row_quantile_index(resid, length, 3, 4) <= MAX_RESIDUAL_DB
+    keep = plausible & straight
+    count = int(keep.sum())
+    return Decays(
+        hop_s, np.full(count, band, dtype=np.intp), peaks[keep], (peaks + start)[keep], length[keep],
+        slope[keep], np.full(count, np.nan),
+    )
 
 
 def reverberant_to_direct_db(
-    energy: npt.NDArray[np.floating], hop_s: float, decay: Decay, slope_db_per_s: float,
+    energy: npt.NDArray[np.floating], decays: Decays, slope_db_per_s: float,
     *, level: npt.NDArray[np.float64] | None = None,
-) -> float:
-    """R/D in dB of one decay, with the tail line forced to ``slope_db_per_s`` (the band's median slope).
-
-    ``level`` is the envelope in dB if already computed (saves a pass per decay)."""
+) -> npt.NDArray[np.float64]:
+    """R/D in dB of every decay (NaN where undefined), the tail line forced to ``slope_db_per_s`` (the band's
+    median slope). ``level`` is the envelope in dB if already computed."""
+    if len(decays) == 0:
+        return np.zeros(0)
     if level is None:
         level, _ = _levels_db(energy)
     e = np.asarray(energy, dtype=np.float64)
-    peak = int(round(decay.peak_s / hop_s))
-    t0, t1 = int(round(decay.tail_start_s / hop_s)), int(round(decay.tail_end_s / hop_s))
-    k = np.arange(t0, t1)
-    icpt = _median(level[k] - slope_db_per_s * k * hop_s)
-    onset = peak
+    hop_s, s = decays.hop_s, slope_db_per_s
     lookback = max(1, int(ONSET_LOOKBACK_S / hop_s))
-    while onset > 0 and peak - onset < lookback and level[onset - 1] < level[onset]:
-        onset -= 1
-    ratio = 10.0 ** (slope_db_per_s * hop_s / 10.0)
-    reverb = 10.0 ** ((icpt + slope_db_per_s * peak * hop_s) / 10.0) / (1.0 - ratio)
-    d = np.arange(onset, t0)
-    direct = float(np.sum(np.maximum(e[d] - 10.0 ** ((icpt + slope_db_per_s * d * hop_s) / 10.0), 0.0)))
-    if direct <= 0.0 or reverb <= 0.0:
-        return math.nan
-    return 10.0 * math.log10(reverb / direct)
+    width = int(decays.tail_frames.max())
+    k = decays.tail_start[:, None] + np.arange(width)
+    icpt = _row_medians(_gather(level, decays.tail_start, width, np.nan) - s * k * hop_s, decays.tail_frames)
+    # onset: walk back from the peak while the envelope keeps falling backwards, at most ``lookback`` frames
+    back = _gather(level, decays.peak - lookback, lookback + 1, np.inf)[:, ::-1]  # back[:, m] = level[peak - m]
+    rising = back[:, 1:] < back[:, :-1]
+    run = np.where(rising.all(axis=1), lookback, rising.argmin(axis=1))
+    onset = decays.peak - run
+    ratio = 10.0 ** (s * hop_s / 10.0)
+    reverb = 10.0 ** ((icpt + s * decays.peak * hop_s) / 10.0) / (1.0 - ratio)
+    span = int((decays.tail_start - onset).max())
+    d = onset[:, None] + np.arange(span)
+    excess = _gather(e, onset, span, 0.0) - 10.0 ** ((icpt[:, None] + s * d * hop_s) / 10.0)
+    direct = np.where(d < decays.tail_start[:, None], np.maximum(excess, 0.0), 0.0).sum(axis=1)
+    valid = (direct > 0.0) & (reverb > 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(valid, 10.0 * np.log10(reverb / np.where(valid, direct, 1.0)), np.nan)
 
 
-def analyse_band(energy: npt.NDArray[np.floating], hop_s: float, band: int) -> tuple[ReverbBand, list[Decay]]:
+def analyse_band(energy: npt.NDArray[np.floating], hop_s: float, band: int) -> tuple[ReverbBand, Decays]:
     """RT60 and R/D of band ``band`` from its envelope ``(n_frames,)``; also the decays (with R/D filled)."""
     name, lo, hi = REVERB_BANDS_HZ[band]
     decays = find_decays(energy, hop_s, band=band)
     if len(decays) < MIN_DECAYS:
         reason = f"not enough free decays (found {len(decays)}, need {MIN_DECAYS})"
-        return ReverbBand(name, lo, hi, None, None, len(decays), 0.0, reason), []
-    slope = float(np.median([d.slope_db_per_s for d in decays]))
+        return ReverbBand(name, lo, hi, None, None, len(decays), 0.0, reason), Decays.none(hop_s)
+    slope = float(np.median(decays.slope_db_per_s))
     level, _ = _levels_db(energy)
-    filled = [
-        dataclasses.replace(d, reverb_db=reverberant_to_direct_db(energy, hop_s, d, slope, level=level))
-        for d in decays
-    ]
-    rds = [d.reverb_db for d in filled if math.isfinite(d.reverb_db)]
+    filled = dataclasses.replace(decays, reverb_db=reverberant_to_direct_db(energy, decays, slope, level=level))
+    rds = filled.reverb_db[np.isfinite(filled.reverb_db)]
     return (
         ReverbBand(
-            name, lo, hi, -60.0 / slope, float(np.median(rds)) if rds else None, len(decays),
-            confidence([d.slope_db_per_s for d in decays]), "",
+            name, lo, hi, -60.0 / slope, float(np.median(rds)) if rds.size else None, len(decays),
+            confidence(decays.slope_db_per_s), "",
         ),
         filled,
     )
 
 
-def confidence(slopes: list[float]) -> float:
+def confidence(slopes: npt.ArrayLike) -> float:
     """0..1 from the number of decays and the spread (interquartile range / median) of their RT60s."""
-    if len(slopes) < MIN_DECAYS:
+    values = np.asarray(slopes, dtype=np.float64)
+    if values.size < MIN_DECAYS:
         return 0.0
-    rt = -60.0 / np.asarray(slopes)
+    rt = -60.0 / values
     q1, med, q3 = np.percentile(rt, [25, 50, 75])
     spread = (q3 - q1) / med
-    return round(float(min(1.0, len(slopes) / CONFIDENT_DECAYS) * max(0.0, 1.0 - spread)), 2)
+    return round(float(min(1.0, values.size / CONFIDENT_DECAYS) * max(0.0, 1.0 - spread)), 2)
 
 
-def analyse_reverb(envelopes: npt.NDArray[np.floating], hop_s: float) -> tuple[Reverb, list[Decay]]:
+def analyse_reverb(envelopes: npt.NDArray[np.floating], hop_s: float) -> tuple[Reverb, Decays]:
     """:class:`Reverb` from broad-band envelopes ``(n_frames, 3)``, and every decay used."""
     bands: list[ReverbBand] = []
-    decays: list[Decay] = []
+    found: list[Decays] = []
     for b in range(len(REVERB_BANDS_HZ)):
-        result, found = analyse_band(envelopes[:, b], hop_s, b)
+        result, decays = analyse_band(envelopes[:, b], hop_s, b)
         bands.append(result)
-        decays.extend(found)
-    if len(decays) < MIN_DECAYS:
-        reason = f"not enough free decays in any band (found {len(decays)}, need {MIN_DECAYS})"
-        return Reverb(None, None, 0.0, reason, tuple(bands)), []
-    slopes = [d.slope_db_per_s for d in decays]
+        found.append(decays)
+    every = Decays.join(found, hop_s)
+    if len(every) < MIN_DECAYS:
+        reason = f"not enough free decays in any band (found {len(every)}, need {MIN_DECAYS})"
+        return Reverb(None, None, 0.0, reason, tuple(bands)), Decays.none(hop_s)
     rds = [b.reverb_db for b in bands if b.reverb_db is not None]
     return (
         Reverb(
             reverb_db=float(np.mean(rds)) if rds else None,
-            rt60_s=-60.0 / float(np.median(slopes)),
-            confidence=confidence(slopes),
+            rt60_s=-60.0 / float(np.median(every.slope_db_per_s)),
+            confidence=confidence(every.slope_db_per_s),
             reason="",
             bands=tuple(bands),
         ),
-        decays,
+        every,
     )
 
 
-def band_reverb_db(decays: list[Decay], start_s: float, end_s: float) -> tuple[float | None, ...]:
-    """Per band median R/D (dB) of the decays peaking in ``[start_s, end_s)``; None where there are none."""
-    out: list[float | None] = []
-    for b in range(len(REVERB_BANDS_HZ)):
-        vals = [d.reverb_db for d in decays
-                if d.band == b and start_s <= d.peak_s < end_s and math.isfinite(d.reverb_db)]
-        out.append(float(np.median(vals)) if vals else None)
-    return tuple(out)
+class ReverbIndex:
+    """Decays' R/D values per band, sorted by peak time, for fast per-section medians."""
+
+    def __init__(self, decays: Decays) -> None:
+        self._bands: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+        for b in range(len(REVERB_BANDS_HZ)):
+            mine = decays.select((decays.band == b) & np.isfinite(decays.reverb_db))
+            order = np.argsort(mine.peak_s, kind="stable")
+            self._bands.append((mine.peak_s[order], mine.reverb_db[order]))
+
+    def band_reverb_db(self, start_s: float, end_s: float) -> tuple[float | None, ...]:
+        """Per band median R/D (dB) of the decays peaking in ``[start_s, end_s)``; None where there are none."""
+        out: list[float | None] = []
+        for times, values in self._bands:
+            lo, hi = np.searchsorted(times, [start_s, end_s], side="left")
+            out.append(float(np.median(values[lo:hi])) if hi > lo else None)
+        return tuple(out)
 
 
 __all__ = [
-    "Decay",
+    "Decays",
     "Reverb",
     "ReverbBand",
     "analyse_band",
     "analyse_reverb",
-    "band_reverb_db",
+    "ReverbIndex",
     "confidence",
     "find_decays",
     "reverberant_to_direct_db",

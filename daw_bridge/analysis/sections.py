@@ -12,7 +12,7 @@ import numpy.typing as npt
 from ..errors import InvalidParameter
 from .balance import band_levels_db, highs_ratio_db
 from .loudness import MOMENTARY_SUBBLOCKS, SUBBLOCK_S, block_loudness, gated_loudness
-from .reverb import Decay, band_reverb_db
+from .reverb import Decays, ReverbIndex
 from .spectrum import BandFrames
 from .width import side_mid_db
 
@@ -69,37 +69,42 @@ def measure_sections(
     subblock_power: npt.NDArray[np.float64],
     frames: BandFrames,
     frame_gate: npt.NDArray[np.bool_],
-    decays: list[Decay],
+    decays: Decays,
 ) -> tuple[Section, ...]:
     """Measure every window from the per-sub-block loudness powers, per-frame band energies and decays."""
     momentary = block_loudness(subblock_power, MOMENTARY_SUBBLOCKS)
     block_start_s = np.arange(momentary.size) * SUBBLOCK_S
+    block_end_s = block_start_s + MOMENTARY_SUBBLOCKS * SUBBLOCK_S
     frame_s = np.arange(frames.left.shape[0]) * frames.hop_s
     total = frames.total
+    stereo = frames.right is not None and frames.cross is not None
+    reverb = ReverbIndex(decays)
     out = []
     for start, end, name in windows:
-        in_blocks = (block_start_s >= start) & (block_start_s + MOMENTARY_SUBBLOCKS * SUBBLOCK_S <= end + 1e-9)
-        if not in_blocks.any():
-            in_blocks = (block_start_s >= start - SUBBLOCK_S * 3) & (block_start_s < end)
-        sel = (frame_s >= start) & (frame_s < end)
-        gated = sel & frame_gate
-        use = gated if gated.any() else sel
-        energy = total[use].sum(axis=0, dtype=np.float64)
+        # blocks lying wholly inside the window (else those starting in it, from a little before)
+        lo, hi = np.searchsorted(block_start_s, start, "left"), np.searchsorted(block_end_s, end + 1e-9, "right")
+        if not hi > lo:
+            lo, hi = np.searchsorted(block_start_s, [start - SUBBLOCK_S * 3, end], "left")
+        first, last = np.searchsorted(frame_s, [start, end], "left")  # frames of the window: [first, last)
+        gated = frame_gate[first:last]
+        use = gated if gated.any() else np.ones_like(gated)
+        energy = total[first:last][use].sum(axis=0, dtype=np.float64)
         width = None
-        if frames.right is not None and frames.cross is not None:
+        if stereo:
+            assert frames.right is not None and frames.cross is not None
             width = side_mid_db(
-                float(frames.left[use].sum(dtype=np.float64)),
-                float(frames.right[use].sum(dtype=np.float64)),
-                float(frames.cross[use].sum(dtype=np.float64)),
+                float(frames.left[first:last][use].sum(dtype=np.float64)),
+                float(frames.right[first:last][use].sum(dtype=np.float64)),
+                float(frames.cross[first:last][use].sum(dtype=np.float64)),
             )
-        rd = band_reverb_db(decays, start, end)
+        rd = reverb.band_reverb_db(start, end)
         known = [v for v in rd if v is not None]
         out.append(
             Section(
                 name=name,
                 start_s=start,
                 end_s=end,
-                loudness_lufs=gated_loudness(momentary[in_blocks]) if in_blocks.any() else -math.inf,
+                loudness_lufs=gated_loudness(momentary[lo:hi]) if hi > lo else -math.inf,
                 highs_db=highs_ratio_db(energy),
                 band_levels_db=band_levels_db(energy),
                 width_db=width,
