@@ -259,7 +259,8 @@ def loudness_range(short_term_lufs: npt.NDArray[np.float64]) -> float:
 
 
 def _power_mean_lufs(lufs: npt.NDArray[np.float64]) -> float:
-    return LOUDNESS_OFFSET_DB + 10.0 * math.log10(float(np.mean(10.0 ** ((lufs - LOUDNESS_OFFSET_DB) / 10.0))))
+    power = 10.0 ** ((lufs - LOUDNESS_OFFSET_DB) / 10.0)
+    return LOUDNESS_OFFSET_DB + 10.0 * math.log10(float(power.sum()) / power.size)
 
 
 def _validated(audio: npt.ArrayLike, rate: int) -> npt.NDArray[np.float64]:

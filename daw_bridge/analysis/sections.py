@@ -108,7 +108,7 @@ def measure_sections(
                 highs_db=highs_ratio_db(energy),
                 band_levels_db=band_levels_db(energy),
                 width_db=width,
-                reverb_db=float(np.mean(known)) if known else None,
+                reverb_db=sum(known) / len(known) if known else None,
                 reverb_bands_db=rd,
             )
         )
