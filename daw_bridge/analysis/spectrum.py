@@ -37,6 +37,9 @@ REVERB_BANDS_HZ: tuple[tuple[str, float, float], ...] = (
     ("high", 4000.0, 16000.0),
 )
 
+#: Per-frame band rows of one run of frames (see :meth:`SpectralMeter._frames`).
+_Rows = tuple[npt.NDArray[np.float32], ...]
+
 
 @dataclass(frozen=True)
 class BandFrames:
@@ -130,53 +133,57 @@ class SpectralMeter:
         self._kw = self._kw.astype(np.float32)
         self._weights = channel_weights(channels).astype(np.float32)
         self._carry = np.zeros((self.hop, channels), dtype=np.float32)  # centres frame k at sample k*hop
-        self._rows: list[tuple[npt.NDArray[np.float32], ...]] = []
+        self._rows: list[_Rows] = []
 
-    def _frames(self, buf: npt.NDArray[np.float32], n_frames: int) -> tuple[npt.NDArray[np.float32], ...]:
+    def _frames(self, buf: npt.NDArray[np.float32], n_frames: int) -> _Rows:
         """Band rows of the ``n_frames`` frames of ``buf`` ``(samples, channels)``, :data:`FRAME_CHUNK` at a time."""
+        planar = np.ascontiguousarray(buf[: (n_frames - 1) * self.hop + self.n_fft].T)  # windows read contiguously
+        frames = [np.lib.stride_tricks.sliding_window_view(row, self.n_fft)[:: self.hop] for row in planar]
         if self.channels == 2:
-            return self._stereo_frames(buf, n_frames)
-        return self._summed_frames(buf, n_frames)
+            return self._stereo_frames(frames, n_frames)
+        return self._summed_frames(frames, n_frames)
 
-    def _stereo_frames(self, buf: npt.NDArray[np.float32], n_frames: int) -> tuple[npt.NDArray[np.float32], ...]:
+    def _power(self, frames: npt.NDArray[np.float32], windowed: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Interleaved (re, im) spectra of the windowed ``frames`` ``(c, n_fft)``: ``(c, 2·n_bins)``, not squared."""
+        np.multiply(frames, self.window, out=windowed[: frames.shape[0]])
+        return scipy.fft.rfft(windowed[: frames.shape[0]], axis=1, workers=1).view(np.float32)
+
+    def _stereo_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
         """``(left, right, cross, kweighted)`` rows; products and sums in place on cache-sized chunks of frames."""
-        n, half = self.n_fft, self.hop
-        frames = [np.lib.stride_tricks.sliding_window_view(buf[:, ch], n)[::half] for ch in range(2)]
         out = np.empty((3, n_frames, self._summer.pick.shape[1]), dtype=np.float32)
         kweighted = np.empty((n_frames, 2), dtype=np.float32)
-        windowed = np.empty((FRAME_CHUNK, n), dtype=np.float32)
-        power = np.empty((3, FRAME_CHUNK, 2 * (half + 1)), dtype=np.float32)  # |L|², |R|², L·R (re, im pairs)
+        windowed = np.empty((FRAME_CHUNK, self.n_fft), dtype=np.float32)
+        cross = np.empty((FRAME_CHUNK, 2 * (self.hop + 1)), dtype=np.float32)
         for start in range(0, n_frames, FRAME_CHUNK):
-            c = min(FRAME_CHUNK, n_frames - start)
-            for ch in range(2):
-                np.multiply(frames[ch][start : start + c], self.window, out=windowed[:c])
-                power[ch, :c] = scipy.fft.rfft(windowed[:c], axis=1, workers=1).view(np.float32)
-            np.multiply(power[0, :c], power[1, :c], out=power[2, :c])  # re·re and im·im: sums to Re(L·R*)
-            np.square(power[:2, :c], out=power[:2, :c])
-            kweighted[start : start + c] = power[0, :c] @ self._kw + power[1, :c] @ self._kw
-            out[:, start : start + c] = self._summer(power[:, :c])
+            stop = min(start + FRAME_CHUNK, n_frames)
+            left = self._power(frames[0][start:stop], windowed)
+            right = self._power(frames[1][start:stop], windowed)
+            np.multiply(left, right, out=cross[: stop - start])  # re·re and im·im: sums to Re(L·R*)
+            np.square(left, out=left)
+            np.square(right, out=right)
+            kweighted[start:stop] = left @ self._kw + right @ self._kw
+            for row, power in enumerate((left, right, cross[: stop - start])):
+                out[row, start:stop] = self._summer(power)
         return out[0], out[1], out[2], kweighted
 
-    def _summed_frames(self, buf: npt.NDArray[np.float32], n_frames: int) -> tuple[npt.NDArray[np.float32], ...]:
+    def _summed_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
         """``(total, kweighted)`` rows for any channel count: one real FFT per channel and frame."""
-        n, half = self.n_fft, self.hop
-        frames = [np.lib.stride_tricks.sliding_window_view(buf[:, ch], n)[::half] for ch in range(self.channels)]
         total = np.empty((n_frames, self._summer.pick.shape[1]), dtype=np.float32)
         kweighted = np.zeros((n_frames, 2), dtype=np.float32)
-        windowed = np.empty((FRAME_CHUNK, n), dtype=np.float32)
-        summed = np.empty((FRAME_CHUNK, 2 * (half + 1)), dtype=np.float32)
+        windowed = np.empty((FRAME_CHUNK, self.n_fft), dtype=np.float32)
         for start in range(0, n_frames, FRAME_CHUNK):
-            c = min(FRAME_CHUNK, n_frames - start)
+            stop = min(start + FRAME_CHUNK, n_frames)
+            summed: npt.NDArray[np.float32] | None = None
             for ch, weight in enumerate(self._weights):
-                np.multiply(frames[ch][start : start + c], self.window, out=windowed[:c])
-                power = scipy.fft.rfft(windowed[:c], axis=1, workers=1).view(np.float32)
+                power = self._power(frames[ch][start:stop], windowed)
                 np.square(power, out=power)
-                kweighted[start : start + c] += weight * (power @ self._kw)
-                if ch == 0:
-                    summed[:c] = power
+                kweighted[start:stop] += weight * (power @ self._kw)
+                if summed is None:
+                    summed = power
                 else:
-                    summed[:c] += power
-            total[start : start + c] = self._summer(summed[:c])
+                    summed += power
+            assert summed is not None
+            total[start:stop] = self._summer(summed)
         return total, kweighted
 
     def feed(self, block: npt.NDArray[np.floating], *, pool: ThreadPoolExecutor | None = None) -> None:
