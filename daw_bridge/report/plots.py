@@ -97,6 +97,17 @@ def width_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
     return _png(fig)
 
 
+def missing_estimates(mix: np.ndarray, refs: np.ndarray) -> list[tuple[int, str]]:
+    """``(band index, note)`` for every band where the mix ``(n_bands,)`` or all references ``(n_refs, n_bands)``
+    have no value (NaN), e.g. ``"mix & refs:\\nno estimate"``."""
+    out = []
+    for i, value in enumerate(mix):
+        who = [name for name, gone in (("mix", np.isnan(value)), ("refs", bool(np.all(np.isnan(refs[:, i]))))) if gone]
+        if who:
+            out.append((i, f"{' & '.join(who)}:\nno estimate"))
+    return out
+
+
 def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
     """Reverberant-to-direct ratio (dB) and RT60 (s) per broad band, mix against references."""
     names = [b.name for b in mix.reverb.bands]
@@ -107,9 +118,16 @@ def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
             len(refs), len(names)
         )
         _ref_series(ax, x, ref_vals, "references")
-        ax.plot(x, [_num(getattr(b, attr)) for b in mix.reverb.bands], "s-", color=MIX_COLOR, label="mix")
+        mix_vals = [_num(getattr(b, attr)) for b in mix.reverb.bands]
+        ax.plot(x, mix_vals, "s-", color=MIX_COLOR, label="mix")
+        for i, note in missing_estimates(np.asarray(mix_vals), ref_vals):  # say so instead of leaving a gap
+            ax.text(i, 0.03, note, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7,
+                    color="#777777")
+        ax.set_xlim(-0.5, len(names) - 0.5)
         ax.set_xticks(x)
-        ax.set_xticklabels(names, fontsize=8)
+        ax.set_xticklabels(
+            [f"{b.name}\n{_hz(b.low_hz)}-{_hz(b.high_hz)}" for b in mix.reverb.bands], fontsize=8
+        )
         ax.set_title(label)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

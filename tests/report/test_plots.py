@@ -1,0 +1,35 @@
+"""Report plots: bands without an estimate are labelled, and every plot renders to a PNG."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from daw_bridge.analysis.engine import analyze_audio
+from daw_bridge.report.plots import missing_estimates, reverb_png
+from tests.support.signals import add_reverb, music_like
+
+RATE = 48000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_missing_estimates_names_who_lacks_a_value() -> None:
+    nan = np.nan
+    mix = np.array([1.0, nan, nan, 2.0])
+    refs = np.array([[nan, 1.0, nan, 3.0], [nan, nan, nan, nan]])
+    assert missing_estimates(mix, refs) == [
+        (0, "refs:\nno estimate"),
+        (1, "mix:\nno estimate"),
+        (2, "mix & refs:\nno estimate"),
+    ]
+    assert missing_estimates(mix, np.zeros((0, 4))) == [
+        (0, "refs:\nno estimate"), (1, "mix & refs:\nno estimate"), (2, "mix & refs:\nno estimate"),
+        (3, "refs:\nno estimate"),
+    ]
+
+
+def test_reverb_plot_renders_with_a_dry_mix_against_a_wet_reference() -> None:
+    dry = analyze_audio(music_like(10.0, RATE, seed=1), RATE)
+    wet = analyze_audio(add_reverb(music_like(10.0, RATE, seed=2), RATE, rt60_s=0.8, send_db=-8.0), RATE)
+    assert dry.reverb.rt60_s is None and wet.reverb.rt60_s is not None
+    png = reverb_png(dry, [wet])
+    assert png.startswith(PNG_MAGIC) and len(png) > 5000
