@@ -133,7 +133,7 @@ class FeedbackPattern:
 
 
 def compile_feedback(patterns: PatternSet) -> list[FeedbackPattern]:
-    """The file's patterns that can produce feedback, in file order."""
+    """The file's patterns that can produce feedback here, in file order."""
     out: list[FeedbackPattern] = []
     for p in patterns.patterns:
         if p.flag not in FEEDBACK_FLAGS:
@@ -141,8 +141,27 @@ def compile_feedback(patterns: PatternSet) -> list[FeedbackPattern]:
         segs = p.segments
         scoped = 1 if len(segs) >= 2 and segs[0] == "track" and segs[1] == "@" else 0
         fmt = "/" + "/".join("{}" if s == "@" else s.replace("{", "{{").replace("}", "}}") for s in segs)
-        out.append(FeedbackPattern(p.action, p.flag, p.wildcards, scoped, fmt))
+        compiled = FeedbackPattern(p.action, p.flag, p.wildcards, scoped, fmt)
+        if _can_produce(compiled):
+            out.append(compiled)
     return out
+
+
+def _can_produce(p: FeedbackPattern) -> bool:
+    """False for patterns whose action/flag/wildcard shape never yields a value here (scroll and zoom buttons,
+    VU meters, automation modes, FX EQ/instrument addresses …): skipping them keeps the per-message diff small."""
+    rest = p.wildcards - p.scoped
+    if p.action in TRACK_VALUES:
+        return p.wildcards == p.scoped
+    if p.action in FX_VALUES:
+        return rest == 1
+    if p.action in ("FX_PARAM_VALUE", "FX_PARAM_NAME"):
+        return rest == 2
+    if p.action.startswith("FX_"):
+        return False
+    if p.wildcards == 0:  # whether a global has a value depends on its action and flag only, not on the project
+        return _global_value(p.action, p.flag, Project()) is not None
+    return p.wildcards == 1 and p.action.startswith(("MARKER_", "REGION_"))
 
 
 def feedback_state(

@@ -43,6 +43,8 @@ class EmulatorServer:
         self._port = listen_port
         self._sock: socket.socket | None = None
         self._out: queue.Queue[list[bytes] | None] = queue.Queue()
+        self._pending = 0  # bursts queued or being sent; a one-packet reply goes out directly only when 0
+        self._pending_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.packets_in = 0
@@ -76,6 +78,7 @@ class EmulatorServer:
         self._port = sock.getsockname()[1]
         self._stop.clear()
         self._out = queue.Queue()
+        self._pending = 0
         self._threads = [
             threading.Thread(target=self._receive_loop, name="emulator-recv", daemon=True),
             threading.Thread(target=self._send_loop, name="emulator-send", daemon=True),
@@ -83,7 +86,7 @@ class EmulatorServer:
         ]
         for t in self._threads:
             t.start()
-        self._out.put(self.emulator.restart_surface())
+        self._queue(self.emulator.restart_surface())
 
     def stop(self) -> None:
         """Stop the threads and close the socket; idempotent."""
@@ -131,23 +134,45 @@ class EmulatorServer:
             except Exception:  # the surface must survive anything a device sends
                 log.exception("emulator: error handling a packet")
             if burst:
-                self._out.put(burst)
+                self._reply(burst)
+
+    def _reply(self, burst: list[bytes]) -> None:
+        """Send a one-packet reply at once from the receive thread (no hand-over: the usual case of a change
+        echoed back) unless earlier bursts are still going out; anything else keeps its order in the queue."""
+        with self._pending_lock:
+            if self._pending == 0 and len(burst) == 1:
+                self._sendto(burst[0])
+                return
+        self._queue(burst)
+
+    def _queue(self, burst: list[bytes]) -> None:
+        with self._pending_lock:
+            self._pending += 1
+        self._out.put(burst)
+
+    def _sendto(self, packet: bytes) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        try:
+            sock.sendto(packet, (self.send_host, self.send_port))
+            self.packets_out += 1
+        except OSError as exc:  # nobody listening yet is normal for UDP feedback
+            log.debug("emulator: feedback not sent (%s)", exc)
 
     def _send_loop(self) -> None:
-        sock = self._sock
-        assert sock is not None
         while True:
             burst = self._out.get()
             if burst is None:
                 return
-            for i, packet in enumerate(burst):
-                if i and self._stop.wait(PACKET_GAP_S):
-                    return
-                try:
-                    sock.sendto(packet, (self.send_host, self.send_port))
-                    self.packets_out += 1
-                except OSError as exc:  # nobody listening yet is normal for UDP feedback
-                    log.debug("emulator: feedback not sent (%s)", exc)
+            try:
+                for i, packet in enumerate(burst):
+                    if i and self._stop.wait(PACKET_GAP_S):
+                        return
+                    self._sendto(packet)
+            finally:
+                with self._pending_lock:
+                    self._pending -= 1
 
     def _poll_loop(self) -> None:
         tick = 0
@@ -159,4 +184,4 @@ class EmulatorServer:
                 log.exception("emulator: error in polled feedback")
                 continue
             if packets:
-                self._out.put(packets)
+                self._queue(packets)

@@ -75,3 +75,22 @@ def test_in_process_transport() -> None:
     transport.close()
     with pytest.raises(DawUnreachable):
         transport.send(osc("/play"))
+
+
+def test_a_quick_reply_never_overtakes_a_dump_still_going_out() -> None:
+    """One-packet replies skip the send queue only when nothing is queued: behind a multi-packet dump (packets
+    10 ms apart) the echo of a change made meanwhile arrives after the dump's packets, not in the middle."""
+    emu = Emulator(Project(tracks=[Track(f"t{i}") for i in range(1, 30)]))
+    dev = device()
+    with dev, EmulatorServer(emu, listen_port=0, send_port=dev.getsockname()[1]) as srv:
+        receive_until(dev, "/track/29/name")  # the start dump is out
+        dev.sendto(osc("/action", 41743), ("127.0.0.1", srv.listen_port))  # a new dump: many packets
+        dev.sendto(osc("/track/3/mute/toggle"), ("127.0.0.1", srv.listen_port))
+        packets: list[list[tuple[str, tuple[object, ...]]]] = []
+        while not packets or ("/track/3/mute", (1,)) not in packets[-1]:
+            data, _ = dev.recvfrom(65535)
+            packets.append([(m.address, m.args) for m in decode_packet(data)])
+    dump = [addr for packet in packets[:-1] for addr, _ in packet]
+    assert len(packets) > 3 and "/track/29/name" in dump  # the whole dump came first, in several packets
+    assert ("/track/3/mute", (0,)) in [m for packet in packets[:-1] for m in packet]  # taken before the toggle
+    assert emu.project.tracks[2].mute

@@ -219,3 +219,24 @@ def test_partial_feedback_after_a_track_message_still_reports_globals() -> None:
     fb = feedback(emu, osc("/track/4/solo", 1))
     assert fb["/track/4/solo"] == (1,) and fb["/anysolo"] == (1,) and fb["/play"] == (1,)
     assert not any(a.startswith("/track/") and not a.startswith("/track/4/") for a in fb)
+
+
+def test_feedback_patterns_are_only_those_that_can_send_something(monkeypatch: pytest.MonkeyPatch) -> None:
+    """compile_feedback drops what never yields a value here (scroll/zoom buttons, VU meters, FX EQ addresses),
+    so a change is diffed against a short list; the state is the same as with every pattern kept."""
+    from daw_bridge.emulator import feedback as fb
+
+    patterns = default_patterns()
+    compiled = fb.compile_feedback(patterns)
+    kept = {(p.action, p.flag) for p in compiled}
+    assert {("TRACK_MUTE", "b"), ("TRACK_VOLUME", "f"), ("ANY_SOLO", "b"), ("FX_PARAM_VALUE", "n")} <= kept
+    assert not kept & {("SCROLL_X-", "b"), ("TRACK_VU", "n"), ("MASTER_VU", "n"), ("PLAY_RATE", "f")}
+    emu = make(8, default_file=True)
+    emu.project.playing = True
+    pruned = fb.feedback_state(emu.project, compiled, emu.surface.view)
+    monkeypatch.setattr(fb, "_can_produce", lambda p: True)
+    everything = fb.compile_feedback(patterns)
+    assert len(everything) > 2 * len(compiled)
+    assert pruned == fb.feedback_state(emu.project, everything, emu.surface.view)
+    assert fb.feedback_state(emu.project, compiled, emu.surface.view, only_tracks={1}) == fb.feedback_state(
+        emu.project, everything, emu.surface.view, only_tracks={1})
