@@ -9,6 +9,7 @@ Python process timestamps both). Figures for the documented 50 ms poll and a 10 
 
 from __future__ import annotations
 
+import functools
 import shutil
 import statistics
 import subprocess
@@ -64,7 +65,7 @@ def measure(poll_s: float, rounds: int = ROUNDS) -> list[float]:
                     raise RuntimeError("the Lua event writer failed")
                 written = time.perf_counter()
                 with arrived:
-                    if not arrived.wait_for(lambda s=seq: s in seen, timeout=5.0):
+                    if not arrived.wait_for(functools.partial(seen.__contains__, seq), timeout=5.0):
                         raise RuntimeError(f"event {seq} never reached the watcher")
                 latencies.append(seen[seq] - written)
         proc.stdin.close()

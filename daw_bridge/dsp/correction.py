@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -190,7 +190,7 @@ def slider_params(corr: Correction) -> dict[str, float | str]:
 
 
 def filters_from_params(
-    params: dict[str, float | str], *, bands: int = CORRECTION_BANDS, prefix: str = "band"
+    params: Mapping[str, float | str], *, bands: int = CORRECTION_BANDS, prefix: str = "band"
 ) -> list[Biquad]:
     """The active EQ bands of a resolved parameter map, in band order."""
     out = []

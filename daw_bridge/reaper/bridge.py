@@ -110,7 +110,7 @@ class BridgeClient:
     def __init__(
         self,
         bridge_dir: Path,
-        trigger: Callable[[], None],
+        trigger: Callable[[], object],
         *,
         timeout_s: float = 5.0,
         allowed_roots: Sequence[Path] = (),

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from ..analysis.compare import Finding
 from ..daw import Daw, MarkerSpec
+
+
+class Finding(Protocol):
+    """What a marker is made from: :class:`daw_bridge.analysis.compare.Finding`, or a script's own object with
+    these attributes (area name, start and end in seconds, a mixer-readable message)."""
+
+    @property
+    def area(self) -> str: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def message(self) -> str: ...
 
 #: Marker colour per finding area (``#rrggbb``), so a glance at the timeline tells what deviates.
 AREA_COLORS: dict[str, str] = {

@@ -26,7 +26,7 @@ def test_floats_stay_floats_and_ids_are_ints() -> None:
     assert type_tags(osc.locate(48000)) == "ii"
     assert type_tags(osc.loop_location(0, 96000)) == "ii"
     assert type_tags(osc.set_surface()) == "iiii"
-    assert osc.set_surface().args[2] & 16384
+    assert int(osc.set_surface().args[2]) & 16384
 
 
 def test_strip_ids_are_one_based() -> None:

@@ -128,11 +128,12 @@ def test_render_writes_the_mix_and_refuses_to_overwrite(box: Box) -> None:
 def test_paths_outside_the_allowed_folders_are_refused(box: Box, tmp_path: Path, where: str) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    directory = {
+    directories = {
         "dotdot": str(box.bounces / ".." / "elsewhere"),
         "outside": str(outside),
         "relative": "bounces",
-    }.get(where)
+    }
+    directory = directories.get(where, "")
     if where == "symlink":
         link = box.bounces / "link"
         link.symlink_to(outside, target_is_directory=True)

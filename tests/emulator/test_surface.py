@@ -9,7 +9,7 @@ import pytest
 
 from daw_bridge.emulator.core import Emulator
 from daw_bridge.emulator.project import Marker, Project, Track, trim_fx
-from daw_bridge.osc.codec import MAX_PACKET_BYTES
+from daw_bridge.osc.codec import MAX_PACKET_BYTES, Message
 from daw_bridge.reaper.fader import db_to_slider
 
 from .util import bundle, default_patterns, exchange, feedback, osc
@@ -199,7 +199,7 @@ def test_restart_resets_device_state_keeps_project() -> None:
     assert dump["/track/1/name"] == ("t1",) and emu.project.tracks[8].volume_db == -2.0
 
 
-def exchange_decode(packet: bytes) -> list:  # type: ignore[type-arg]
+def exchange_decode(packet: bytes) -> list[Message]:
     from daw_bridge.osc.codec import decode_packet
 
     return decode_packet(packet)

@@ -45,7 +45,7 @@ class FakeReaper:
 
     # ---- what the device should show -------------------------------------------------------
     def state(self) -> dict[str, tuple[Arg, ...]]:
-        p, out = self.p, {}
+        p, out = self.p, dict[str, tuple[Arg, ...]]()
         for slot in range(1, self.bank_size + 1):
             n = self.bank_start + slot
             t = self.tracks[n - 1] if n <= len(self.tracks) else None

@@ -32,7 +32,7 @@ def test_check_finds_the_chorus_faults_and_marks_them(session: EmbeddedSession) 
     assert "drier" in by_area["reverb"].message and "narrower" in by_area["width"].message
     assert result.failed_areas == ("width",)
     ours = [m for m in session.daw.markers() if m.ours]
-    assert sorted(m.color for m in ours) == sorted(AREA_COLORS[a] for a in by_area)
+    assert sorted(str(m.color) for m in ours) == sorted(AREA_COLORS[a] for a in by_area)
     assert all(m.end_s is not None and m.time_s == pytest.approx(CHORUS_S[0]) for m in ours)
     # the user's own markers are untouched
     assert [m.name for m in session.daw.markers() if not m.ours] == ["Verse", "Chorus", "Verse 2"]
@@ -82,12 +82,12 @@ def test_reaper_going_away_mid_check_is_a_clean_error(udp_session: EmbeddedSessi
         udp_session.server.stop()  # REAPER quits while we analyze  # type: ignore[union-attr]
         return real(*args, **kwargs)
 
-    bounce_module.analyze_file = analyze_then_vanish  # type: ignore[assignment]
+    bounce_module.analyze_file = analyze_then_vanish
     try:
         with pytest.raises(DawBridgeError):
             bounce_and_check(udp_session.daw, udp_session.config)
     finally:
-        bounce_module.analyze_file = real  # type: ignore[assignment]
+        bounce_module.analyze_file = real
     # nothing half-written: the project has no markers of ours
     assert not [m for m in udp_session.emulator.project.markers if m.name.startswith(MARKER_TAG)]
 
