@@ -4,7 +4,7 @@ What goes where (relative to the resource folder)::
 
     Scripts/daw-bridge/*.lua, lib/*.lua        the bridge action and the shortcut actions
     Scripts/daw-bridge/daw-bridge.config.json  mailbox and bounce folders for the Lua side (generated)
-    Effects/daw-bridge/*.jsfx                  our monitoring effects
+    Effects/daw-bridge/*.jsfx, *.jsfx-inc      our monitoring effects and the biquad library they import
     OSC/daw-bridge.ReaperOSC                   the OSC pattern file ("Pattern config: daw-bridge")
     reaper-kb.ini                              one ``SCR`` line per action, stable ids ``_RSdawbridge_*``
     Data/daw-bridge/install-manifest.json      what we wrote (sha256 of each file), for uninstall
@@ -107,7 +107,7 @@ def planned_files(cfg: Config, *, source: Path | None = None, config_only: bool 
         files[f"{SCRIPTS_DIR}/{path.name}"] = path.read_bytes()
     for path in sorted((src / "lib").glob("*.lua")):
         files[f"{SCRIPTS_DIR}/lib/{path.name}"] = path.read_bytes()
-    for path in sorted(src.glob("*.jsfx")):
+    for path in sorted([*src.glob("*.jsfx"), *src.glob("*.jsfx-inc")]):  # effects and the library they import
         files[f"{EFFECTS_DIR}/{path.name}"] = path.read_bytes()
     osc = src / "daw-bridge.ReaperOSC"
     if osc.is_file():

@@ -62,7 +62,7 @@ def test_install_copies_scripts_config_and_pattern_file_and_registers_actions(re
     lib = resource / inst.SCRIPTS_DIR / "lib" / "bridge.lua"
     assert lib.read_bytes() == (src / "lib" / "bridge.lua").read_bytes()
     assert (resource / inst.OSC_FILE).read_bytes() == (src / "daw-bridge.ReaperOSC").read_bytes()
-    for jsfx in src.glob("*.jsfx"):
+    for jsfx in [*src.glob("*.jsfx"), *src.glob("*.jsfx-inc")]:
         assert (resource / inst.EFFECTS_DIR / jsfx.name).read_bytes() == jsfx.read_bytes()
     lua_cfg = json.loads((resource / inst.CONFIG_FILE).read_text())
     assert lua_cfg["bridge_dir"] == str(cfg.bridge_dir.resolve())
@@ -179,6 +179,6 @@ def test_reapack_index_is_generated_from_the_headers_and_up_to_date() -> None:
         assert sources[script].get("main") == "main", f"{script} is registered as an action by ReaPack"
     for lib in (src / "lib").glob("*.lua"):
         assert f"lib/{lib.name}" in sources
-    for jsfx in src.glob("*.jsfx"):
+    for jsfx in [*src.glob("*.jsfx"), *src.glob("*.jsfx-inc")]:
         assert sources[jsfx.name].get("type") == "effect"
     assert len(root.findall(".//reapack")) == 1, "the shortcut scripts are @noindex parts of one package"

@@ -32,6 +32,7 @@
 --   [main] daw-bridge_Translation simulation off.lua
 --   [main] daw-bridge_Clear markers.lua
 --   [effect] daw-bridge_*.jsfx
+--   [effect] daw-bridge_*.jsfx-inc
 
 local DIR = debug.getinfo(1, "S").source:match("^@?(.*[/\\])") or ""
 package.path = DIR .. "?.lua;" .. package.path

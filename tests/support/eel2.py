@@ -1,0 +1,596 @@
+"""Run our JSFX effects outside REAPER: an EEL2 subset compiled to Python, and a JSFX file runner.
+
+REAPER cannot run here, so this is how the JSFX *bodies* get executed and compared with the Python DSP that the
+emulator uses. It covers the EEL2 our effects are written in, following REAPER's JSFX reference (reaper.fm/sdk/js):
+
+* numbers, ``$pi``/``$e``; ``// ...`` and ``/* ... */`` comments;
+* operators ``+ - * / % ^`` (``^`` is pow), ``== != < > <= >=`` (``==`` within 0.00001 as EEL2 does), ``! && ||``,
+  ``cond ? a : b`` and ``cond ? a``, assignment ``= += -= *= /= %= ^=``, ``( a; b; c )`` sequences;
+* memory ``x[i]`` (one flat float array, index rounded as EEL2 does), ``memset``; ``loop(n, ...)``;
+* user functions ``function f(a b) local(x y) ( ... );`` (arguments and locals are local; anything else global);
+* math ``sin cos tan exp log log10 sqrt abs min max floor ceil pow sign atan atan2``;
+* header ``desc:``, ``sliderN:name=default<min,max,step{...}>label`` (named and unnamed), ``import file``;
+  sections ``@init``, ``@slider``, ``@sample`` (``@block``/``@gfx``/``@serialize`` are refused: ours have none).
+
+Deliberately strict where REAPER's behaviour would be unclear: reading ``sliderN`` or ``slider(N)`` when slider N
+has a variable name is an error (use the name), so an effect cannot silently read 0 in REAPER.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MEMORY_SLOTS = 1 << 16
+CLOSE = 0.00001  # EEL2's closeness for == and for truth
+
+
+class EelError(Exception):
+    """Code this subset does not run, or a JSFX mistake it catches (with the file and what)."""
+
+
+# ---- tokens ----------------------------------------------------------------------------------------------------
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?) |
+        (?P<const>\$(?:pi|e|phi)\b) |
+        (?P<name>[A-Za-z_][\w.]*) |
+        (?P<op>\+=|-=|\*=|/=|%=|\^=|==|!=|<=|>=|&&|\|\||[-+*/%^<>!?:=(),;\[\]])
+    )""",
+    re.VERBOSE,
+)
+_CONSTS = {"$pi": math.pi, "$e": math.e, "$phi": (1 + math.sqrt(5)) / 2}
+
+
+def _strip_comments(code: str) -> str:
+    code = re.sub(r"/\*.*?\*/", " ", code, flags=re.S)
+    return re.sub(r"//[^\n]*", "", code)
+
+
+def tokenize(code: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` tokens of ``code`` (comments removed); EelError at anything else."""
+    code = _strip_comments(code)
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(code):
+        if code[pos:].strip() == "":
+            break
+        m = _TOKEN.match(code, pos)
+        if m is None or m.end() == pos:
+            raise EelError(f"cannot read EEL2 at {code[pos:pos + 30]!r}")
+        kind = m.lastgroup
+        assert kind is not None
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+# ---- syntax tree -----------------------------------------------------------------------------------------------
+@dataclass
+class Node:
+    kind: str  # num var call index unary binary assign cond seq
+    value: Any = None
+    args: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Function:
+    name: str
+    params: list[str]
+    locals: list[str]
+    body: Node
+
+
+_BINARY_LEVELS = [["||"], ["&&"], ["==", "!=", "<", ">", "<=", ">="], ["+", "-"], ["*", "/", "%"], ["^"]]
+_ASSIGN = {"=", "+=", "-=", "*=", "/=", "%=", "^="}
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]], functions: dict[str, Function]) -> None:
+        self.t = tokens
+        self.i = 0
+        self.functions = functions
+
+    def peek(self) -> str | None:
+        return self.t[self.i][1] if self.i < len(self.t) else None
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.i >= len(self.t):
+            raise EelError(f"unexpected end of code (expected {expected or 'more'})")
+        tok = self.t[self.i]
+        if expected is not None and tok[1] != expected:
+            raise EelError(f"expected {expected!r}, found {tok[1]!r}")
+        self.i += 1
+        return tok
+
+    def sequence(self, *ends: str) -> Node:
+        """Statements separated by ``;`` up to one of ``ends`` (not consumed) or the end of the tokens."""
+        items: list[Node] = []
+        while self.peek() is not None and self.peek() not in ends:
+            if self.peek() == ";":
+                self.take()
+                continue
+            if self.peek() == "function":
+                self.function()
+                continue
+            items.append(self.expr())
+            if self.peek() not in (";", *ends, None):
+                raise EelError(f"expected ';' before {self.peek()!r}")
+        return Node("seq", args=items)
+
+    def function(self) -> None:
+        self.take("function")
+        name = self.take()[1]
+        self.take("(")
+        params: list[str] = []
+        while self.peek() != ")":
+            tok = self.take()
+            if tok[1] != ",":
+                params.append(tok[1])
+        self.take(")")
+        local: list[str] = []
+        while self.peek() in ("local", "instance", "global"):
+            which = self.take()[1]
+            if which != "local":
+                raise EelError(f"function {name}: {which}() is not supported here")
+            self.take("(")
+            while self.peek() != ")":
+                tok = self.take()
+                if tok[1] != ",":
+                    local.append(tok[1])
+            self.take(")")
+        self.take("(")
+        body = self.sequence(")")
+        self.take(")")
+        self.functions[name] = Function(name, params, local, body)
+
+    def expr(self) -> Node:
+        left = self.ternary()
+        op = self.peek()
+        if op in _ASSIGN:
+            if left.kind not in ("var", "index"):
+                raise EelError(f"cannot assign to a {left.kind}")
+            self.take()
+            return Node("assign", op, [left, self.expr()])
+        return left
+
+    def ternary(self) -> Node:
+        cond = self.binary(0)
+        if self.peek() != "?":
+            return cond
+        self.take("?")
+        then = self.expr()
+        other = Node("num", 0.0)
+        if self.peek() == ":":
+            self.take(":")
+            other = self.expr()
+        return Node("cond", args=[cond, then, other])
+
+    def binary(self, level: int) -> Node:
+        if level == len(_BINARY_LEVELS):
+            return self.unary()
+        left = self.binary(level + 1)
+        while self.peek() in _BINARY_LEVELS[level]:
+            op = self.take()[1]
+            right = self.binary(level + 1) if op != "^" else self.binary(level)  # ^ is right-associative
+            left = Node("binary", op, [left, right])
+        return left
+
+    def unary(self) -> Node:
+        if self.peek() in ("-", "+", "!"):
+            op = self.take()[1]
+            return Node("unary", op, [self.unary()])
+        return self.postfix(self.atom())
+
+    def postfix(self, node: Node) -> Node:
+        while self.peek() == "[":
+            self.take("[")
+            index = self.expr() if self.peek() != "]" else Node("num", 0.0)
+            self.take("]")
+            node = Node("index", args=[node, index])
+        return node
+
+    def atom(self) -> Node:
+        kind, text = self.take()
+        if kind == "num":
+            return Node("num", float(text))
+        if kind == "const":
+            return Node("num", _CONSTS[text])
+        if text == "(":
+            seq = self.sequence(")")
+            self.take(")")
+            return seq
+        if kind == "name":
+            if self.peek() == "(":
+                self.take("(")
+                args: list[Node] = []
+                while self.peek() != ")":
+                    args.append(self.sequence(",", ")"))  # an argument may be several statements
+                    if self.peek() == ",":
+                        self.take(",")
+                    elif self.peek() != ")":
+                        raise EelError(f"{text}(): expected ',' or ')' but found {self.peek()!r}")
+                self.take(")")
+                return Node("call", text, args)
+            return Node("var", text)
+        raise EelError(f"unexpected {text!r}")
+
+
+def parse(code: str, functions: dict[str, Function]) -> Node:
+    """The code of one section as a sequence; function definitions go into ``functions``."""
+    parser = _Parser(tokenize(code), functions)
+    tree = parser.sequence()
+    if parser.peek() is not None:
+        raise EelError(f"unexpected {parser.peek()!r}")
+    return tree
+
+
+# ---- compilation to Python ---------------------------------------------------------------------------------------
+_MATH: dict[str, str] = {
+    "sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "exp": "math.exp", "log": "_log", "log10": "_log10",
+    "sqrt": "_sqrt", "abs": "abs", "floor": "_floor", "ceil": "_ceil", "atan": "math.atan", "atan2": "math.atan2",
+    "min": "min", "max": "max", "pow": "_pow", "sign": "_sign",
+}
+_PY_BINARY = {"+": "+", "-": "-", "*": "*"}
+
+
+class _Compiler:
+    """Turns a tree into Python statements; every EEL2 value is a float."""
+
+    def __init__(self, functions: dict[str, Function], check_name: Callable[[str], None]) -> None:
+        self.functions = functions
+        self.check_name = check_name
+        self.temp = 0
+        self.assigned_globals: set[str] = set()
+        self.globals_used: set[str] = set()  # Python names of every global the code touches (they start at 0)
+        self.scope: set[str] = set()  # local names of the function being compiled
+
+    def var(self, name: str) -> str:
+        py = "v_" + name.replace(".", "__")
+        if name not in self.scope:
+            self.check_name(name)
+            self.globals_used.add(py)
+        return py
+
+    def new_temp(self) -> str:
+        self.temp += 1
+        return f"_t{self.temp}"
+
+    def compile(self, node: Node) -> tuple[list[str], str]:
+        """``(statements, expression)``: run the statements, then the expression is the node's value."""
+        k = node.kind
+        if k == "num":
+            return [], repr(float(node.value))
+        if k == "var":
+            return [], self.var(node.value)
+        if k == "seq":
+            stmts: list[str] = []
+            value = "0.0"
+            for i, item in enumerate(node.args):
+                s, e = self.compile(item)
+                stmts += s
+                if i == len(node.args) - 1:
+                    value = e
+                elif item.kind in ("call",):
+                    stmts.append(e)
+            return stmts, value
+        if k == "unary":
+            s, e = self.compile(node.args[0])
+            op = node.value
+            return s, (f"(-{e})" if op == "-" else e if op == "+" else f"(0.0 if _t({e}) else 1.0)")
+        if k == "binary":
+            return self.binary(node)
+        if k == "cond":
+            return self.cond(node)
+        if k == "assign":
+            return self.assign(node)
+        if k == "index":
+            s1, base = self.compile(node.args[0])
+            s2, idx = self.compile(node.args[1])
+            return s1 + s2, f"M[_ix({base} + {idx})]"
+        if k == "call":
+            return self.call(node)
+        raise EelError(f"cannot compile {k}")
+
+    def binary(self, node: Node) -> tuple[list[str], str]:
+        op = node.value
+        s1, a = self.compile(node.args[0])
+        s2, b = self.compile(node.args[1])
+        if s2 and op not in ("&&", "||"):
+            held = self.new_temp()
+            s1 = [*s1, f"{held} = {a}"]
+            a = held
+        if op in ("&&", "||"):
+            if not s2:
+                joiner = "and" if op == "&&" else "or"
+                return s1, f"(1.0 if (_t({a}) {joiner} _t({b})) else 0.0)"
+            out = self.new_temp()
+            test = f"_t({a})" if op == "&&" else f"not _t({a})"
+            short = "0.0" if op == "&&" else "1.0"
+            stmts = [*s1, f"{out} = {short}", f"if {test}:", *_indent([*s2, f"{out} = 1.0 if _t({b}) else 0.0"])]
+            return stmts, out
+        if op in _PY_BINARY:
+            return s1 + s2, f"({a} {_PY_BINARY[op]} {b})"
+        helper = {"/": "_div", "%": "_mod", "^": "_pow", "==": "_eq", "!=": "_ne"}.get(op)
+        if helper:
+            return s1 + s2, f"{helper}({a}, {b})"
+        return s1 + s2, f"(1.0 if {a} {op} {b} else 0.0)"
+
+    def cond(self, node: Node) -> tuple[list[str], str]:
+        sc, c = self.compile(node.args[0])
+        st, t = self.compile(node.args[1])
+        so, o = self.compile(node.args[2])
+        out = self.new_temp()
+        return [*sc, f"if _t({c}):", *_indent([*st, f"{out} = {t}"]), "else:", *_indent([*so, f"{out} = {o}"])], out
+
+    def assign(self, node: Node) -> tuple[list[str], str]:
+        target, value = node.args
+        op = node.value
+        s, e = self.compile(value)
+        if target.kind == "var":
+            name = self.var(target.value)
+            if target.value not in self.scope:
+                self.assigned_globals.add(name)
+            new = e if op == "=" else self._combine(op, name, e)
+            return [*s, f"{name} = {new}"], name
+        sb, base = self.compile(target.args[0])
+        si, idx = self.compile(target.args[1])
+        slot, val = self.new_temp(), self.new_temp()
+        stmts = [*sb, *si, f"{slot} = _ix({base} + {idx})", *s]
+        stmts.append(f"{val} = {e if op == '=' else self._combine(op, f'M[{slot}]', e)}")
+        stmts.append(f"M[{slot}] = {val}")
+        return stmts, val
+
+    @staticmethod
+    def _combine(op: str, old: str, new: str) -> str:
+        base = op[0]
+        if base in _PY_BINARY:
+            return f"({old} {base} {new})"
+        return {"/": "_div", "%": "_mod", "^": "_pow"}[base] + f"({old}, {new})"
+
+    def call(self, node: Node) -> tuple[list[str], str]:
+        name = node.value
+        if name == "loop":
+            if len(node.args) != 2:
+                raise EelError("loop() takes a count and a body")
+            sn, n = self.compile(node.args[0])
+            sb, b = self.compile(node.args[1])
+            body = [*sb, b] if sb or b else ["pass"]
+            return [*sn, f"for _ in range(max(0, int({n}))):", *_indent(body)], "0.0"
+        stmts: list[str] = []
+        args: list[str] = []
+        for arg in node.args:
+            s, e = self.compile(arg)
+            if s and args:  # keep the earlier arguments' values
+                held = self.new_temp()
+                stmts.append(f"{held} = {args[-1]}")
+                args[-1] = held
+            stmts += s
+            args.append(e)
+        if name in self.functions:
+            fn = self.functions[name]
+            if len(args) != len(fn.params):
+                raise EelError(f"{name}() takes {len(fn.params)} arguments, got {len(args)}")
+            return stmts, f"f_{name}({', '.join(args)})"
+        if name in _MATH:
+            return stmts, f"float({_MATH[name]}({', '.join(args)}))"
+        if name == "memset":
+            return stmts, f"_memset({', '.join(args)})"
+        if name == "slider":
+            if len(args) != 1:
+                raise EelError("slider() takes one index")
+            return stmts, f"_slider({args[0]})"
+        raise EelError(f"function {name}() is not supported here")
+
+    def function_source(self, fn: Function) -> str:
+        self.scope = set(fn.params) | set(fn.locals)
+        self.assigned_globals = set()
+        stmts, value = self.compile(fn.body)
+        head = [f"def f_{fn.name}({', '.join('v_' + p for p in fn.params)}):"]
+        body = [f"v_{n} = 0.0" for n in fn.locals] + stmts + [f"return {value}"]
+        if self.assigned_globals:
+            body.insert(0, "global " + ", ".join(sorted(self.assigned_globals)))
+        self.scope = set()
+        return "\n".join(head + _indent(body))
+
+    def section_source(self, name: str, tree: Node) -> str:
+        self.assigned_globals = set()
+        stmts, value = self.compile(tree)
+        body = stmts or ["pass"]
+        if self.assigned_globals:
+            body.insert(0, "global " + ", ".join(sorted(self.assigned_globals)))
+        return "\n".join([f"def {name}():", *_indent(body)])
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+# ---- runtime helpers -------------------------------------------------------------------------------------------
+def _t(x: float) -> bool:
+    return abs(x) >= CLOSE
+
+
+def _eq(a: float, b: float) -> float:
+    return 1.0 if abs(a - b) < CLOSE else 0.0
+
+
+def _ne(a: float, b: float) -> float:
+    return 0.0 if abs(a - b) < CLOSE else 1.0
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0.0:
+        return math.copysign(math.inf, a) if a else math.nan
+    return a / b
+
+
+def _mod(a: float, b: float) -> float:
+    ia, ib = int(abs(a)), int(abs(b))
+    return float(ia % ib) if ib else 0.0
+
+
+def _pow(a: float, b: float) -> float:
+    try:
+        return float(math.pow(a, b))
+    except (ValueError, OverflowError):
+        return math.nan
+
+
+def _log(x: float) -> float:
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def _log10(x: float) -> float:
+    return math.log10(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0 else math.nan
+
+
+def _floor(x: float) -> float:
+    return float(math.floor(x))
+
+
+def _ceil(x: float) -> float:
+    return float(math.ceil(x))
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+
+# ---- JSFX files --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Slider:
+    index: int
+    name: str | None
+    default: float
+
+
+_SLIDER_LINE = re.compile(r"^slider(\d+):\s*(?:([A-Za-z_]\w*)\s*=)?\s*([-+\d.eE]+)\s*<")
+_SECTIONS = ("init", "slider", "sample")
+
+
+def _read_jsfx(path: Path, seen: set[Path]) -> tuple[list[Slider], dict[str, str]]:
+    """Sliders and section code of ``path``, imports first (their code comes before the file's own)."""
+    if path in seen:
+        raise EelError(f"{path.name}: import cycle")
+    seen.add(path)
+    sliders: list[Slider] = []
+    sections = {name: "" for name in _SECTIONS}
+    current: str | None = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("@"):
+            current = line[1:].split()[0] if line[1:].split() else ""
+            if current not in _SECTIONS:
+                raise EelError(f"{path.name}:{number}: section @{current} is not supported here")
+            continue
+        if current is not None:
+            sections[current] += line + "\n"
+            continue
+        if line.startswith("import "):
+            inc_sliders, inc_sections = _read_jsfx(path.parent / line.split(None, 1)[1].strip(), seen)
+            sliders += inc_sliders
+            for name in _SECTIONS:
+                sections[name] = inc_sections[name] + sections[name]
+        elif line.startswith("slider"):
+            m = _SLIDER_LINE.match(line)
+            if m is None:
+                raise EelError(f"{path.name}:{number}: cannot read slider line {line!r}")
+            sliders.append(Slider(int(m.group(1)), m.group(2), float(m.group(3))))
+    return sliders, sections
+
+
+class Jsfx:
+    """One instance of a JSFX file at ``srate`` Hz: ``set_sliders({name: value})``, then ``process(audio)``."""
+
+    def __init__(self, path: str | Path, srate: float) -> None:
+        self.path = Path(path)
+        self.sliders, code = _read_jsfx(self.path, set())
+        self.by_index = {s.index: s for s in self.sliders}
+        self.by_name = {s.name: s for s in self.sliders if s.name}
+        functions: dict[str, Function] = {}
+        trees = {name: parse(code[name], functions) for name in _SECTIONS}
+        compiler = _Compiler(functions, self._check_name)
+        source = [compiler.function_source(fn) for fn in functions.values()]
+        source += [compiler.section_source(f"sec_{name}", trees[name]) for name in _SECTIONS]
+        self.ns: dict[str, Any] = {
+            "math": math, "M": [0.0] * MEMORY_SLOTS, "_ix": self._ix, "_t": _t, "_eq": _eq, "_ne": _ne,
+            "_div": _div, "_mod": _mod, "_pow": _pow, "_log": _log, "_log10": _log10, "_sqrt": _sqrt,
+            "_floor": _floor, "_ceil": _ceil, "_sign": _sign, "_memset": self._memset, "_slider": self._slider,
+        }
+        self.python = "\n\n".join(source)
+        exec(compile(self.python, f"<{self.path.name} as Python>", "exec"), self.ns)  # noqa: S102 - our own files
+        for name in compiler.globals_used:
+            self.ns.setdefault(name, 0.0)
+        for s in self.sliders:
+            self.ns[self._py(s.name or f"slider{s.index}")] = s.default
+        self.ns["v_srate"] = float(srate)
+        self.ns["v_spl0"] = self.ns["v_spl1"] = 0.0
+        self.ns["sec_init"]()
+        self.ns["sec_slider"]()
+
+    @staticmethod
+    def _py(name: str) -> str:
+        return "v_" + name.replace(".", "__")
+
+    def _check_name(self, name: str) -> None:
+        m = re.fullmatch(r"slider(\d+)", name)
+        if m and int(m.group(1)) in self.by_index and self.by_index[int(m.group(1))].name:
+            raise EelError(
+                f"{self.path.name}: reads {name}, but slider {m.group(1)} is named "
+                f"{self.by_index[int(m.group(1))].name!r}: use the name"
+            )
+
+    @staticmethod
+    def _ix(x: float) -> int:
+        i = int(math.floor(x + CLOSE))
+        if not 0 <= i < MEMORY_SLOTS:
+            raise EelError(f"memory index {x} outside 0..{MEMORY_SLOTS - 1}")
+        return i
+
+    def _memset(self, dest: float, value: float, length: float) -> float:
+        start = self._ix(dest)
+        n = max(0, int(length))
+        self.ns["M"][start : start + n] = [value] * n
+        return dest
+
+    def _slider(self, index: float) -> float:
+        s = self.by_index.get(int(index))
+        if s is None:
+            return 0.0
+        if s.name:
+            raise EelError(f"{self.path.name}: slider({int(index)}) reads a named slider ({s.name!r}): use the name")
+        return float(self.ns[self._py(f"slider{s.index}")])
+
+    def set_sliders(self, values: Mapping[str, float]) -> None:
+        """Set sliders by variable name (or ``sliderN``) and run @slider, as REAPER does on a parameter change."""
+        for name, value in values.items():
+            if name not in self.by_name and not re.fullmatch(r"slider\d+", name):
+                raise EelError(f"{self.path.name}: no slider named {name!r}")
+            self.ns[self._py(name)] = float(value)
+        self.ns["sec_slider"]()
+
+    def process(self, audio: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Run @sample on every frame of ``audio`` ``(frames, 2)``; returns the output frames."""
+        x = np.asarray(audio, dtype=np.float64)
+        out = np.empty_like(x)
+        ns = self.ns
+        sample = ns["sec_sample"]
+        for i, (left, right) in enumerate(x.tolist()):
+            ns["v_spl0"], ns["v_spl1"] = left, right
+            sample()
+            out[i, 0], out[i, 1] = ns["v_spl0"], ns["v_spl1"]
+        return out
+
+
+__all__ = ["EelError", "Jsfx", "parse", "tokenize"]
