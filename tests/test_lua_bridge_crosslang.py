@@ -48,7 +48,8 @@ class LuaReaper:
         catalog = {
             jsfx_name(kind): {
                 "params": [
-                    {"name": s.name, "min": s.minimum, "max": s.maximum, "value": s.default, "labels": list(s.choices)}
+                    {"name": s.description, "min": s.minimum, "max": s.maximum, "value": s.default,
+                     "labels": list(s.choices)}  # named as REAPER's TrackFX_GetParamName reports a JSFX slider
                     for s in sliders
                 ]
             }
@@ -129,8 +130,8 @@ def test_monitor_chain_with_the_real_slider_names(lua: LuaReaper) -> None:
         {"index": 2, "name": "JS: daw-bridge/crossfeed", "enabled": False},
     ]
     eq = {p["name"]: p["value"] for p in lua.project()["rec_fx"][0]["params"]}
-    assert eq["preamp_db"] == -6.1 and eq["band1_freq"] == 105.0 and eq["band1_gain"] == -3.5
-    assert eq["band1_type"] == PARAMS["correction"][1].choices.index("peak")
+    assert eq["Preamp (dB)"] == -6.1 and eq["Band 1 frequency (Hz)"] == 105.0 and eq["Band 1 gain (dB)"] == -3.5
+    assert eq["Band 1 type"] == PARAMS["correction"][1].choices.index("peak")
     set_calls = lua.calls("TrackFX_SetParam")
     assert len(set_calls) == 6 and all(c[1] >= REC_FX for c in set_calls), "monitoring FX addressed as 0x1000000+i"
     assert all(c[2] is True for c in lua.calls("TrackFX_AddByName")), "added with recFX=true (monitoring chain)"

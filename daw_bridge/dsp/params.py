@@ -12,7 +12,7 @@ here: Python fills the numbers (band edges from :mod:`daw_bridge.bands`, curves 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import InvalidParameter
@@ -47,6 +47,12 @@ class Slider:
     def is_enum(self) -> bool:
         """Whether the slider selects one of ``choices``."""
         return bool(self.choices)
+
+    @property
+    def description(self) -> str:
+        """The JSFX slider's description, ``Label (unit)``: what REAPER reports as the parameter's name
+        (``TrackFX_GetParamName``), since a slider's variable name is not visible through the API."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
 
 
 def _eq_bands(count: int, prefix: str = "band") -> list[Slider]:
@@ -101,6 +107,12 @@ def sliders(kind: str) -> tuple[Slider, ...]:
         return PARAMS[kind]
     except KeyError:
         raise InvalidParameter(f"unknown monitoring effect kind {kind!r}: choose one of {', '.join(PARAMS)}") from None
+
+
+def slider_descriptions(kind: str, names: Iterable[str] | None = None) -> dict[str, str]:
+    """Variable name -> description (see :attr:`Slider.description`) of ``kind``'s sliders (or just ``names``)."""
+    known = {s.name: s.description for s in sliders(kind)}
+    return known if names is None else {n: known[n] for n in names if n in known}
 
 
 def jsfx_name(kind: str) -> str:

@@ -242,6 +242,9 @@ class BridgeExecutor:
                 isinstance(v, int | float | str) and not isinstance(v, bool) for v in params.values()
             ):
                 raise OpError("bad_args", f"args.chain[{i}].params must map slider names to numbers or strings")
+            labels = item.get("labels", {})
+            if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+                raise OpError("bad_args", f"args.chain[{i}].labels must map slider names to their descriptions")
             enabled = item.get("enabled", True)
             if not isinstance(enabled, bool):
                 raise OpError("bad_args", f"args.chain[{i}].enabled must be true or false")

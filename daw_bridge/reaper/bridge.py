@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..dsp.params import KINDS, slider_descriptions
 from ..errors import BridgeError, BridgePathError, BridgeRefused, BridgeTimeout
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,16 @@ class BridgeClient:
         return result
 
     def set_monitor_chain(self, chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("set_monitor_chain", {"chain": [dict(c) for c in chain]})
+        """Our effects on the monitoring chain. Each entry also carries ``labels`` (slider name -> the description
+        REAPER reports as the parameter name), so the bridge finds sliders however REAPER names them."""
+        entries = []
+        for c in chain:
+            entry = dict(c)
+            params = entry.get("params")
+            if "labels" not in entry and isinstance(params, Mapping) and entry.get("kind") in KINDS:
+                entry["labels"] = slider_descriptions(str(entry["kind"]), params)
+            entries.append(entry)
+        result: dict[str, Any] = self.request("set_monitor_chain", {"chain": entries})
         return result
 
     def insert_media(self, track_name: str, path: Path, *, position_s: float = 0.0) -> int:

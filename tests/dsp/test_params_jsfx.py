@@ -36,6 +36,9 @@ def test_jsfx_sliders_match_the_parameter_map(kind: str) -> None:
     assert [d[0] for d in declared] == list(range(1, len(PARAMS[kind]) + 1))
     for (_, name, default, lo, hi, choices, unit), s in zip(declared, PARAMS[kind], strict=True):
         assert (name, default, lo, hi, choices, unit) == (s.name, s.default, s.minimum, s.maximum, s.choices, s.unit)
+    # what REAPER reports as each parameter's name (TrackFX_GetParamName) is the description after '>'
+    descriptions = [line.split(">", 1)[1] for line in text.splitlines() if line.startswith("slider")]
+    assert descriptions == [s.description for s in PARAMS[kind]]
 
 
 def test_correction_has_room_for_any_autoeq_file() -> None:

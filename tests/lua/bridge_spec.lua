@@ -169,9 +169,11 @@ describe("lib.bridge", function()
     before_each(function() master = R.GetMasterTrack(0) end)
 
     it("adds our effects to the monitoring chain in order and sets parameters by slider name", function()
+      local eq_params = { preamp_db = -6.1, band1_type = 1, band1_freq = 105 }
       local result = ok("set_monitor_chain", { chain = {
-        { kind = "correction", enabled = true, params = { preamp_db = -6.1, band1_type = 1, band1_freq = 105 } },
-        { kind = "crossfeed", enabled = false, params = { feed_db = 9.5 } },
+        { kind = "correction", enabled = true, params = eq_params, labels = H.labels("correction", eq_params) },
+        { kind = "crossfeed", enabled = false, params = { feed_db = 9.5 },
+          labels = H.labels("crossfeed", { feed_db = true }) },
       } })
       assert.are.same({ { index = 1, name = "JS: daw-bridge/correction", enabled = true },
                         { index = 2, name = "JS: daw-bridge/crossfeed", enabled = false } }, result.fx)
@@ -190,7 +192,8 @@ describe("lib.bridge", function()
       R.TrackFX_AddByName(master, "JS: daw-bridge/crossfeed", true, -1)
       R.TrackFX_AddByName(master, "JS: ReaEQ-like user effect", true, -1)
       R.TrackFX_AddByName(master, "JS: daw-bridge/correction", true, -1)
-      ok("set_monitor_chain", { chain = { { kind = "correction", params = { band1_type = "highshelf" } },
+      ok("set_monitor_chain", { chain = { { kind = "correction", params = { band1_type = "highshelf" },
+                                            labels = H.labels("correction", { band1_type = true }) },
                                           { kind = "crossfeed" } } })
       local names = {}
       for i, fx in ipairs(master.rec_fx) do names[i] = fx.name end
@@ -201,12 +204,25 @@ describe("lib.bridge", function()
     it("an unknown slider name fails and removes the effects it added", function()
       R.TrackFX_AddByName(master, "JS: daw-bridge/crossfeed", true, -1)
       local msg = refused("bad_args", "set_monitor_chain", { chain = {
-        { kind = "crossfeed", params = { feed_db = 12 } },
+        { kind = "crossfeed", params = { feed_db = 12 }, labels = H.labels("crossfeed", { feed_db = true }) },
         { kind = "correction", params = { no_such_slider = 1 } },
       } })
       assert.truthy(msg:find("no_such_slider"))
       assert.are.equal(1, #master.rec_fx)
       assert.are.equal(4.5, master.rec_fx[1].params[2].value, "no parameter changed")
+    end)
+
+    it("finds sliders by the description REAPER reports, not by their variable names", function()
+      -- TrackFX_GetParamName gives "Preamp (dB)" for slider1:preamp_db=...: without labels nothing matches
+      local msg = refused("bad_args", "set_monitor_chain", { chain = {
+        { kind = "correction", params = { preamp_db = -3 } } } })
+      assert.truthy(msg:find("preamp_db"))
+      refused("bad_args", "set_monitor_chain", { chain = {
+        { kind = "correction", params = { preamp_db = -3 }, labels = { preamp_db = 7 } } } })
+      ok("set_monitor_chain", { chain = {
+        { kind = "correction", params = { preamp_db = -3 }, labels = { preamp_db = "PREAMP (dB)" } } } })
+      assert.are.equal("Preamp (dB)", master.rec_fx[1].params[1].name)
+      assert.are.equal(-3, master.rec_fx[1].params[1].value)
     end)
 
     it("reports an effect that is not installed", function()

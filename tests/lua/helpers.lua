@@ -72,28 +72,44 @@ function H.response(cfg, id)
   return text and assert(json.decode(text))
 end
 
---- Our JSFX as the stand-in knows them: a subset of the sliders of daw_bridge/dsp/params.py (names, ranges,
--- enum choices); tests/test_lua_bridge_crosslang.py feeds the full tables from params.py itself.
-local FILTER_TYPES = { "off", "peak", "lowshelf", "highshelf", "lowpass", "highpass" }
-H.FX_CATALOG = {
-  ["JS: daw-bridge/correction"] = { params = {
-    { name = "preamp_db", min = -40, max = 12 },
-    { name = "band1_type", min = 0, max = 5, labels = FILTER_TYPES },
-    { name = "band1_freq", min = 10, max = 24000, value = 1000 },
-    { name = "band1_gain", min = -30, max = 30 },
-    { name = "band1_q", min = 0.05, max = 20, value = 0.7071 },
-    { name = "gain_db", min = -30, max = 30 },
-  } },
-  ["JS: daw-bridge/crossfeed"] = { params = {
-    { name = "cut_hz", min = 300, max = 2000, value = 700 },
-    { name = "feed_db", min = 1, max = 15, value = 4.5 },
-    { name = "gain_db", min = -30, max = 30 },
-  } },
-  ["JS: daw-bridge/bandsolo"] = { params = {
-    { name = "low_hz", min = 0, max = 24000 }, { name = "high_hz", min = 0, max = 24000 },
-  } },
-  ["JS: daw-bridge/simulation"] = { params = { { name = "width", min = 0, max = 1, value = 1 } } },
-  ["JS: ReaEQ-like user effect"] = { params = { { name = "gain", min = -1, max = 1 } } },
-}
+--- Our JSFX as REAPER presents them, read from the real files in reaper_scripts/daw-bridge: every slider, in
+-- order, with its range, default and enum choices, and -- as TrackFX_GetParamName reports it -- named by its
+-- description ("Band 1 frequency (Hz)"), not its variable name. `H.SLIDER_LABELS[kind][variable] = description`.
+local function read_jsfx_sliders(kind)
+  local params, labels = {}, {}
+  local f = assert(io.open(H.SCRIPTS_DIR .. "/daw-bridge_" .. kind .. ".jsfx", "rb"))
+  for line in f:lines() do
+    local var, def, lo, hi, rest = line:match("^slider%d+:([%w_]+)=([-%d.e]+)<([-%d.e]+),([-%d.e]+)[^>{]*(.*)$")
+    if var then
+      local choices, desc = rest:match("^{([^}]*)}>(.*)$")
+      desc = desc or rest:match("^>(.*)$")
+      local enum
+      if choices then
+        enum = {}
+        for c in choices:gmatch("[^,]+") do enum[#enum + 1] = c end
+      end
+      params[#params + 1] = { name = desc, min = tonumber(lo), max = tonumber(hi), value = tonumber(def),
+                              labels = enum }
+      labels[var] = desc
+    end
+  end
+  f:close()
+  return params, labels
+end
+
+H.FX_CATALOG = { ["JS: ReaEQ-like user effect"] = { params = { { name = "Gain", min = -1, max = 1 } } } }
+H.SLIDER_LABELS = {}
+for _, kind in ipairs({ "correction", "crossfeed", "bandsolo", "simulation" }) do
+  local params, labels = read_jsfx_sliders(kind)
+  H.FX_CATALOG["JS: daw-bridge/" .. kind] = { params = params }
+  H.SLIDER_LABELS[kind] = labels
+end
+
+--- `labels` for a set_monitor_chain entry of `kind` with `params`, as the Python controller sends them.
+function H.labels(kind, params)
+  local out = {}
+  for name in pairs(params or {}) do out[name] = H.SLIDER_LABELS[kind][name] end
+  return out
+end
 
 return H

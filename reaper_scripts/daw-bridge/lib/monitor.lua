@@ -4,7 +4,7 @@
 -- Monitoring FX are the master track's "record FX": addressed as 0x1000000 + index (0-based),
 -- counted with TrackFX_GetRecCount. They never reach a render. Our effects are the JSFX whose
 -- desc is "daw-bridge/<kind>" (REAPER shows them as "JS: daw-bridge/<kind>"); parameters are found
--- by slider name with TrackFX_GetParamName, so nothing depends on slider order.
+-- with TrackFX_GetParamName by their description (or variable name), so nothing depends on slider order.
 local M = {}
 
 M.REC_FX = 0x1000000
@@ -70,13 +70,18 @@ function M.ensure(reaper, kind)
   return slot, true
 end
 
---- Parameter index of the slider called `name` (case-insensitive) on monitoring `slot`, or nil.
-function M.param_index(reaper, slot, name)
+--- Parameter index of the slider called `name` on monitoring `slot`, or nil. REAPER reports a JSFX
+-- slider's description ("Band 1 frequency (Hz)") as the parameter name, so `label` (that description,
+-- sent by the controller) is matched as well as the variable name; both case-insensitive.
+function M.param_index(reaper, slot, name, label)
   local master = reaper.GetMasterTrack(0)
-  local wanted = name:lower()
+  local wanted, wanted_label = name:lower(), label and label:lower() or nil
   for p = 0, reaper.TrackFX_GetNumParams(master, M.REC_FX + slot) - 1 do
     local _, pname = reaper.TrackFX_GetParamName(master, M.REC_FX + slot, p)
-    if pname and pname:lower() == wanted then return p end
+    if pname then
+      pname = pname:lower()
+      if pname == wanted or pname == wanted_label then return p end
+    end
   end
   return nil
 end

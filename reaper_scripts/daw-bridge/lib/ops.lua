@@ -250,12 +250,15 @@ local function check_chain(list)
   for i, entry in ipairs(list) do
     local f = "args.chain[" .. i .. "]"
     v.object(entry, f)
-    v.only_keys(entry, { "kind", "enabled", "params" }, f)
+    v.only_keys(entry, { "kind", "enabled", "params", "labels" }, f)
     local kind = v.string(entry.kind, f .. ".kind", 40, KIND_PATTERN)
     if seen[kind] then v.fail("bad_args", f .. ".kind " .. kind .. " appears twice") end
     seen[kind] = true
     local spec = { kind = kind, enabled = v.optional(entry.enabled, true, v.boolean, f .. ".enabled"), params = {} }
     local params = v.optional(entry.params, {}, v.object, f .. ".params")
+    -- labels: slider name -> its description, which is what REAPER reports as the parameter name
+    local labels = v.optional(entry.labels, {}, v.object, f .. ".labels")
+    for name, label in pairs(labels) do v.string(label, f .. ".labels." .. tostring(name), 200) end
     local names = {}
     for name in pairs(params) do names[#names + 1] = name end
     table.sort(names)
@@ -264,7 +267,7 @@ local function check_chain(list)
       if type(value) == "boolean" then value = value and 1 or 0
       elseif type(value) == "string" then v.string(value, pf, 100)
       else v.number(value, pf) end
-      spec.params[#spec.params + 1] = { name = name, value = value, field = pf }
+      spec.params[#spec.params + 1] = { name = name, label = labels[name], value = value, field = pf }
     end
     out[i] = spec
   end
@@ -290,7 +293,7 @@ OPS.set_monitor_chain = {
       if not slot then rollback(); v.fail("fx_missing", added_or_err) end
       if added_or_err then added[#added + 1] = slot end
       for _, p in ipairs(entry.params) do
-        p.index = monitor.param_index(reaper, slot, p.name)
+        p.index = monitor.param_index(reaper, slot, p.name, p.label)
         if not p.index then
           rollback()
           v.fail("bad_args", string.format("%s: %s has no slider named %q", p.field, monitor.fx_name(entry.kind), p.name))
