@@ -226,7 +226,9 @@ class BridgeClient:
             entry = dict(c)
             params = entry.get("params")
             if "labels" not in entry and isinstance(params, Mapping) and entry.get("kind") in KINDS:
-                entry["labels"] = slider_descriptions(str(entry["kind"]), params)
+                labels = slider_descriptions(str(entry["kind"]), params)
+                if labels:
+                    entry["labels"] = labels
             entries.append(entry)
         result: dict[str, Any] = self.request("set_monitor_chain", {"chain": entries})
         return result
