@@ -112,6 +112,8 @@ def test_the_eel2_subset_follows_eel2_semantics() -> None:
     w = run_code("function sq(x) local(y) ( y = x * x; total += y; y; ); buf = 100; buf[3] = sq(4) + sq(2);"
                  "memset(200, 7, 3); s = buf[3] + 200[2] + 201[0];")
     assert w["total"] == 20.0 and w["s"] == 20.0 + 14.0 and "y" not in w  # locals stay local
+    calls = run_code("function inc() ( n += 1; ); inc() + 1; inc() * 3; m = n;")
+    assert calls["m"] == 2.0, "a call inside a statement's expression still runs"
 
 
 @pytest.mark.parametrize("code", ["a = ;", "f(1, 2", "a = b c;", "x = 'str';"])

@@ -278,7 +278,7 @@ class _Compiler:
                 stmts += s
                 if i == len(node.args) - 1:
                     value = e
-                elif item.kind in ("call",):
+                elif not re.fullmatch(r"[\w.]+", e):  # anything but a bare name or number may call a function
                     stmts.append(e)
             return stmts, value
         if k == "unary":
