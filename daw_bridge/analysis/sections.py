@@ -77,7 +77,7 @@ def measure_sections(
     block_end_s = block_start_s + MOMENTARY_SUBBLOCKS * SUBBLOCK_S
     frame_s = np.arange(frames.left.shape[0]) * frames.hop_s
     total = frames.total
-    stereo = frames.right is not None and frames.cross is not None
+    left, right, cross = frames.left, frames.right, frames.cross
     reverb = ReverbIndex(decays)
     out = []
     for start, end, name in windows:
@@ -90,12 +90,11 @@ def measure_sections(
         use = gated if gated.any() else np.ones_like(gated)
         energy = total[first:last][use].sum(axis=0, dtype=np.float64)
         width = None
-        if stereo:
-            assert frames.right is not None and frames.cross is not None
+        if right is not None and cross is not None:
             width = side_mid_db(
-                float(frames.left[first:last][use].sum(dtype=np.float64)),
-                float(frames.right[first:last][use].sum(dtype=np.float64)),
-                float(frames.cross[first:last][use].sum(dtype=np.float64)),
+                float(left[first:last][use].sum(dtype=np.float64)),
+                float(right[first:last][use].sum(dtype=np.float64)),
+                float(cross[first:last][use].sum(dtype=np.float64)),
             )
         rd = reverb.band_reverb_db(start, end)
         known = [v for v in rd if v is not None]
