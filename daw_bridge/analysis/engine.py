@@ -46,7 +46,7 @@ BLOCK_FRAMES = 1 << 18  # ≈ 5.5 s at 48 kHz
 MIN_DURATION_S = 1.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 class _Pass:

@@ -45,6 +45,8 @@ MIN_DECAYS = 3
 THEIL_SEN_POINTS = 40
 #: Decays at which confidence saturates.
 CONFIDENT_DECAYS = 12
+#: Longest stretch of the median decay curve kept per band (s).
+DECAY_CURVE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,10 @@ class ReverbBand:
     decays: int
     confidence: float
     reason: str
+    #: Median envelope of the band's free decays, in dB re each decay's peak, one value every ``decay_step_s``
+    #: seconds from the peak (direct sound, then the tail); as long as at least MIN_DECAYS decays last.
+    decay_db: tuple[float, ...] = ()
+    decay_step_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -329,10 +335,29 @@ def analyse_band(energy: npt.NDArray[np.floating], hop_s: float, band: int) -> t
     return (
         ReverbBand(
             name, lo, hi, -60.0 / slope, float(np.median(rds)) if rds.size else None, len(decays),
-            confidence(decays.slope_db_per_s), "",
+            confidence(decays.slope_db_per_s), "", decay_curve(level, decays), hop_s,
         ),
         filled,
     )
+
+
+def decay_curve(level: npt.NDArray[np.float64], decays: Decays) -> tuple[float, ...]:
+    """Median of the decays' envelopes ``level`` (dB) from each peak to the end of its fitted tail, re the peak,
+    one value per frame, for as long as at least :data:`MIN_DECAYS` decays last (at most DECAY_CURVE_S)."""
+    if len(decays) < MIN_DECAYS:
+        return ()
+    lengths = decays.tail_start + decays.tail_frames - decays.peak
+    width = int(min(lengths.max(), round(DECAY_CURVE_S / decays.hop_s) + 1))
+    rows = _gather(level, decays.peak, width, np.nan) - level[decays.peak][:, None]
+    rows[np.arange(width) >= lengths[:, None]] = np.nan
+    lasting = np.count_nonzero(~np.isnan(rows), axis=0)
+    keep = int(np.argmax(lasting < MIN_DECAYS)) if (lasting < MIN_DECAYS).any() else width
+    if keep == 0:
+        return ()
+    ordered = np.sort(rows[:, :keep], axis=0)  # NaN last in each column
+    counts = lasting[:keep]
+    median = 0.5 * (ordered[(counts - 1) // 2, np.arange(keep)] + ordered[counts // 2, np.arange(keep)])
+    return tuple(round(float(v), 2) for v in median)
 
 
 def confidence(slopes: npt.ArrayLike) -> float:

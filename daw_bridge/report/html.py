@@ -95,6 +95,7 @@ def render_report(
     if mix.width is not None and mix.width.mono_bass_warning:
         parts.append("<p><b>Mono compatibility:</b> side energy below 100 Hz is high; bass may cancel in mono.</p>")
     parts += ["<h2>Reverb</h2>", _img(plots.reverb_png(mix, references), "reverb per band")]
+    parts += [_img(plots.decay_png(mix, references), "median free decay per band")]
     reasons = [f"{b.name}: {b.reason}" for b in mix.reverb.bands if b.rt60_s is None and b.reason]
     if reasons:
         parts.append("<p class='advice'>" + html.escape("; ".join(reasons)) + "</p>")

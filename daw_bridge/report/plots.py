@@ -134,6 +134,35 @@ def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
     return _png(fig)
 
 
+def decay_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
+    """Median free decay per broad band (dB re peak against seconds after it): mix against each reference."""
+    bands = mix.reverb.bands
+    fig, axes = plt.subplots(1, len(bands), figsize=(8.4, 3.2), sharey=True)
+    for i, (ax, band) in enumerate(zip(np.atleast_1d(axes), bands, strict=True)):
+        drawn = False
+        for ref in refs:
+            curve = ref.reverb.bands[i]
+            if curve.decay_db:
+                t = np.arange(len(curve.decay_db)) * curve.decay_step_s
+                ax.plot(t, curve.decay_db, "-", color=REF_COLOR, alpha=0.6, lw=1.2,
+                        label="references" if not drawn else None)
+                drawn = True
+        if band.decay_db:
+            t = np.arange(len(band.decay_db)) * band.decay_step_s
+            ax.plot(t, band.decay_db, "-", color=MIX_COLOR, lw=2.0, label="mix")
+        elif not drawn:
+            ax.text(0.5, 0.5, "no free decays", transform=ax.transAxes, ha="center", color="#777777", fontsize=8)
+        ax.set_title(f"{band.name} {_hz(band.low_hz)}-{_hz(band.high_hz)} Hz", fontsize=9)
+        ax.set_xlabel("time after peak (s)")
+        ax.set_ylim(-60.0, 3.0)
+        ax.grid(alpha=0.3)
+        if i == 0:
+            ax.set_ylabel("dB re peak")
+        if band.decay_db or drawn:
+            ax.legend(fontsize=7)
+    return _png(fig)
+
+
 def timeline_png(mix: Measurement, refs: Sequence[Measurement], findings: Sequence[Any]) -> bytes:
     """Mix loudness per section (top) and one lane per finding area (bottom), on a shared time axis."""
     fig, (top, lanes) = plt.subplots(

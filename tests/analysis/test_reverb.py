@@ -61,3 +61,22 @@ def test_reverb_is_level_independent() -> None:
     assert a.reverb_db is not None and b.reverb_db is not None and a.rt60_s is not None
     assert b.reverb_db == pytest.approx(a.reverb_db, abs=0.05)
     assert b.rt60_s == pytest.approx(a.rt60_s, rel=0.01)
+
+
+@pytest.mark.parametrize("rt60_s", [0.5, 1.0])
+def test_median_decay_curve_starts_at_the_peak_and_falls_at_the_rt60_rate(rt60_s: float) -> None:
+    reverb = analyze_audio(add_reverb(music_like(14.0, RATE, seed=3), RATE, rt60_s=rt60_s, send_db=-8.0, seed=5),
+                           RATE).reverb
+    for band in reverb.bands:
+        curve = np.asarray(band.decay_db)
+        assert curve.size >= 10 and curve[0] == 0.0 and band.decay_step_s == pytest.approx(1024 / RATE)
+        assert np.all(np.diff(curve) < 1.0), f"{band.name}: a decay does not rise"
+        t = np.arange(curve.size) * band.decay_step_s
+        tail = curve <= -20.0  # past the direct sound's knee
+        slope = np.polyfit(t[tail], curve[tail], 1)[0]
+        assert -60.0 / slope == pytest.approx(rt60_s, rel=0.10), band.name
+
+
+def test_no_free_decays_means_no_decay_curve() -> None:
+    reverb = analyze_audio(music_like(10.0, RATE, seed=1), RATE).reverb
+    assert all(band.decay_db == () for band in reverb.bands)
