@@ -144,12 +144,18 @@ def import_cmd(file: Path, name: str | None, as_json: bool) -> None:
     click.echo(f"  saved as {preset.path}")
 
 
-def register(cli: click.Group) -> None:
-    """Attach list/show/apply/off/next/import to ``headphones``; add process, crossfeed, band, simulate."""
+def headphones_group(cli: click.Group) -> click.Group:
+    """The ``headphones`` group of ``cli``, created on first use (two modules add commands to it)."""
     group = cli.commands.get("headphones")
     if not isinstance(group, click.Group):
         group = click.Group("headphones", help="Headphone presets, facts, drive check and role guidance.")
         cli.add_command(group)
+    return group
+
+
+def register(cli: click.Group) -> None:
+    """Attach list/show/apply/off/next/import to ``headphones``; add process, crossfeed, band, simulate."""
+    group = headphones_group(cli)
     for command in (list_cmd, show_cmd, apply_cmd, off_cmd, next_cmd, import_cmd):
         group.add_command(command)
     process.register(cli)

@@ -11,6 +11,7 @@ from ..headphones.amps import AmpPreset, custom_amp, get_amp, load_amp_presets
 from ..headphones.drive import DEFAULT_LISTENING_SPL_DB, DEFAULT_PEAK_MARGIN_DB, check_drive
 from ..headphones.facts import UNIT_PER_MW, UNIT_PER_V, HeadphoneFacts, Sensitivity, format_facts, get_facts
 from ..headphones.guidance import PURPOSES, GuidanceStore, guidance_for
+from .headphones import headphones_group
 from .output import echo_json, json_option
 
 
@@ -159,9 +160,6 @@ def guidance_cmd(action: str) -> None:
 
 def register(cli: click.Group) -> None:
     """Attach drive/facts/amps/guidance to the ``headphones`` group, creating the group only if absent."""
-    group = cli.commands.get("headphones")
-    if not isinstance(group, click.Group):
-        group = click.Group("headphones", help="Headphone presets, facts, drive check and role guidance.")
-        cli.add_command(group)
+    group = headphones_group(cli)
     for command in (drive, facts_cmd, amps_cmd, guidance_cmd):
         group.add_command(command)
