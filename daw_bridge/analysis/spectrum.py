@@ -13,7 +13,8 @@ second filtering pass. Only per-frame band sums are kept (≈ 50 floats per 21 m
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ from .loudness import channel_weights, k_weighting_sos
 FRAME_S = 0.0427  # s; rounded to a power of two in frames
 #: Frames transformed together: their spectra (≈1.5 MB for stereo) stay in a core's L2 cache.
 FRAME_CHUNK = 64
+#: Transform jobs (half a block each) allowed to wait or run while the next block is read.
+MAX_IN_FLIGHT = 4
 #: Third-octave centres over which spectral tilt is fitted (Hz).
 TILT_CENTRES_HZ: tuple[float, ...] = tuple(1000.0 * 2.0 ** (k / 3.0) for k in range(13))
 #: Broad bands for reverb (Hz): low, mid, high.
@@ -104,8 +107,8 @@ class _BandSummer:
 class SpectralMeter:
     """Streaming STFT band-energy meter for ``(frames, channels)`` blocks; ``finish()`` gives :class:`BandFrames`.
 
-    ``feed(block, pool=...)`` splits the block's frames over the pool's threads (numpy and pocketfft release
-    the GIL), so two cores share the work.
+    ``feed(block, pool=...)`` hands the block's frames to the pool's threads in two jobs (numpy and pocketfft
+    release the GIL) and returns at once, so two cores share the work while the next block is read.
     """
 
     def __init__(self, rate: int, channels: int) -> None:
@@ -132,12 +135,12 @@ class SpectralMeter:
         self._kw = np.stack([np.repeat(parseval, 2), np.repeat(np.abs(k_resp) ** 2 * parseval, 2)], axis=1)
         self._kw = self._kw.astype(np.float32)
         self._weights = channel_weights(channels).astype(np.float32)
-        self._carry = np.zeros((self.hop, channels), dtype=np.float32)  # centres frame k at sample k*hop
+        self._carry = np.zeros((channels, self.hop), dtype=np.float32)  # centres frame k at sample k*hop
         self._rows: list[_Rows] = []
+        self._pending: deque[Future[_Rows]] = deque()
 
-    def _frames(self, buf: npt.NDArray[np.float32], n_frames: int) -> _Rows:
-        """Band rows of the ``n_frames`` frames of ``buf`` ``(samples, channels)``, :data:`FRAME_CHUNK` at a time."""
-        planar = np.ascontiguousarray(buf[: (n_frames - 1) * self.hop + self.n_fft].T)  # windows read contiguously
+    def _frames(self, planar: npt.NDArray[np.float32], n_frames: int) -> _Rows:
+        """Band rows of the ``n_frames`` frames of ``planar`` ``(channels, samples)``, :data:`FRAME_CHUNK` at a time."""
         frames = [np.lib.stride_tricks.sliding_window_view(row, self.n_fft)[:: self.hop] for row in planar]
         if self.channels == 2:
             return self._stereo_frames(frames, n_frames)
@@ -187,24 +190,36 @@ class SpectralMeter:
         return total, kweighted
 
     def feed(self, block: npt.NDArray[np.floating], *, pool: ThreadPoolExecutor | None = None) -> None:
-        """Add ``block`` ``(frames, channels)``; with ``pool``, halves of the frames run on two threads."""
-        buf = np.concatenate([self._carry, block.astype(np.float32, copy=False)])
-        if buf.shape[0] < self.n_fft:
-            self._carry = buf
+        """Add ``block`` ``(frames, channels)``.
+
+        With ``pool``, the block's frames are split in two jobs and ``feed`` returns without waiting for them
+        (at most :data:`MAX_IN_FLIGHT` jobs stay pending), so reading and transforming overlap on two cores.
+        """
+        n_carry = self._carry.shape[1]
+        planar = np.empty((self.channels, n_carry + block.shape[0]), dtype=np.float32)
+        planar[:, :n_carry] = self._carry
+        planar[:, n_carry:] = block.T  # one transposing copy: each channel's windows are read contiguously
+        if planar.shape[1] < self.n_fft:
+            self._carry = planar
             return
-        n_frames = (buf.shape[0] - self.n_fft) // self.hop + 1
-        self._carry = buf[n_frames * self.hop :]
+        n_frames = (planar.shape[1] - self.n_fft) // self.hop + 1
+        self._carry = planar[:, n_frames * self.hop :]
         if pool is None or n_frames < 8:
-            self._rows.append(self._frames(buf, n_frames))
+            self._rows.append(self._frames(planar, n_frames))
             return
         half = n_frames // 2
-        first = pool.submit(self._frames, buf, half)
-        second = self._frames(buf[half * self.hop :], n_frames - half)
-        self._rows.append(first.result())
-        self._rows.append(second)
+        self._pending.append(pool.submit(self._frames, planar, half))
+        self._pending.append(pool.submit(self._frames, planar[:, half * self.hop :], n_frames - half))
+        self._collect(MAX_IN_FLIGHT)
+
+    def _collect(self, keep: int) -> None:
+        """Move finished jobs' rows to ``_rows`` in order until at most ``keep`` are pending (waits if needed)."""
+        while len(self._pending) > keep:
+            self._rows.append(self._pending.popleft().result())
 
     def finish(self) -> BandFrames:
         """Flush the last frames and return every frame's band energies."""
+        self._collect(0)
         self.feed(np.zeros((self.n_fft, self.channels), dtype=np.float32))
         stereo = self.channels == 2
         cols = [np.concatenate(c) for c in zip(*self._rows, strict=True)]
