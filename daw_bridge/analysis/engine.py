@@ -3,7 +3,7 @@
 Blocks are read on a helper thread; each is queued to the peak/energy-trace meter (one worker, in order) and,
 in two halves, to the STFT band meter (two workers); the caller waits only when a few blocks are pending, so
 reading, peak and transforms overlap on two cores (numpy, pocketfft and file reads release the GIL). Only per-100 ms
-loudness powers and per-21 ms band energies are kept, so memory does not grow with anything but file length
+loudness powers and per-32 ms band energies are kept, so memory does not grow with anything but file length
 in those small rows (an hour of stereo ≈ 40 MB).
 """
 
@@ -48,7 +48,7 @@ BLOCK_FRAMES = 1 << 18  # ≈ 5.5 s at 48 kHz
 MIN_DURATION_S = 1.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 
 class _Pass:

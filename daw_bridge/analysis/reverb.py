@@ -1,6 +1,6 @@
 """Reverb from a finished mix: decay time (RT60) from free decays and reverberant-to-direct energy ratio.
 
-Per broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz), on the band's energy envelope (≈21 ms frames):
+Per broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz), on the band's energy envelope (≈32 ms frames):
 
 1. **Free decays.** From every local peak, follow the envelope until it rises more than :data:`RISE_DB` above its
    running minimum (the next onset) or :data:`MAX_DECAY_S` passes.

@@ -7,6 +7,7 @@ import pytest
 
 from daw_bridge.analysis.compare import compare
 from daw_bridge.analysis.engine import analyze_audio
+from daw_bridge.analysis.spectrum import SpectralMeter
 from tests.support.signals import add_reverb, music_like, pink_noise
 
 RATE = 48000
@@ -67,9 +68,10 @@ def test_reverb_is_level_independent() -> None:
 def test_median_decay_curve_starts_at_the_peak_and_falls_at_the_rt60_rate(rt60_s: float) -> None:
     reverb = analyze_audio(add_reverb(music_like(14.0, RATE, seed=3), RATE, rt60_s=rt60_s, send_db=-8.0, seed=5),
                            RATE).reverb
+    hop_s = SpectralMeter(RATE, 2).hop / RATE
     for band in reverb.bands:
         curve = np.asarray(band.decay_db)
-        assert curve.size >= 10 and curve[0] == 0.0 and band.decay_step_s == pytest.approx(1024 / RATE)
+        assert curve.size >= 10 and curve[0] == 0.0 and band.decay_step_s == pytest.approx(hop_s)
         assert np.all(np.diff(curve) < 1.0), f"{band.name}: a decay does not rise"
         t = np.arange(curve.size) * band.decay_step_s
         tail = curve <= -20.0  # past the direct sound's knee

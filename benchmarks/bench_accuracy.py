@@ -1,0 +1,152 @@
+"""Accuracy figures for docs/accuracy.md: the analyzer against synthesized ground truth, measured, not asserted.
+
+``python -m benchmarks accuracy`` prints the "Measured" column of the table in docs/accuracy.md from the same
+cases the tests in ``tests/analysis/`` assert tolerances on (the tests fail outside the tolerance; this prints
+how far inside it each figure is, so the table can be refilled after a change to the analysis).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+RATE = 48000
+
+
+def _loudness() -> None:
+    from daw_bridge.analysis.engine import analyze_audio
+    from daw_bridge.analysis.loudness import integrated_loudness
+    from tests.support.signals import add_reverb, music_like, pink_noise, sine
+
+    worst_music = 0.0
+    for rate in (44100, 48000, 96000):
+        for audio in (add_reverb(music_like(20.0, rate, seed=5), rate, rt60_s=0.8, send_db=-8.0),
+                      pink_noise(20.0, rate, seed=1, channels=2)):
+            error = analyze_audio(audio, rate).loudness.integrated_lufs - integrated_loudness(audio, rate)
+            worst_music = max(worst_music, abs(error))
+    print(f"   engine vs time-domain K-filter loudness, music-like and pink noise at 44.1/48/96 kHz: "
+          f"worst {worst_music:.3f} LU")
+    tones = []
+    for freq in (25.0, 35.0, 50.0, 80.0, 1000.0):
+        audio = sine(freq, 10.0, RATE, level_dbfs=-20.0, channels=2)
+        tones.append(analyze_audio(audio, RATE).loudness.integrated_lufs - integrated_loudness(audio, RATE))
+    print("   same, steady sines 25/35/50/80/1000 Hz: " + " / ".join(f"{e:+.3f}" for e in tones) + " LU")
+
+
+def _balance() -> None:
+    import scipy.signal
+
+    from daw_bridge.analysis.engine import analyze_audio
+    from daw_bridge.bands import BANDS
+    from tests.support.signals import (
+        add_reverb,
+        apply_sos,
+        band_energy_ratio_db,
+        expected_band_change_db,
+        music_like,
+        pink_noise,
+        rbj_sos,
+    )
+
+    pink = apply_sos(pink_noise(8.0, RATE, seed=3, channels=2),
+                     scipy.signal.butter(4, 30.0, "highpass", fs=RATE, output="sos"))
+    levels = analyze_audio(pink, RATE).balance.bands
+    errors = [abs(level.level_db - band_energy_ratio_db(pink, RATE, (band.low_hz, band.high_hz), (20.0, 20000.0)))
+              for band, level in zip(BANDS, levels, strict=True)]
+    print(f"   band levels re track, pink noise high-passed at 30 Hz: sub/bass {max(errors[:2]):.2f} dB, "
+          f"300 Hz up {max(errors[2:]):.2f} dB")
+
+    filters = [("highshelf", 8000.0, 4.0, 0.7), ("highshelf", 3000.0, -3.0, 0.7), ("lowshelf", 150.0, 4.0, 0.7),
+               ("peak", 2000.0, 5.0, 1.0), ("peak", 400.0, -4.0, 1.4)]
+    dry = add_reverb(music_like(8.0, RATE, seed=6), RATE, rt60_s=0.6, send_db=-10.0)
+    before = analyze_audio(dry, RATE).balance
+    worst, worst_highs = 0.0, 0.0
+    for kind, freq, gain, q in filters:
+        sos = rbj_sos(kind, freq, gain, q, RATE)
+        after = analyze_audio(apply_sos(dry, sos), RATE).balance
+        track = expected_band_change_db(dry, sos, RATE, 20.0, 20000.0)
+        for i, band in enumerate(BANDS):
+            expected = expected_band_change_db(dry, sos, RATE, band.low_hz, band.high_hz) - track
+            worst = max(worst, abs(after.bands[i].level_db - before.bands[i].level_db - expected))
+        highs = (expected_band_change_db(dry, sos, RATE, 5000.0, 20000.0)
+                 - expected_band_change_db(dry, sos, RATE, 300.0, 3000.0))
+        worst_highs = max(worst_highs, abs(after.highs_db - before.highs_db - highs))
+    print(f"   band level change, 5 RBJ filters on music-like material: max error {worst:.2f} dB; "
+          f"highs ratio change max error {worst_highs:.2f} dB")
+
+
+def _width() -> None:
+    from daw_bridge.analysis.engine import analyze_audio
+    from tests.support.signals import coherent_pair, expected_coherent_side_mid_db
+
+    errors, corr, band_corr = [], [], []
+    for coherence in (0.0, 0.3, 0.7, 0.9):
+        width = analyze_audio(coherent_pair(8.0, RATE, coherence=coherence, seed=21), RATE).width
+        assert width is not None
+        errors.append(abs(width.side_mid_db - expected_coherent_side_mid_db(coherence)))
+        corr.append(abs(width.correlation - coherence))
+        band_corr += [abs(band.correlation - coherence) for band in width.bands[1:]]
+    print(f"   side/mid of coherent pairs: max error {max(errors):.3f} dB, correlation max error {max(corr):.3f} "
+          f"(per band from 100 Hz {max(band_corr):.3f})")
+
+
+def _level_independence() -> None:
+    from daw_bridge.analysis.compare import compare
+    from daw_bridge.analysis.engine import analyze_audio
+    from tests.support.signals import add_reverb, music_like
+
+    audio = add_reverb(music_like(12.0, RATE, seed=8), RATE, rt60_s=0.7, send_db=-8.0)
+    deviation = compare(analyze_audio(audio * 0.5, RATE), [analyze_audio(audio, RATE)]).deviation
+    others = [deviation.highs_db, deviation.width_db, deviation.reverb_db]
+    others += [v for band in deviation.bands for v in (band.level_db, band.width_db)]
+    print(f"   mix 6.02 dB down: loudness {deviation.loudness_lu:+.2f} LU, every other deviation within "
+          f"{max(abs(v) for v in others if v is not None):.3f} dB")
+
+
+def _reverb() -> None:
+    from daw_bridge.analysis.compare import compare
+    from daw_bridge.analysis.engine import analyze_audio
+    from tests.support.signals import add_reverb, music_like
+
+    parts = []
+    for rt60 in (0.5, 1.0, 1.5):
+        reverb = analyze_audio(add_reverb(music_like(14.0, RATE, seed=3), RATE, rt60_s=rt60, send_db=-8.0, seed=5),
+                               RATE).reverb
+        bands = [abs(b.rt60_s / rt60 - 1.0) for b in reverb.bands if b.rt60_s is not None]
+        overall = (reverb.rt60_s or float("nan")) / rt60 - 1.0
+        parts.append(f"{rt60} s: {100 * overall:+.1f} % (bands <= {100 * max(bands, default=np.nan):.0f} %, "
+                     f"confidence {reverb.confidence:.2f})")
+    print("   RT60 " + "; ".join(parts))
+    errors, right = [], 0
+    for seed in range(10):
+        dry = music_like(10.0, RATE, seed=40 + seed)
+        ref = analyze_audio(add_reverb(dry, RATE, rt60_s=0.8, send_db=-10.0, seed=seed), RATE)
+        for change in (2.0, -2.0):
+            mix = analyze_audio(add_reverb(dry, RATE, rt60_s=0.8, send_db=-10.0 + change, seed=seed + 100), RATE)
+            deviation = compare(mix, [ref]).deviation.reverb_db
+            if deviation is not None:
+                right += int(np.sign(deviation) == np.sign(change))
+                errors.append(abs(deviation - change))
+    print(f"   reverb send change +-2 dB: sign right {right}/20, max error {max(errors):.2f} dB")
+    wet = []
+    for mix_send, ref_send in ((-6.0, -12.0), (-14.0, -8.0), (-10.0, -10.0)):
+        mix = analyze_audio(add_reverb(music_like(14.0, RATE, seed=1), RATE, rt60_s=1.0, send_db=mix_send), RATE)
+        ref = analyze_audio(add_reverb(music_like(14.0, RATE, seed=2), RATE, rt60_s=1.0, send_db=ref_send), RATE)
+        wet.append(compare(mix, [ref]).deviation.reverb_db)
+    print("   wet-level difference (+6 / -6 / 0 dB expected): "
+          + " / ".join("none" if d is None else f"{d:+.2f}" for d in wet))
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support holds the signal generators
+    _loudness()
+    _balance()
+    _width()
+    _level_independence()
+    _reverb()
+
+
+if __name__ == "__main__":
+    main()
