@@ -111,10 +111,10 @@ def kweight_per_bin(rate: int, n_fft: int, hop: int) -> npt.NDArray[np.float64]:
 
     The analysis window spreads a tone over about ±1.5 bins, so weighting each bin by ``|K(f)|²`` at its centre
     reads low tones wrong where K changes steeply (with the sine window, by up to 1.9 dB at 20-30 Hz, 0.3 dB at
-    30-60 Hz and 0.12 dB at 60-200 Hz). Below :data:`K_FIT_HZ` the weights are instead fitted (least squares, non-negative, lightly
-    pulled towards the centre values) so that a steady sine at any frequency gets ``Σ weight·energy =
-    |K(f)|²·Σ energy``; above it, the centre values already do (error < 0.001 dB). Cached per (rate, n_fft, hop).
-    """
+    30-60 Hz and 0.12 dB at 60-200 Hz). Below :data:`K_FIT_HZ` the weights are instead fitted (least squares,
+    non-negative, lightly pulled towards the centre values) so that a steady sine at any frequency gets
+    ``Σ weight·energy = |K(f)|²·Σ energy``; above it, the centre values already do (error < 0.001 dB).
+    Cached per (rate, n_fft, hop)."""
     window = complementary_window(n_fft, hop)
     n_bins = n_fft // 2 + 1
     bins = np.arange(n_bins)
