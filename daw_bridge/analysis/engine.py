@@ -4,7 +4,7 @@ Blocks are read on a helper thread; each is queued to the peak/energy-trace mete
 in two halves, to the STFT band meter (two workers); the caller waits only when a few blocks are pending, so
 reading, peak and transforms overlap on two cores (numpy, pocketfft and file reads release the GIL). Only per-100 ms
 loudness powers and per-32 ms band energies are kept, so memory does not grow with anything but file length
-in those small rows (an hour of stereo ≈ 40 MB).
+in those small rows (an hour of stereo ≈ 30 MB).
 """
 
 from __future__ import annotations

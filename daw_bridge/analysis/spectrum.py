@@ -268,6 +268,7 @@ class SpectralMeter:
         n_frames = (planar.shape[1] - self.n_fft) // self.hop + 1
         self._carry = planar[:, n_frames * self.hop :]
         if pool is None or n_frames < 8:
+            self._collect(0)  # rows stay in frame order behind any pending jobs
             self._rows.append(self._frames(planar, n_frames))
             return
         half = n_frames // 2

@@ -67,3 +67,21 @@ def test_steady_sines_read_like_time_domain_k_filtering(freq_hz: float, toleranc
     audio = sine(freq_hz, 6.0, 48000, level_dbfs=-20.0, channels=2)
     engine = analyze_audio(audio, 48000).loudness.integrated_lufs
     assert engine == pytest.approx(integrated_loudness(audio, 48000), abs=tolerance_lu)
+
+
+def test_threaded_feed_keeps_frame_order_with_blocks_of_any_size() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    audio = pink_noise(12.0, 48000, seed=9, channels=2).astype(np.float32)
+    cuts = [0, 250_000, 251_000, 252_500, 400_000, 401_000, 600_000, audio.shape[0]]  # short blocks among long
+    whole = SpectralMeter(48000, 2)
+    whole.feed(audio)
+    expected = whole.finish()
+    threaded = SpectralMeter(48000, 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+            threaded.feed(audio[lo:hi], pool=pool)
+        got = threaded.finish()
+    assert got.left.shape == expected.left.shape
+    np.testing.assert_allclose(got.left, expected.left, rtol=1e-5)
+    np.testing.assert_allclose(got.kweighted, expected.kweighted, rtol=1e-5)
