@@ -41,6 +41,7 @@ def _balance() -> None:
     from daw_bridge.analysis.engine import analyze_audio
     from daw_bridge.bands import BANDS
     from tests.support.signals import (
+        KNOWN_FILTERS,
         add_reverb,
         apply_sos,
         band_energy_ratio_db,
@@ -58,12 +59,10 @@ def _balance() -> None:
     print(f"   band levels re track, pink noise high-passed at 30 Hz: sub/bass {max(errors[:2]):.2f} dB, "
           f"300 Hz up {max(errors[2:]):.2f} dB")
 
-    filters = [("highshelf", 8000.0, 4.0, 0.7), ("highshelf", 3000.0, -3.0, 0.7), ("lowshelf", 150.0, 4.0, 0.7),
-               ("peak", 2000.0, 5.0, 1.0), ("peak", 400.0, -4.0, 1.4)]
     dry = add_reverb(music_like(8.0, RATE, seed=6), RATE, rt60_s=0.6, send_db=-10.0)
     before = analyze_audio(dry, RATE).balance
     worst, worst_highs = 0.0, 0.0
-    for kind, freq, gain, q in filters:
+    for kind, freq, gain, q in KNOWN_FILTERS:
         sos = rbj_sos(kind, freq, gain, q, RATE)
         after = analyze_audio(apply_sos(dry, sos), RATE).balance
         track = expected_band_change_db(dry, sos, RATE, 20.0, 20000.0)

@@ -133,7 +133,7 @@ def kweight_per_bin(rate: int, n_fft: int, hop: int) -> npt.NDArray[np.float64]:
 
     tones = np.arange(_TONE_STEPS * min(fit + 8, n_bins - 1))  # DC to 8 bins past the fitted range
     near = bins[: min(n_bins, fit + 72)]  # the window's leakage beyond 64 bins is negligible (< 1e-4)
-    total = float(energy(tones[len(tones) // 2 :][:1], bins).sum())  # the same for every tone (Parseval)
+    total = float(energy(tones[:1], bins).sum())  # a unit sine's whole energy: the same for every tone (Parseval)
     share = energy(tones, near) / total
     k_tone = np.abs(scipy.signal.sosfreqz(sos, worN=tones * rate / (_TONE_STEPS * n_fft), fs=rate)[1]) ** 2
     # what the fitted bins must supply: the tone's |K|² less what the fixed bins (and far leakage) give

@@ -9,6 +9,7 @@ import scipy.signal
 from daw_bridge.analysis.engine import analyze_audio
 from daw_bridge.bands import BANDS
 from tests.support.signals import (
+    KNOWN_FILTERS,
     add_reverb,
     apply_sos,
     band_energy_ratio_db,
@@ -50,16 +51,7 @@ def test_band_levels_and_highs_ratio_match_the_exact_spectrum() -> None:
     )
 
 
-FILTERS = [
-    ("highshelf", 8000.0, 4.0, 0.7),
-    ("highshelf", 3000.0, -3.0, 0.7),
-    ("lowshelf", 150.0, 4.0, 0.7),
-    ("peak", 2000.0, 5.0, 1.0),
-    ("peak", 400.0, -4.0, 1.4),
-]
-
-
-@pytest.mark.parametrize(("kind", "freq", "gain", "q"), FILTERS)
+@pytest.mark.parametrize(("kind", "freq", "gain", "q"), KNOWN_FILTERS)
 def test_known_filter_changes_band_levels_on_music(kind: str, freq: float, gain: float, q: float) -> None:
     dry = add_reverb(music_like(8.0, RATE, seed=6), RATE, rt60_s=0.6, send_db=-10.0)
     sos = rbj_sos(kind, freq, gain, q, RATE)

@@ -147,6 +147,16 @@ def add_reverb(dry: Audio, rate: int, *, rt60_s: float, send_db: float, seed: in
     return dry + db_to_amp(send_db) * wet
 
 
+#: Known equalizer moves ``(kind, freq_hz, gain_db, q)`` whose band changes the analyzer must report (±0.3 dB).
+KNOWN_FILTERS: tuple[tuple[str, float, float, float], ...] = (
+    ("highshelf", 8000.0, 4.0, 0.7),
+    ("highshelf", 3000.0, -3.0, 0.7),
+    ("lowshelf", 150.0, 4.0, 0.7),
+    ("peak", 2000.0, 5.0, 1.0),
+    ("peak", 400.0, -4.0, 1.4),
+)
+
+
 def rbj_sos(kind: str, freq_hz: float, gain_db: float, q: float, rate: int) -> npt.NDArray[np.float64]:
     """RBJ-cookbook ``peak``, ``lowshelf`` or ``highshelf`` biquad as one ``sos`` row ``(1, 6)``."""
     a = 10.0 ** (gain_db / 40.0)
