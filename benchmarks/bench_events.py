@@ -1,6 +1,6 @@
 """Latency of the in-DAW -> controller events mechanism (docs/bridge-protocol.md, "Events").
 
-A lua5.4 process runs our Lua events module (``reaper_scripts/daw-bridge/lib/events.lua``, the code a shortcut
+A lua5.4 process runs our Lua events module (``daw_bridge/data/reaper/daw-bridge/lib/events.lua``, the code a shortcut
 script runs inside REAPER) and writes one event per line it reads on stdin, printing ``written`` right after the
 atomic rename. The controller's :class:`~daw_bridge.reaper.bridge.EventWatcher` polls ``events/`` in its thread.
 Latency = time the watcher's handler sees the event - time the Lua side reported it written (same clock: the
@@ -22,7 +22,7 @@ from typing import Any
 from daw_bridge.reaper.bridge import EventWatcher, ensure_mailbox
 
 ROUNDS = 40
-SCRIPTS = Path(__file__).resolve().parent.parent / "reaper_scripts" / "daw-bridge"
+SCRIPTS = Path(__file__).resolve().parent.parent / "daw_bridge" / "data" / "reaper" / "daw-bridge"
 LUA_WRITER = """
 package.path = arg[1] .. "/?.lua;" .. package.path
 local events = require("lib.events")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import shipped
 from .config import Config
 from .errors import ConfigError
 
@@ -74,10 +75,10 @@ def default_resource_path(
 
 
 def source_dir() -> Path:
-    """Our ``reaper_scripts/daw-bridge`` folder (shipped beside the package in a source checkout)."""
-    here = Path(__file__).resolve().parent.parent / "reaper_scripts" / "daw-bridge"
+    """Our REAPER scripts folder, shipped in the package (``daw_bridge/data/reaper/daw-bridge``)."""
+    here = shipped.path(shipped.REAPER_SCRIPTS, must_exist=False)
     if not (here / "daw-bridge_Bridge.lua").is_file():
-        raise ConfigError(f"daw-bridge's REAPER scripts are not at {here}: install daw-bridge from its source tree")
+        raise shipped.ShippedFileMissing(f"daw-bridge's REAPER scripts are not at {here}: reinstall daw-bridge")
     return here
 
 

@@ -155,7 +155,7 @@ def test_cli_install_prints_the_osc_settings_and_uninstall_reverts(resource: Pat
 
 
 def _build_index_module() -> Any:
-    path = Path(__file__).resolve().parent.parent / "reaper_scripts" / "build_index.py"
+    path = Path(__file__).resolve().parent.parent / "tools" / "build_index.py"
     spec = importlib.util.spec_from_file_location("build_index", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -168,7 +168,7 @@ def test_reapack_index_is_generated_from_the_headers_and_up_to_date() -> None:
     build_index = _build_index_module()
     text = build_index.build()
     assert (build_index.INDEX).read_text(encoding="utf-8") == text, (
-        "reaper_scripts/index.xml is stale: run python reaper_scripts/build_index.py"
+        "index.xml is stale: run python tools/build_index.py"
     )
     root = ElementTree.fromstring(text)
     package = root.find("./category[@name='daw-bridge']/reapack[@name='daw-bridge_Bridge.lua']")

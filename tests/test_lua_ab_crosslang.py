@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = r"""
 local root = arg[1]
-package.path = root .. "/reaper_scripts/daw-bridge/?.lua;" .. root .. "/tests/lua/?.lua;" .. package.path
+package.path = root .. "/daw_bridge/data/reaper/daw-bridge/?.lua;" .. root .. "/tests/lua/?.lua;" .. package.path
 local json = require("lib.json")
 local mock = require("mock_reaper").new()
 mock.add_track("MIX"); mock.add_track("REF 1", { mute = 1 }); mock.add_track("REF 2", { mute = 1 })

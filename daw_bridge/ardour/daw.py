@@ -1,5 +1,5 @@
 """Ardour 7 as a :class:`~daw_bridge.daw.Daw`: its own OSC address space for the mixer and transport, and the
-daw-bridge Lua bridge (``ardour_scripts/daw-bridge/daw_bridge_hook.lua``) for what OSC cannot do.
+daw-bridge Lua bridge (``daw_bridge/data/ardour/daw-bridge/daw_bridge_hook.lua``) for what OSC cannot do.
 
 Every setter waits for Ardour's feedback to confirm the value (DawTimeout otherwise), so a render requested
 right after a change always hears it. :meth:`ArdourDaw.apply` sends one ``#bundle``.

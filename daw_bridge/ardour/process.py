@@ -18,13 +18,14 @@ import time
 import weakref
 from pathlib import Path
 
+from .. import shipped
 from ..errors import DawError, DawUnreachable
 from . import presets, session
 
 #: The luasession binary of Debian's Ardour 7.
 LUA_BINARY = "ardour7-lua"
-#: Where our Lua scripts live (repository layout; see docs/ardour.md).
-SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "ardour_scripts" / "daw-bridge"
+#: Where our Lua scripts live (shipped in the package; see docs/ardour.md).
+SCRIPTS_DIR = shipped.path(shipped.ARDOUR_SCRIPTS, must_exist=False)
 ENV_FPU = {"ARDOUR_FPU_FLAGS": "95"}
 
 

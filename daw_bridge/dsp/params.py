@@ -1,7 +1,7 @@
 """The parameter map of every monitoring effect: the one source of truth for Python DSP and the JSFX sliders.
 
 For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``) :data:`PARAMS` holds the ordered
-slider list. The JSFX file ``reaper_scripts/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly these sliders,
+slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly these sliders,
 in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test parses and compares them).
 Values travel in real units (Hz, dB, Q, ratio); enum values travel as their choice name.
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import shipped
 from ..errors import InvalidParameter, PresetError
 from .drive import spl_per_mw_to_per_v, spl_per_v_to_per_mw
 
 #: Environment variable naming another folder holding ``headphones.toml`` / ``amplifiers.toml``.
 FACTS_DIR_ENV = "DAW_BRIDGE_FACTS_DIR"
-#: The shipped facts folder (``presets/facts`` at the repository root).
-DEFAULT_FACTS_DIR = Path(__file__).resolve().parents[2] / "presets" / "facts"
+#: The shipped facts folder (``daw_bridge/data/presets/facts``).
+DEFAULT_FACTS_DIR = shipped.path(shipped.FACTS, must_exist=False)
 
 DESIGNS = ("open-back", "semi-open", "closed-back")
 DRIVERS = ("dynamic", "planar")

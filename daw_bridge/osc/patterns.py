@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import shipped
 from ..errors import AddressError, PatternFileError
 
 #: Type flags of the grammar, with their meaning.
@@ -292,7 +293,7 @@ class PatternSet:
 
 def default_pattern_file() -> Path:
     """Our shipped pattern file (REAPER's default, extended for daw-bridge)."""
-    return Path(__file__).resolve().parents[2] / "reaper_scripts" / "daw-bridge" / "daw-bridge.ReaperOSC"
+    return shipped.path(shipped.PATTERN_FILE, must_exist=False)
 
 
 def load_patterns(path: str | Path | None = None) -> PatternSet:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import shipped
 from ..errors import PresetError
 from .autoeq import parse_file
 from .catalog import Preset, preset_to_toml
 
-#: Where the reference AutoEq files live on the build machine.
-DEFAULT_AUTOEQ_DIR = Path(__file__).resolve().parents[2] / "presets" / "autoeq-source"
+#: Where the reference AutoEq files live (shipped with the package, MIT).
+DEFAULT_AUTOEQ_DIR = shipped.path(shipped.AUTOEQ_SOURCE, must_exist=False)
 LICENSE_FILE = "LICENSE-AutoEq.txt"
 HARMAN = "Harman over-ear 2018"
 #: Extra caveats by model name (from the reference notes), added to those in SOURCES.md.

@@ -26,6 +26,7 @@ from typing import Any
 
 import tomli_w
 
+from .. import shipped
 from ..config import default_data_dir
 from ..dsp.biquad import KINDS, Biquad
 from ..errors import PresetError
@@ -34,8 +35,6 @@ from .autoeq import AUTOEQ_RATE_HZ, ParametricEq, parse_file
 SCHEMA_VERSION = 1
 #: Environment variable overriding the user data dir (tests point it at a tmp dir).
 DATA_DIR_ENV = "DAW_BRIDGE_DATA_DIR"
-#: Repository root when installed in editable mode (``presets/`` sits there).
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,8 @@ def data_dir() -> Path:
 
 
 def shipped_dir() -> Path:
-    """``presets/headphones`` at the repository root."""
-    return REPO_ROOT / "presets" / "headphones"
+    """The shipped presets folder (``daw_bridge/data/presets/headphones``)."""
+    return shipped.path(shipped.PRESETS, must_exist=False)
 
 
 def user_dir(base: Path | None = None) -> Path:

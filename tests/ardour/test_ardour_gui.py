@@ -2,7 +2,7 @@
 
 The hook is installed as docs/ardour.md tells a user: the script copied to ``$XDG_CONFIG_HOME/ardour7/scripts/``
 and registered as an action hook. The registration is what *Script Manager > Action Hooks > Add* stores in
-``ardour7/ui_scripts`` (built by ``ardour_scripts/daw-bridge/hook_state.lua`` with Ardour's own Lua), since
+``ardour7/ui_scripts`` (built by ``daw_bridge/data/ardour/daw-bridge/hook_state.lua`` with Ardour's own Lua), since
 nobody clicks here. Everything started (Xvfb, Ardour and its helpers) runs in its own process group and is
 killed in a ``finally``; the whole test is bounded by the start-up deadline plus the per-request timeouts.
 """

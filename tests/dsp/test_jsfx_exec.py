@@ -1,7 +1,8 @@
 """The JSFX bodies, executed (tests/support/eel2.py), do what the Python DSP the emulator renders with does.
 
-REAPER runs ``reaper_scripts/daw-bridge/*.jsfx`` on the monitoring path; the emulator and ``daw-bridge process`` run
-``daw_bridge.dsp.chain.make_processor``. Both are fed the same slider values and the same noise, at three rates.
+REAPER runs ``daw_bridge/data/reaper/daw-bridge/*.jsfx`` on the monitoring path; the emulator and
+``daw-bridge process`` run ``daw_bridge.dsp.chain.make_processor``. Both are fed the same slider values and
+the same noise, at three rates.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from daw_bridge.monitoring import MonitoringState, chain
 from daw_bridge.presets.catalog import all_presets
 from tests.support.eel2 import EelError, Jsfx, parse, tokenize
 
-JSFX_DIR = Path(__file__).resolve().parents[2] / "reaper_scripts" / "daw-bridge"
+JSFX_DIR = Path(__file__).resolve().parents[2] / "daw_bridge" / "data" / "reaper" / "daw-bridge"
 NOISE = np.random.default_rng(7).standard_normal((2400, 2)) * 0.1
 STATES = {
     "headphone + crossfeed": MonitoringState(headphones="Sennheiser HD 650", crossfeed="default", centre_db=-1.5),

@@ -10,7 +10,7 @@ import pytest
 from daw_bridge.dsp.params import KINDS, PARAMS, jsfx_name, resolve, slider_value
 from daw_bridge.errors import InvalidParameter
 
-JSFX_DIR = Path(__file__).resolve().parents[2] / "reaper_scripts" / "daw-bridge"
+JSFX_DIR = Path(__file__).resolve().parents[2] / "daw_bridge" / "data" / "reaper" / "daw-bridge"
 _SLIDER = re.compile(r"^slider(\d+):(\w+)=([-\d.e]+)<([-\d.e]+),([-\d.e]+),([-\d.e]+)(?:\{([^}]*)\})?>(.*)$")
 
 

@@ -4,7 +4,7 @@
 --   lua5.4 crosslang_runner.lua <state.json> <catalog.json> <resource_dir> action "<script title>"
 -- Appends every API call it made to <state.json>.calls (one JSON object per line).
 local here = debug.getinfo(1, "S").source:match("^@(.*)[/\\][^/\\]*$") or "."
-package.path = here .. "/../../reaper_scripts/daw-bridge/?.lua;" .. here .. "/?.lua;" .. package.path
+package.path = here .. "/../../daw_bridge/data/reaper/daw-bridge/?.lua;" .. here .. "/?.lua;" .. package.path
 
 local json = require("lib.json")
 local mock_reaper = require("mock_reaper")
@@ -38,7 +38,7 @@ if saved then
   end
 end
 
-local script_dir = here .. "/../../reaper_scripts/daw-bridge/"
+local script_dir = here .. "/../../daw_bridge/data/reaper/daw-bridge/"
 if mode == "bridge" then
   mock.script.filename = script_dir .. "daw-bridge_Bridge.lua"
   _G.reaper = mock.api

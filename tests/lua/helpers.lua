@@ -6,7 +6,7 @@ local H = {}
 
 H.SCRIPTS_DIR = (function()
   local here = debug.getinfo(1, "S").source:match("^@(.*)[/\\][^/\\]*$") or "."
-  return here .. "/../../reaper_scripts/daw-bridge"
+  return here .. "/../../daw_bridge/data/reaper/daw-bridge"
 end)()
 
 --- A fresh empty folder under the system temp dir.
@@ -72,7 +72,7 @@ function H.response(cfg, id)
   return text and assert(json.decode(text))
 end
 
---- Our JSFX as REAPER presents them, read from the real files in reaper_scripts/daw-bridge: every slider, in
+--- Our JSFX as REAPER presents them, read from the real files in daw_bridge/data/reaper/daw-bridge: every slider, in
 -- order, with its range, default and enum choices, and -- as TrackFX_GetParamName reports it -- named by its
 -- description ("Band 1 frequency (Hz)"), not its variable name. `H.SLIDER_LABELS[kind][variable] = description`.
 local function read_jsfx_sliders(kind)

@@ -21,8 +21,8 @@ from .session import small_project
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "daw_bridge"
-LUA = sorted((ROOT / "reaper_scripts").rglob("*.lua"))
-ARDOUR_LUA = sorted((ROOT / "ardour_scripts").rglob("*.lua"))
+LUA = sorted((ROOT / "daw_bridge" / "data" / "reaper").rglob("*.lua"))
+ARDOUR_LUA = sorted((ROOT / "daw_bridge" / "data" / "ardour").rglob("*.lua"))
 # The one deliberate ``load``: hook_state.lua is a command-line build tool (run by ardour7-lua, not inside Ardour) that
 # compiles the hook file named on its own command line to string.dump its factory, as Ardour's Script Manager does.
 ALLOWED_ARDOUR_LOADS = {("hook_state.lua", 'assert(load(source, "=" .. PATH))()')}

@@ -8,4 +8,4 @@ REPO = Path(__file__).resolve().parents[2]
 #: REAPER's own Default.ReaperOSC, verbatim (a copy of shared/reference/reaper/Default.ReaperOSC).
 REAPER_DEFAULT_OSC = REPO / "tests" / "fixtures" / "reaper" / "Default.ReaperOSC"
 #: The AutoEq ParametricEQ.txt files the shipped presets are built from (MIT; notice in SOURCES.md there).
-AUTOEQ_DIR = REPO / "presets" / "autoeq-source"
+AUTOEQ_DIR = REPO / "daw_bridge" / "data" / "presets" / "autoeq-source"

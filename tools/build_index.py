@@ -1,10 +1,10 @@
-"""Generate the ReaPack index (``reaper_scripts/index.xml``) from the package headers of our scripts.
+"""Generate the ReaPack index (``index.xml`` at the repository root) from the package headers of our scripts.
 
-A package is a file under a category folder (``reaper_scripts/<category>/``) whose header has ``@version``
+A package is a file under a category folder (``daw_bridge/data/reaper/<category>/``) whose header has ``@version``
 and no ``@noindex``. Tags read: ``@description``, ``@version``, ``@author``, ``@about`` and ``@changelog``
 (indented blocks), ``@provides`` (one file or glob per line, ``[main]``/``[effect]`` type prefixes).
 
-    python reaper_scripts/build_index.py [--check] [--url-base URL]
+    python tools/build_index.py [--check] [--url-base URL]
 
 ``--check`` exits 1 when index.xml differs from what the headers give (run in tests).
 """
@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-HERE = Path(__file__).resolve().parent
-INDEX = HERE / "index.xml"
+REPO = Path(__file__).resolve().parents[1]
+HERE = REPO / "daw_bridge" / "data" / "reaper"
+INDEX = REPO / "index.xml"
 INDEX_NAME = "daw-bridge"
-URL_BASE = "https://raw.githubusercontent.com/daw-bridge/daw-bridge/main/reaper_scripts"
+URL_BASE = "https://raw.githubusercontent.com/daw-bridge/daw-bridge/main/daw_bridge/data/reaper"
 _TAG = re.compile(r"^(?:--|//)\s?@(\w+)\s*(.*)$")
 _CONT = re.compile(r"^(?:--|//)(?:\s{2,}(.*)|\s*)$")
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
@@ -133,13 +134,13 @@ def build(url_base: str = URL_BASE, root: Path = HERE) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when index.xml is out of date")
-    parser.add_argument("--url-base", default=URL_BASE, help="raw-file URL of the reaper_scripts folder")
+    parser.add_argument("--url-base", default=URL_BASE, help="raw-file URL of the daw_bridge/data/reaper folder")
     args = parser.parse_args(argv)
     text = build(args.url_base)
     if args.check:
         current = INDEX.read_text(encoding="utf-8") if INDEX.exists() else ""
         if current != text:
-            print(f"{INDEX} is out of date: run python reaper_scripts/build_index.py", file=sys.stderr)
+            print(f"{INDEX} is out of date: run python tools/build_index.py", file=sys.stderr)
             return 1
         return 0
     INDEX.write_text(text, encoding="utf-8")
