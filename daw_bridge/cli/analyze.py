@@ -62,7 +62,7 @@ def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
 def _measure(path: Path, cache: AnalysisCache | None, regions: list[Region] | None, section_s: float,
              quiet: bool) -> Measurement:
     long = audio_info(path).duration_s >= PROGRESS_MIN_S
-    progress = stderr_progress("analyse") if long and not quiet else None
+    progress = stderr_progress("analyze") if long and not quiet else None
     return analyze_file(path, sections=regions, section_s=section_s, progress=progress, cache=cache)
 
 
