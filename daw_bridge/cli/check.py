@@ -67,10 +67,16 @@ def check(ctx: click.Context, refs: tuple[Path, ...], fail_on: str, timeout_s: f
 
 def print_match(result: MatchResult) -> None:
     """The human summary of a level match."""
-    heard = " as heard through the monitoring chain" if result.as_heard else ""
-    click.echo(f"Mix: {result.mix_level:.1f} {result.unit} ({result.mode}){heard}")
+    unit = result.unit
+    if result.as_heard:
+        click.echo(f"Levels as heard through the monitoring chain ({result.mode}; raw render in brackets):")
+        click.echo(f"  Mix: {result.mix_heard_level:.1f} {unit} (render {result.mix_level:.1f} {unit})")
+    else:
+        click.echo(f"Levels ({result.mode}):")
+        click.echo(f"  Mix: {result.mix_level:.1f} {unit}")
     for r in result.references:
-        click.echo(f"  {r.name}: {r.level:.1f} {result.unit} -> track volume {r.volume_before_db:+.1f} dB "
+        raw = f" (render {r.level:.1f} {unit})" if result.as_heard else ""
+        click.echo(f"  {r.name}: {r.heard_level:.1f} {unit}{raw} -> track volume {r.volume_before_db:+.1f} dB "
                    f"=> {r.volume_after_db:+.1f} dB ({r.change_db:+.1f} dB)")
 
 
