@@ -37,6 +37,7 @@ from .peak import PeakMeter
 from .reverb import analyse_reverb
 from .sections import Region, measure_sections, section_windows
 from .spectrum import SpectralMeter
+from .version import ANALYSIS_VERSION  # bumped there: 'daw-bridge --version' reads it without numpy
 from .width import width_from_energy
 
 if TYPE_CHECKING:
@@ -47,8 +48,6 @@ Progress = Callable[[float, str], None]
 BLOCK_FRAMES = 1 << 18  # ≈ 5.5 s at 48 kHz
 MIN_DURATION_S = 1.0
 MIN_RATE_HZ = 8000
-#: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 3
 
 
 class _Pass:
