@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.signal
 
 from ..errors import InvalidAudio, InvalidParameter
 from .peak import PeakMeter
@@ -76,6 +75,8 @@ def k_weighting_sos(rate: int) -> npt.NDArray[np.float64]:
 
 def midrange_sos(rate: int) -> npt.NDArray[np.float64]:
     """4th-order Butterworth band pass over :data:`MIDRANGE_BAND_HZ` at ``rate`` Hz, ``sos``."""
+    import scipy.signal  # here, not at the top: the analysis engine never needs it (start-up time)
+
     return np.asarray(scipy.signal.butter(4, MIDRANGE_BAND_HZ, btype="bandpass", fs=rate, output="sos"))
 
 
@@ -103,12 +104,15 @@ class LoudnessMeter:
         self._rest = np.zeros((0, channels))
         self._subblocks: list[npt.NDArray[np.float64]] = []
         self._peak = PeakMeter(rate, channels) if peaks else None
+        import scipy.signal  # here, not at the top: the analysis engine never needs it (start-up time)
+
+        self._sosfilt = scipy.signal.sosfilt
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
         """Add ``block`` ``(frames, channels)`` (float)."""
         # a -300 dBFS offset keeps filter states out of subnormal numbers (100x slower) after digital silence;
         # the weighting filters remove DC, so it never reaches the figures
-        y, self._zi = scipy.signal.sosfilt(self.sos, block + DENORMAL_GUARD, axis=0, zi=self._zi)
+        y, self._zi = self._sosfilt(self.sos, block + DENORMAL_GUARD, axis=0, zi=self._zi)
         sq = np.concatenate([self._rest, y * y]) if self._rest.shape[0] else y * y
         n = sq.shape[0] // self.sub_frames
         if n:

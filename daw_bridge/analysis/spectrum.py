@@ -24,8 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.fft
-import scipy.optimize
-import scipy.signal
 
 from ..bands import BANDS
 from ..errors import InvalidParameter
@@ -115,11 +113,14 @@ def kweight_per_bin(rate: int, n_fft: int, hop: int) -> npt.NDArray[np.float64]:
     non-negative, lightly pulled towards the centre values) so that a steady sine at any frequency gets
     ``Σ weight·energy = |K(f)|²·Σ energy``; above it, the centre values already do (error < 0.001 dB).
     Cached per (rate, n_fft, hop)."""
+    from ..dsp.biquad import sos_response  # numpy-only stand-ins for scipy.signal/optimize (start-up time)
+    from ..dsp.nnls import nnls
+
     window = complementary_window(n_fft, hop)
     n_bins = n_fft // 2 + 1
     bins = np.arange(n_bins)
     sos = k_weighting_sos(rate)
-    centre = np.abs(scipy.signal.sosfreqz(sos, worN=bins * rate / n_fft, fs=rate)[1]) ** 2
+    centre = np.abs(sos_response(sos, bins * rate / n_fft, sample_rate=rate)) ** 2
     fit = min(n_bins, int(K_FIT_HZ * n_fft / rate))
     spread = np.abs(np.fft.fft(window, _TONE_STEPS * n_fft)) ** 2  # |W|² every 1/_TONE_STEPS bin
     parseval = np.where((bins == 0) | (bins == n_bins - 1), 1.0, 2.0)
@@ -135,12 +136,12 @@ def kweight_per_bin(rate: int, n_fft: int, hop: int) -> npt.NDArray[np.float64]:
     near = bins[: min(n_bins, fit + 72)]  # the window's leakage beyond 64 bins is negligible (< 1e-4)
     total = float(energy(tones[:1], bins).sum())  # a unit sine's whole energy: the same for every tone (Parseval)
     share = energy(tones, near) / total
-    k_tone = np.abs(scipy.signal.sosfreqz(sos, worN=tones * rate / (_TONE_STEPS * n_fft), fs=rate)[1]) ** 2
+    k_tone = np.abs(sos_response(sos, tones * rate / (_TONE_STEPS * n_fft), sample_rate=rate)) ** 2
     # what the fitted bins must supply: the tone's |K|² less what the fixed bins (and far leakage) give
     target = k_tone - share[:, fit:] @ centre[fit : near.size] - (1.0 - share.sum(axis=1)) * k_tone
     system = np.vstack([share[:, :fit], _K_FIT_PULL * np.eye(fit)])
     weights = centre.copy()
-    weights[:fit] = scipy.optimize.nnls(system, np.concatenate([target, _K_FIT_PULL * centre[:fit]]))[0]
+    weights[:fit] = nnls(system, np.concatenate([target, _K_FIT_PULL * centre[:fit]]))
     weights.setflags(write=False)  # shared through the cache
     return weights
 

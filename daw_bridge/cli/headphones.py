@@ -11,13 +11,11 @@ from pathlib import Path
 
 import click
 
-from ..dsp.correction import build
 from ..errors import InvalidParameter
 from ..headphones.facts import HeadphoneFacts, format_facts, get_facts
 from ..headphones.guidance import guidance_for
 from ..monitoring import load_state
 from ..presets.catalog import all_presets, find_preset, import_autoeq
-from ..presets.plot import plot_correction
 from . import monitor, process
 from .output import echo_json, json_option
 
@@ -45,10 +43,14 @@ def list_cmd(as_json: bool) -> None:
 @json_option
 def show_cmd(model: str, png_path: Path | None, sample_rate: int, as_json: bool) -> None:
     """A preset's metadata, filters, preamp and (with --png) a picture of its correction curve."""
+    from ..dsp.correction import build  # where used: 'headphones list' starts without the DSP stack
+
     preset = find_preset(model)
     corr = build(preset.eq.filters, file_preamp_db=preset.eq.preamp_db, sample_rate=sample_rate,
                  design_rate=preset.eq.design_rate_hz)  # fmt: skip
     if png_path is not None:
+        from ..presets.plot import plot_correction  # matplotlib only when drawing
+
         plot_correction(preset, corr, png_path)
     facts = _facts_or_none(preset.name)
     if as_json:

@@ -6,14 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-import numpy as np
-import soundfile as sf
 
-from ..audio import audio_info, iter_blocks
-from ..dsp.chain import make_chain
 from ..errors import InvalidAudio
 from ..monitoring import MonitoringState, chain, validate_state
-from ..units import gain_to_db
 from .output import echo_json, json_option, stderr_progress
 
 #: Frames per processing block.
@@ -23,6 +18,13 @@ BLOCK_FRAMES = 32768
 def process_file(src: Path, dst: Path, state: MonitoringState, *, block_frames: int = BLOCK_FRAMES,
                  progress: Callable[[float, str], None] | None = None) -> dict[str, object]:  # fmt: skip
     """Process ``src`` through the chain for ``state`` into ``dst`` (stereo float WAV); returns figures."""
+    import numpy as np  # heavy imports where used: other commands start without them
+    import soundfile as sf
+
+    from ..audio import audio_info, iter_blocks
+    from ..dsp.chain import make_chain
+    from ..units import gain_to_db
+
     validate_state(state)
     info = audio_info(src)
     if info.channels > 2:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
 
 from ..errors import InvalidAudio, InvalidParameter
 
@@ -57,6 +56,8 @@ class SosFilter:
             raise InvalidAudio(f"block shape {block.shape} does not match {self.channels} channels")
         if block.shape[0] == 0:
             return block.copy()
+        from scipy import signal  # on first use, not at import: commands that never filter start faster
+
         out, self._zi = signal.sosfilt(self.sos, block, axis=0, zi=self._zi)
         return np.asarray(out, dtype=np.float64)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import least_squares
 
 from ..errors import InvalidParameter
 from .biquad import Biquad, design_chain, log_freqs, response_db
@@ -115,6 +114,8 @@ def _fit(filters: tuple[Biquad, ...], design_rate: int, sample_rate: int) -> tup
         den = 1.0 + sos[:, 4:5] * z1 + sos[:, 5:6] * z1 * z1
         mag = np.abs(np.prod(num / den, axis=0))
         return np.asarray(20.0 * np.log10(np.maximum(mag, 1e-12)) - target)
+
+    from scipy.optimize import least_squares  # on first use (start-up time of commands that never fit)
 
     result = least_squares(residual, x0, method="lm", max_nfev=20 * (x0.size + 1), xtol=1e-6, ftol=1e-5)
     p = result.x.reshape(-1, 3)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReportError
-from . import plots
 
 if TYPE_CHECKING:
     from ..analysis.measurement import Measurement
@@ -52,6 +51,8 @@ def render_report(
     title: str = "Bounce-and-check",
 ) -> str:
     """The report's HTML text."""
+    from . import plots  # matplotlib only when drawing (commands that never write a report start faster)
+
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}: {html.escape(bounce.name)}</title><style>{_CSS}</style></head><body>",
