@@ -25,10 +25,12 @@ def nnls(a: npt.ArrayLike, b: npt.ArrayLike, *, max_iter: int | None = None) -> 
         raise InvalidParameter(f"nnls: a {a.shape} and b {b.shape} must be (m, n) and (m,)")
     n = a.shape[1]
     limit = 3 * n if max_iter is None else max_iter
-    tol = 10.0 * np.finfo(np.float64).eps * max(a.shape) * max(float(np.abs(a).sum(axis=0).max(initial=0.0)), 1.0)
+    # the normal equations: every step then costs O(n³) on an (n, n) matrix, whatever the number of rows
+    ata, atb = a.T @ a, a.T @ b
+    tol = 10.0 * np.finfo(np.float64).eps * max(a.shape) * max(float(np.abs(ata).max(initial=0.0)), 1.0)
     x = np.zeros(n)
     passive = np.zeros(n, dtype=bool)
-    gradient = a.T @ b
+    gradient = atb.copy()
     for _ in range(limit):
         free = ~passive
         if not free.any() or gradient[free].max() <= tol:
@@ -36,7 +38,7 @@ def nnls(a: npt.ArrayLike, b: npt.ArrayLike, *, max_iter: int | None = None) -> 
         passive[np.argmax(np.where(free, gradient, -np.inf))] = True
         while passive.any():  # step back until the unconstrained solution on the passive set is feasible
             s = np.zeros(n)
-            s[passive] = np.linalg.lstsq(a[:, passive], b, rcond=None)[0]
+            s[passive] = _solve(ata[np.ix_(passive, passive)], atb[passive])
             if s[passive].min() > 0.0:
                 x = s
                 break
@@ -45,5 +47,13 @@ def nnls(a: npt.ArrayLike, b: npt.ArrayLike, *, max_iter: int | None = None) -> 
             x = x + alpha * (s - x)
             passive &= x > tol
             x[~passive] = 0.0
-        gradient = a.T @ (b - a @ x)
+        gradient = atb - ata @ x
     raise InvalidParameter(f"nnls: no solution within {limit} iterations")
+
+
+def _solve(m: npt.NDArray[np.float64], v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``m⁻¹ v`` for the passive set's normal matrix; least squares where it is singular (dependent columns)."""
+    try:
+        return np.asarray(np.linalg.solve(m, v), dtype=np.float64)
+    except np.linalg.LinAlgError:
+        return np.asarray(np.linalg.lstsq(m, v, rcond=None)[0], dtype=np.float64)
