@@ -18,13 +18,14 @@ The names are imported on first use (PEP 562 ``__getattr__``), so ``import daw_b
 
 from __future__ import annotations
 
-import importlib
-import typing as _typing  # not 'from typing import ...': capitalised names here count as public API
-
 #: The package version: the one place it is written (pyproject.toml reads it from here).
 __version__ = "0.1.0"
 
-if _typing.TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports on first use
+# Nothing imported at run time, not even typing: this runs before the console script can catch a Ctrl-C.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports on first use
+    from typing import Any
+
     from .analysis.compare import Comparison, Finding, Thresholds, compare
     from .analysis.engine import analyze_file
     from .backends import open_daw
@@ -36,6 +37,7 @@ if _typing.TYPE_CHECKING:  # what type checkers and IDEs see; at run time __geta
     from .workflows.ab import ABLoop
     from .workflows.bounce import CheckResult, bounce_and_check
     from .workflows.levels import MatchResult, match_levels
+del TYPE_CHECKING  # capitalised names here count as public API
 
 #: Public name -> the module that defines it.
 _LAZY: dict[str, str] = {
@@ -85,8 +87,10 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _typing.Any:
+def __getattr__(name: str) -> Any:
     """Import a public name's module on first access and keep the name here (PEP 562)."""
+    import importlib
+
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'daw_bridge' has no attribute {name!r}")

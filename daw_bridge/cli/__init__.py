@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,7 +246,7 @@ def get_config(ctx: click.Context) -> Config:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (``daw_bridge.__main__.main`` is the console script, which calls this)."""
     try:
         cli(prog_name="daw-bridge")
     except KeyboardInterrupt:  # outside click's own handling (rare: between parsing and invoking)
@@ -253,7 +255,15 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code == 130:  # interrupted: exit now rather than wait for worker threads at shutdown
             _exit_now(130)
+        # a Ctrl-C from here on (interpreter shutdown, joining threads) must not print a traceback either
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, _interrupted_at_exit)
         raise
+
+
+def _interrupted_at_exit(_signum: int, _frame: object) -> None:
+    os.write(2, b"Interrupted.\n")
+    os._exit(130)
 
 
 def _exit_now(status: int) -> None:
