@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
@@ -186,9 +185,14 @@ class DawBridgeGroup(click.Group):
             raise _interrupted() from exc
 
 
+_INTERRUPTED = threading.Event()  # "Interrupted." was said
+
+
 def _interrupted() -> click.exceptions.Exit:
     """Say ``Interrupted.`` and give the exit to raise (status 130, as a shell reports SIGINT)."""
-    click.echo("Interrupted.", err=True)
+    if not _INTERRUPTED.is_set():
+        _INTERRUPTED.set()
+        click.echo("Interrupted.", err=True)
     return click.exceptions.Exit(130)
 
 
@@ -251,29 +255,18 @@ def main() -> None:
         cli(prog_name="daw-bridge")
     except KeyboardInterrupt:  # outside click's own handling (rare: between parsing and invoking)
         _interrupted()
-        _exit_now(130)
-    except SystemExit as exc:
-        if exc.code == 130:  # interrupted: exit now rather than wait for worker threads at shutdown
-            _exit_now(130)
-        # a Ctrl-C from here on (interpreter shutdown, joining threads) must not print a traceback either
+        raise SystemExit(130) from None
+    finally:
+        # shutting down (finalizers stop a headless Ardour, remove temporary folders) is not interrupted
+        # with a traceback: a Ctrl-C from here on ends the process at once, status 130
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, _interrupted_at_exit)
-        raise
 
 
 def _interrupted_at_exit(_signum: int, _frame: object) -> None:
-    os.write(2, b"Interrupted.\n")
+    if not _INTERRUPTED.is_set():
+        os.write(2, b"Interrupted.\n")
     os._exit(130)
-
-
-def _exit_now(status: int) -> None:
-    """Exit at once after flushing output; a worker thread still finishing its block must not delay Ctrl-C."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover
