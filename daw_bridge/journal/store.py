@@ -268,6 +268,13 @@ class Journal:
             params = (headphones.strip(),)
         return [_note(r) for r in self.query(sql + " ORDER BY s.started_at, o.created_at, o.id", params)]
 
+    def note(self, note_id: int) -> Note:
+        """One note by id."""
+        rows = self.query(_NOTE_SELECT + " WHERE o.id = ?", (note_id,))
+        if not rows:
+            raise JournalError(f"{self.path} has no note {note_id}")
+        return _note(rows[0])
+
     def steps(self, session_id: int) -> dict[str, str]:
         """Guided-step key -> status for a session."""
         return {str(k): str(v) for k, v in self.query(
