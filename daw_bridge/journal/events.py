@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,14 @@ from .review import note_line
 from .store import Journal, JournalError
 
 STEP_STATE_KEY = "journal_step"
+
+
+def _event_time(event: dict[str, Any]) -> str | None:
+    """When the note was taken (the event's Unix time), as stored; None when the event has no usable time."""
+    when = event.get("time")
+    if not isinstance(when, int | float) or isinstance(when, bool) or not 0 < when < 1e11:
+        return None
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def headphone_id(journal: Journal, *, base: Path | None = None) -> int:
@@ -76,7 +85,8 @@ class JournalEvents:
         with Journal(self.path) as journal:
             session = self._session(journal)
             note_id = journal.add_observation(session, aspect=note.aspect, band=note.band, direction=note.direction,
-                                    strength=note.strength, position_s=note.position_s, text=note.text)
+                                    strength=note.strength, position_s=note.position_s, text=note.text,
+                                    created_at=_event_time(event))
             if step is not None and self.shown_session == session and note.aspect == step.aspect:
                 journal.mark_step(session, step.key, "answered")
                 self.noted = True
