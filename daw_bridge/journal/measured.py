@@ -7,6 +7,7 @@ band; an aspect covering several bands takes the mean of theirs. Scipy and numpy
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from ..bands import BANDS
@@ -26,6 +27,12 @@ _POINTS_PER_BAND = 64
 def band_deviation_db(model: str, *, base: Path | None = None) -> dict[str, float] | None:
     """Band name -> the headphone's mean deviation from target (dB, + = louder than target), or None when no preset
     matches ``model``."""
+    found = _band_deviation_db(model, base)
+    return dict(found) if found is not None else None
+
+
+@lru_cache(maxsize=64)
+def _band_deviation_db(model: str, base: Path | None) -> dict[str, float] | None:
     from ..dsp.biquad import log_freqs
     from ..dsp.correction import intended_response_db
     from ..presets.catalog import find_preset

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DawBridgeError
-from .schema import SCHEMA_VERSION, NewerSchema, migrate
+from .schema import SCHEMA_VERSION, NewerSchema, migrate, schema_version
 
 #: How long a writer waits for another one before giving up (s).
 BUSY_TIMEOUT_S = 5.0
@@ -116,6 +116,8 @@ class Journal:
         try:
             with self.guard():
                 self.conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+                if schema_version(self.conn) > SCHEMA_VERSION:  # before WAL mode, which rewrites the header
+                    raise NewerSchema(schema_version(self.conn))
                 mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     raise JournalError(f"{self.path}: SQLite refused WAL mode ({mode}); is it on a network share?")
