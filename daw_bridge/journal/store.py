@@ -104,9 +104,9 @@ def _note(row: tuple[Any, ...]) -> Note:
 class Journal:
     """An open journal file. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, path: Path, *, timeout_s: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(self, path: Path, *, timeout_s: float | None = None) -> None:
         self.path = Path(path)
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s = BUSY_TIMEOUT_S if timeout_s is None else timeout_s
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
