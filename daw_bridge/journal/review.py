@@ -148,7 +148,7 @@ _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;color:#222;
 padding:0 1em}h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:2px solid #ddd}
 .lede{color:#555}table{border-collapse:collapse;width:100%}td,th{padding:.35em .5em;border-bottom:1px solid #eee;
-text-align:left;vertical-align:middle}th{font-size:.85em;color:#666;font-weight:600}
+text-align:left;vertical-align:middle}td:first-child{white-space:nowrap}th{font-size:.85em;color:#666;font-weight:600}
 .badge{display:inline-block;border-radius:.8em;padding:0 .6em;font-size:.85em;font-weight:600}
 .pattern{background:#c0392b;color:#fff}.leaning{background:#f0b429;color:#222}.none{background:#e4e4e4;color:#555}
 .advice{background:#fff6e0;border-left:4px solid #f0b429;padding:.4em .8em;margin:.3em 0}
@@ -160,18 +160,66 @@ _LESS, _MORE, _SAME = "#2b7bb9", "#e67e22", "#bbbbbb"
 
 
 def _bar(p: Pattern, scale: int) -> str:
-    """Diverging bar: songs heard less (left of centre), more (right), as expected (grey, around the centre)."""
+    """Diverging bar, one block per song: heard less (left of centre), more (right), as expected (grey, centred)."""
     unit = (_BAR_W / 2 - 4) / max(scale, 1)
     mid = _BAR_W / 2
-    half_same = p.same * unit / 2
-    parts = [f'<rect x="{mid - half_same - p.less * unit:.1f}" y="2" width="{p.less * unit:.1f}" height="14" '
-             f'fill="{_LESS}"/>',
-             f'<rect x="{mid - half_same:.1f}" y="2" width="{p.same * unit:.1f}" height="14" fill="{_SAME}"/>',
-             f'<rect x="{mid + half_same:.1f}" y="2" width="{p.more * unit:.1f}" height="14" fill="{_MORE}"/>',
-             f'<line x1="{mid}" y1="0" x2="{mid}" y2="{_BAR_H}" stroke="#333" stroke-width="1"/>']
+    start = mid - p.same * unit / 2 - p.less * unit
+    colours = [_LESS] * p.less + [_SAME] * p.same + [_MORE] * p.more
+    parts = [f'<rect x="{start + i * unit + 0.5:.1f}" y="2" width="{max(unit - 1.0, 1.0):.1f}" height="14" '
+             f'fill="{c}"/>' for i, c in enumerate(colours)]
+    parts.append(f'<line x1="{mid}" y1="0" x2="{mid}" y2="{_BAR_H}" stroke="#333" stroke-width="1"/>')
     label = f"{p.less} less, {p.same} as expected, {p.more} more"
     return (f'<svg width="{_BAR_W}" height="{_BAR_H}" role="img" aria-label="{label}"><title>{label}</title>'
             + "".join(parts) + "</svg>")
+
+
+def _band_chart(group: Sequence[Pattern]) -> str:
+    """The seven bands side by side: what the measurement says (dB vs target) and what the notes say (share of
+    songs heard more minus share heard less; a band without notes of its own borrows its aspect's)."""
+    from ..bands import BAND_NAMES
+    from .measured import band_deviation_db
+    from .notes import band_aspect
+
+    model, corrected = group[0].headphones, group[0].corrected
+    measured = None if corrected else band_deviation_db(model)
+    by_band = {p.band: p for p in group if p.band}
+    by_aspect = {p.aspect: p for p in group if p.band is None}
+    heard = {b: by_band.get(b) or by_aspect.get(band_aspect(b)) for b in BAND_NAMES}
+    if not measured and not any(heard.values()):
+        return ""
+    col, top, half = 96, 36, 40
+    rows = [("measured vs target", 0), ("your notes", 2 * half + 40)]
+    out = [f'<svg width="{col * 7 + 150}" height="{2 * (2 * half + 40) + 24}" role="img" '
+           'aria-label="per band: measurement and notes">']
+    for label, y0 in rows:
+        mid = y0 + top + half
+        out.append(f'<text x="0" y="{mid + 4}" font-size="12" fill="#555">{label}</text>')
+        out.append(f'<line x1="150" y1="{mid}" x2="{150 + col * 7}" y2="{mid}" stroke="#999"/>')
+    for i, band in enumerate(BAND_NAMES):
+        x = 150 + i * col
+        out.append(f'<text x="{x + col / 2}" y="14" font-size="12" text-anchor="middle" fill="#333">{band}</text>')
+        if measured:
+            db = measured[band]
+            h = min(abs(db), 6.0) / 6.0 * half
+            mid = top + half
+            out.append(f'<rect x="{x + 28}" y="{mid - h if db > 0 else mid:.1f}" width="{col - 56}" height="{h:.1f}" '
+                       f'fill="{_MORE if db > 0 else _LESS}" opacity="0.55"/>'
+                       f'<text x="{x + col / 2}" y="{mid + (half + 14 if db <= 0 else -half - 2) + 0:.0f}" '
+                       f'font-size="11" text-anchor="middle" fill="#555">{db:+.1f} dB</text>')
+        p = heard[band]
+        if p is not None and p.references:
+            share = (p.more - p.less) / p.references
+            mid = rows[1][1] + top + half
+            h = abs(share) * half
+            style = "" if p.status == "pattern" else ' opacity="0.45"'
+            out.append(f'<rect x="{x + 28}" y="{mid - h if share > 0 else mid:.1f}" width="{col - 56}" '
+                       f'height="{h:.1f}" fill="{_MORE if share > 0 else _LESS}"{style}/>'
+                       f'<text x="{x + col / 2}" y="{mid + (half + 14 if share <= 0 else -half - 2):.0f}" '
+                       f'font-size="11" text-anchor="middle" fill="#555">{p.more - p.less:+d}/{p.references}</text>')
+    out.append("</svg>")
+    return ('<p class="small">Per band: the measurement (bars, up = louder than the target, scale &plusmn;6 dB) and '
+            "your notes (songs heard stronger minus weaker, of all songs; faint where it is not a pattern).</p>"
+            + "".join(out))
 
 
 def review_html(notes: Sequence[Note], patterns: Sequence[Pattern], *, title: str = "Your headphones") -> str:
@@ -188,6 +236,7 @@ def review_html(notes: Sequence[Note], patterns: Sequence[Pattern], *, title: st
         scale = max(max(p.more, p.less) + (p.same + 1) // 2 for p in group)
         body.append(f"<h2>{escape(label)}</h2>")
         body += [f'<div class="advice">{escape(p.advice)}</div>' for p in group if p.advice]
+        body.append(_band_chart(group))
         body.append("<table><tr><th>subject</th><th>songs: weaker &larr; &rarr; stronger</th><th>verdict</th>"
                     "<th>measured vs target</th></tr>")
         for p in group:
