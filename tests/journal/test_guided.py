@@ -17,7 +17,6 @@ from daw_bridge.monitoring import MonitoringState, load_state, save_state
 from daw_bridge.workflows.ab import ABLoop
 from daw_bridge.workflows.controller import Controller
 from daw_bridge.workflows.embedded import EmbeddedSession
-from tests.workflows.conftest import demo_folder, session  # noqa: F401  (fixtures)
 
 BANDSOLO = "JS: daw-bridge/bandsolo"
 
@@ -31,7 +30,7 @@ def _bandsolo(s: EmbeddedSession) -> tuple[bool, float | None, float | None]:
     return False, None, None
 
 
-def test_band_steps_solo_the_band_on_the_monitoring_chain(session: EmbeddedSession, tmp_path: Path) -> None:  # noqa: F811
+def test_band_steps_solo_the_band_on_the_monitoring_chain(session: EmbeddedSession, tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     save_state(MonitoringState(headphones="Sennheiser HD 650"), state_dir)
     heard: dict[str, tuple[bool, float | None, float | None]] = {}
@@ -85,7 +84,7 @@ def test_stopping_keeps_the_session_open_and_the_next_walk_resumes(tmp_path: Pat
 
 
 def test_controller_steps_through_the_checklist_and_stores_notes_from_reaper(
-        session: EmbeddedSession, tmp_path: Path) -> None:  # noqa: F811
+        session: EmbeddedSession, tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     save_state(MonitoringState(headphones="Sennheiser HD 650"), state_dir)
     ABLoop(session.daw, session.config).select("REF 1")
@@ -123,7 +122,7 @@ def test_controller_steps_through_the_checklist_and_stores_notes_from_reaper(
     assert controller.handled.count("journal_note") == 2
 
 
-def test_a_bad_note_from_reaper_is_reported_not_raised(session: EmbeddedSession, tmp_path: Path) -> None:  # noqa: F811
+def test_a_bad_note_from_reaper_is_reported_not_raised(session: EmbeddedSession, tmp_path: Path) -> None:
     save_state(MonitoringState(headphones="AKG K701"), tmp_path / "state")
     said: list[str] = []
     controller = Controller(session.daw, session.config, say=said.append,

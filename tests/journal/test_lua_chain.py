@@ -18,7 +18,6 @@ from daw_bridge.reaper.bridge import EventWatcher
 from daw_bridge.workflows.ab import ABLoop
 from daw_bridge.workflows.controller import Controller
 from daw_bridge.workflows.embedded import EmbeddedSession
-from tests.workflows.conftest import demo_folder, session  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +37,7 @@ io.write(json.encode({ markers = mock.markers, messages = mock.messages, form = 
 """
 
 
-def test_note_form_to_stored_note_and_marker(session: EmbeddedSession, tmp_path: Path) -> None:  # noqa: F811
+def test_note_form_to_stored_note_and_marker(session: EmbeddedSession, tmp_path: Path) -> None:
     if shutil.which("lua5.4") is None:
         pytest.skip("lua5.4 not installed (apt-get install lua5.4 lua-busted)")
     bridge_dir = session.config.bridge_dir
