@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,14 @@ from daw_bridge.emulator.project_file import load_project
 from daw_bridge.emulator.server import EmulatorServer
 from daw_bridge.journal.guided import CHECKLIST
 from daw_bridge.journal.store import Journal
+from daw_bridge.workflows.embedded import _free_udp_port
 
 
 def test_session_and_blind_rounds_through_the_cli(tmp_path: Path, demo_folder: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAW_BRIDGE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the blind score file
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        feedback_port = s.getsockname()[1]
+    feedback_port = _free_udp_port("127.0.0.1")
     bridge, bounces = tmp_path / "bridge", tmp_path / "bounces"
     emulator = Emulator(load_project(demo_folder / "session" / "demo.toml"), bridge_dir=bridge, bounce_dir=bounces)
     with EmulatorServer(emulator, listen_port=0, send_port=feedback_port) as server:

@@ -1,39 +1,19 @@
 -- The journal shortcuts run as REAPER runs them: form -> tagged marker -> journal_note event; next checklist step.
 local H = require("helpers")
 local json = require("lib.json")
-local lfs = require("lfs")
 local mock_reaper = require("mock_reaper")
 
-local function script(title) return H.SCRIPTS_DIR .. "/daw-bridge_" .. title .. ".lua" end
-
-local function events_in(cfg)
-  local out = {}
-  for name in lfs.dir(cfg.bridge_dir .. "/events") do
-    if name:match("%.json$") then out[#out + 1] = json.decode(H.read(cfg.bridge_dir .. "/events/" .. name)) end
-  end
-  return out
-end
+local events_in = H.events_in
 
 describe("journal shortcuts", function()
   local cfg, mock, resource
 
-  local function run(title)
-    mock.script.filename = script(title)
-    _G.reaper = mock.api
-    dofile(script(title))
-    _G.reaper = nil
-  end
-
-  local function controller_running()
-    H.write(cfg.bridge_dir .. "/controller.json", json.encode({ pid = 4242, time = os.time() + 0.0 }))
-  end
+  local function run(title) H.run_script(mock, title) end
+  local function controller_running() H.controller_running(cfg) end
 
   before_each(function()
     cfg = H.mailbox()
-    resource = cfg.root .. "/resource"
-    lfs.mkdir(resource); lfs.mkdir(resource .. "/Scripts"); lfs.mkdir(resource .. "/Scripts/daw-bridge")
-    H.write(resource .. "/Scripts/daw-bridge/daw-bridge.config.json",
-      json.encode({ protocol = 1, bridge_dir = cfg.bridge_dir, bounce_dir = cfg.bounce_dir }))
+    resource = H.resource(cfg)
     mock = mock_reaper.new({ fx_catalog = H.FX_CATALOG, resource_path = resource })
     mock.cursor_s = 12.5
   end)

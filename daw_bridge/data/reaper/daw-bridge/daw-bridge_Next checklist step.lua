@@ -11,4 +11,4 @@
 
 local DIR = debug.getinfo(1, "S").source:match("^@?(.*[/\\])") or ""
 package.path = DIR .. "?.lua;" .. package.path
-require("lib.journal").main(reaper, "next_step", DIR)
+require("lib.journal").main(reaper, "journal_step", DIR)

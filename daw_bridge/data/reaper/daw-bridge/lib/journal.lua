@@ -7,7 +7,7 @@
 -- "next checklist step": a `journal_step` event; the controller closes the step on show, solos the next
 -- band when it is a band step, and writes the step into the project (daw_bridge/journal_step) so the form
 -- shows its question and pre-fills its aspect.
-local config = require("lib.config")
+local actions = require("lib.actions")
 local events = require("lib.events")
 local json = require("lib.json")
 
@@ -137,22 +137,14 @@ M.ACTIONS = {
   end,
 }
 
---- Run journal shortcut `name`. Never raises: unexpected errors become a message box.
+--- The journal shortcuts join the shortcut table, so lib/actions.main runs them like the others
+-- (config, unknown names and unexpected errors handled in one place).
+actions.ACTIONS.journal_note = M.ACTIONS.note
+actions.ACTIONS.journal_step = M.ACTIONS.next_step
+
+--- Run journal shortcut `name` ("journal_note" or "journal_step").
 function M.main(reaper, name, script_dir, opts)
-  opts = opts or {}
-  local ctx = { now = opts.now or os.time() }
-  ctx.cfg, ctx.cfg_error = config.load(reaper, script_dir)
-  local action = M.ACTIONS[name]
-  if not action then
-    reaper.MB("daw-bridge: unknown journal action " .. tostring(name), M.TITLE, 0)
-    return nil
-  end
-  local ok, result, err = pcall(action, reaper, ctx)
-  if not ok then
-    reaper.MB("daw-bridge: journal " .. name .. " failed: " .. tostring(result), M.TITLE, 0)
-    return nil, tostring(result)
-  end
-  return result, err
+  return actions.main(reaper, name, script_dir, opts)
 end
 
 return M
