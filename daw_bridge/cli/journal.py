@@ -228,7 +228,7 @@ def patterns_cmd(ctx: click.Context, headphones: str | None, as_json: bool) -> N
     if not patterns:
         click.echo("No notes yet" + (f" for {headphones}" if headphones else "") + ".")
         return
-    click.echo(review_text(journal.notes(headphones=headphones), patterns).split("\n\nNotes to reread:")[0])
+    click.echo(review_text(journal.notes(headphones=headphones), patterns, reread=False))
     for label, offsets in check_offsets(patterns).items():
         items = ", ".join(f"{k} {v:+.1f}" for k, v in offsets.items())
         click.echo(f"bounce-and-check offsets for {label}: {items}")
@@ -251,7 +251,7 @@ def review_cmd(ctx: click.Context, headphones: str | None, html_path: Path | Non
         except OSError as exc:
             raise click.ClickException(f"cannot write {html_path}: {exc.strerror or exc}") from exc
     if as_json:
-        echo_json({"reread": [n for n in to_reread(notes, patterns)],
+        echo_json({"reread": to_reread(notes, patterns),
                    "patterns": [pattern_json(p) for p in patterns if p.status != "none"],
                    "html": html_path})
         return

@@ -52,8 +52,8 @@ def to_reread(notes: Sequence[Note], patterns: Sequence[Pattern]) -> list[Note]:
     return sorted(picked, key=lambda n: (n.created_at, n.id), reverse=True)[:REREAD_LIMIT]
 
 
-def review_text(notes: Sequence[Note], patterns: Sequence[Pattern]) -> str:
-    """What to reread before the next session, per headphone set-up."""
+def review_text(notes: Sequence[Note], patterns: Sequence[Pattern], *, reread: bool = True) -> str:
+    """What to reread before the next session, per headphone set-up (``reread`` False: the patterns only)."""
     if not notes:
         return "The journal is empty: take notes with `daw-bridge journal session --headphones MODEL`."
     lines: list[str] = []
@@ -71,9 +71,9 @@ def review_text(notes: Sequence[Note], patterns: Sequence[Pattern]) -> str:
                 lines.append(f"           changed over time: {_change_text(p)}")
         if not shown:
             lines.append("  no pattern yet: listen to more songs (a pattern needs at least 5 songs agreeing)")
-    reread = to_reread(notes, patterns)
-    if reread:
-        lines += ["", "Notes to reread:"] + [f"  {note_line(n)}" for n in reread]
+    picked = to_reread(notes, patterns) if reread else []
+    if picked:
+        lines += ["", "Notes to reread:"] + [f"  {note_line(n)}" for n in picked]
     return "\n".join(lines)
 
 

@@ -118,6 +118,10 @@ class Journal:
                 self.conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
                 if schema_version(self.conn) > SCHEMA_VERSION:  # before WAL mode, which rewrites the header
                     raise NewerSchema(schema_version(self.conn))
+                if schema_version(self.conn) == 0 and self.conn.execute(
+                        "SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise JournalError(f"{self.path} is an SQLite database but not a daw-bridge journal; it was left "
+                                       "as it is: point [paths] journal (or --journal) at another file")
                 mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     raise JournalError(f"{self.path}: SQLite refused WAL mode ({mode}); is it on a network share?")

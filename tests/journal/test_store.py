@@ -167,3 +167,15 @@ def test_recover_copies_every_readable_row(tmp_path: Path) -> None:
         assert [n.id for n in j.notes()] == before
         assert j.steps(s) == {"aspect:highs": "skipped"}
         assert j.blind_results()[0]["answer"] == "REF 1"
+
+
+def test_another_programs_database_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "photos.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photo (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(JournalError, match="not a daw-bridge journal; it was left as it is"):
+        Journal(path)
+    assert path.read_bytes() == before

@@ -41,9 +41,9 @@ function M.current_step(reaper)
   return nil
 end
 
---- Where the listener is: the audible play position while playing, else the edit cursor (s).
+--- Where the listener is: the audible play position while playing or paused, else the edit cursor (s).
 function M.position(reaper)
-  if (reaper.GetPlayState() & 1) == 1 then return reaper.GetPlayPosition() end
+  if (reaper.GetPlayState() & 3) ~= 0 then return reaper.GetPlayPosition() end
   return reaper.GetCursorPosition()
 end
 
