@@ -48,8 +48,9 @@ def headphone_id(journal: Journal, *, base: Path | None = None) -> int:
                                  crossfeed=state.crossfeed or "")
     rows = journal.query("SELECT headphone_id FROM listening_session ORDER BY id DESC LIMIT 1")
     if not rows:
-        raise JournalError("which headphones? Switch a correction preset on (`daw-bridge headphones use MODEL`) or "
-                           "run `daw-bridge journal session --headphones MODEL` once")
+        raise JournalError("which headphones? Switch a correction preset on (`daw-bridge headphones apply MODEL`) "
+                           "or run `daw-bridge journal session --headphones MODEL` once (a note taken in REAPER "
+                           "meanwhile stays as its marker)")
     return int(rows[0][0])
 
 

@@ -130,6 +130,9 @@ def test_a_bad_note_from_reaper_is_reported_not_raised(session: EmbeddedSession,
     controller.handle({"event": "journal_note", "aspect": "vibes", "direction": "more"})
     assert said == ["[journal_note] failed: InvalidParameter: unknown aspect 'vibes': choose one of bass, mids, "
                     "highs, ambience, stereo image, depth, overall level"]
+    controller.journal = JournalEvents(session.daw, tmp_path / "j2.sqlite", base=tmp_path / "no-state")
+    controller.handle({"event": "journal_note", "aspect": "bass", "direction": "more"})
+    assert "failed: JournalError: which headphones?" in said[-1] and "stays as its marker" in said[-1]
     (tmp_path / "broken.sqlite").write_bytes(b"not a database" * 200)
     controller.journal = JournalEvents(session.daw, tmp_path / "broken.sqlite", base=tmp_path / "state")
     controller.handle({"event": "journal_note", "aspect": "bass", "direction": "more"})
