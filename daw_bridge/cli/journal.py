@@ -245,17 +245,19 @@ def review_cmd(ctx: click.Context, headphones: str | None, html_path: Path | Non
     journal = open_journal(ctx)
     notes = journal.notes(headphones=headphones)
     patterns = find_patterns(notes)
+    blind = journal.blind_results()
     if html_path is not None:
         try:
-            html_path.write_text(review_html(notes, patterns), encoding="utf-8")
+            html_path.write_text(review_html(notes, patterns, blind=blind), encoding="utf-8")
         except OSError as exc:
             raise click.ClickException(f"cannot write {html_path}: {exc.strerror or exc}") from exc
     if as_json:
         echo_json({"reread": to_reread(notes, patterns),
                    "patterns": [pattern_json(p) for p in patterns if p.status != "none"],
+                   "blind": {"rounds": len(blind), "right": sum(bool(b["correct"]) for b in blind)},
                    "html": html_path})
         return
-    click.echo(review_text(notes, patterns))
+    click.echo(review_text(notes, patterns, blind=blind))
     if html_path is not None:
         click.echo(f"\npage: {html_path}")
 

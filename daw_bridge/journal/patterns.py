@@ -162,13 +162,25 @@ def _check_offset(aspect: str, band: str | None, direction: int, strength: float
     return {area: round(-direction * size, 1)}  # a headphone that exaggerates X makes mixes short of X
 
 
+def _range_hz(aspect: str, band: str | None) -> str:
+    """The frequencies a subject covers, as text ("100-300 Hz")."""
+    from ..bands import band_by_name
+    from .measured import ASPECT_BANDS
+
+    names = (band,) if band else ASPECT_BANDS.get(aspect, ())
+    if not names:
+        return ""
+    low, high = band_by_name(names[0]).low_hz, band_by_name(names[-1]).high_hz
+    return f"{low:g}-{high:g} Hz"
+
+
 def _measurement(model: str, corrected: bool, measured: float | None, direction: int,
-                 status: str) -> tuple[str, str]:
+                 status: str, where: str = "") -> tuple[str, str]:
     if measured is None:
         return "", "n/a"
     if corrected:
         return "with the correction on, the measured response is brought to the target", "n/a"
-    text = f"{model} measures {measured:+.1f} dB vs target here"
+    text = f"{model} measures {measured:+.1f} dB vs target" + (f" at {where}" if where else "")
     expected = expected_direction(measured)
     if status == "none":
         return text + ("; your notes show no pattern yet" if expected else ""), "no pattern"
@@ -198,7 +210,7 @@ def find_patterns(notes: Sequence[Note], *, base: Path | None = None) -> list[Pa
             deviations[model] = band_deviation_db(model, base=base)
         dev = deviations[model]
         measured = subject_deviation_db(dev, aspect, band) if dev else None
-        text, agreement = _measurement(model, corrected, measured, direction, status)
+        text, agreement = _measurement(model, corrected, measured, direction, status, _range_hz(aspect, band))
         subject = f"{band} band" if band else aspect
         confirmed = status == "pattern"
         out.append(Pattern(

@@ -52,11 +52,22 @@ def to_reread(notes: Sequence[Note], patterns: Sequence[Pattern]) -> list[Note]:
     return sorted(picked, key=lambda n: (n.created_at, n.id), reverse=True)[:REREAD_LIMIT]
 
 
-def review_text(notes: Sequence[Note], patterns: Sequence[Pattern], *, reread: bool = True) -> str:
+def blind_summary(blind: Sequence[dict[str, Any]]) -> str:
+    """"Blind A/B: 7 of 10 rounds right (last 5: 4)" or "" when none were played."""
+    if not blind:
+        return ""
+    right = sum(bool(b["correct"]) for b in blind)
+    recent = blind[-5:]
+    tail = f" (last {len(recent)}: {sum(bool(b['correct']) for b in recent)})" if len(blind) > len(recent) else ""
+    return f"Blind A/B: {right} of {len(blind)} rounds right{tail}"
+
+
+def review_text(notes: Sequence[Note], patterns: Sequence[Pattern], *, reread: bool = True,
+                blind: Sequence[dict[str, Any]] = ()) -> str:
     """What to reread before the next session, per headphone set-up (``reread`` False: the patterns only)."""
     if not notes:
         return "The journal is empty: take notes with `daw-bridge journal session --headphones MODEL`."
-    lines: list[str] = []
+    lines: list[str] = [blind_summary(blind)] if blind else []
     for label, group in _by_headphone(patterns).items():
         songs = len({n.reference_key for n in notes if headphone_label(n.model, n.correction) == label})
         lines.append(f"{label}: {songs} song(s)")
@@ -222,7 +233,8 @@ def _band_chart(group: Sequence[Pattern]) -> str:
             + "".join(out))
 
 
-def review_html(notes: Sequence[Note], patterns: Sequence[Pattern], *, title: str = "Your headphones") -> str:
+def review_html(notes: Sequence[Note], patterns: Sequence[Pattern], *, title: str = "Your headphones",
+                blind: Sequence[dict[str, Any]] = ()) -> str:
     """A self-contained page: per headphone, every subject's songs as bars, verdicts, measurement and advice."""
     body = [f"<h1>{escape(title)}</h1>",
             f'<p class="lede">{len(notes)} note(s) on {len({n.reference_key for n in notes})} song(s). A pattern is '
@@ -231,6 +243,8 @@ def review_html(notes: Sequence[Note], patterns: Sequence[Pattern], *, title: st
             f'<p class="legend small"><span><i class="sw" style="background:{_LESS}"></i>heard weaker than expected'
             f'</span><span><i class="sw" style="background:{_SAME}"></i>as expected</span><span><i class="sw" '
             f'style="background:{_MORE}"></i>heard stronger than expected</span>(one block per song)</p>']
+    if blind:
+        body.append(f'<p class="small">{escape(blind_summary(blind))}</p>')
     offsets = check_offsets(patterns)
     for label, group in _by_headphone(patterns).items():
         scale = max(max(p.more, p.less) + (p.same + 1) // 2 for p in group)

@@ -59,3 +59,8 @@ def _session_and_blind_rounds(tmp_path: Path, emulator: Emulator, config: Config
         [row] = j.blind_results()
         assert (row["answer"], row["guess"], row["correct"], row["candidates"]) == (
             actual.group(1), "mix", actual.group(1) == "mix", 3)
+    review = runner.invoke(cli, ["--config", str(cfg), "journal", "review", "--json"])
+    assert review.exit_code == 0 and json.loads(review.output)["blind"] == {
+        "rounds": 1, "right": int(actual.group(1) == "mix")}
+    text = runner.invoke(cli, ["--config", str(cfg), "journal", "review"]).output
+    assert f"Blind A/B: {int(actual.group(1) == 'mix')} of 1 rounds right" in text

@@ -121,7 +121,7 @@ def test_notes_are_checked_against_the_measurement() -> None:
     model = "Beyerdynamic DT 990 Pro"
     agree = find_patterns([note(s, "highs", 1, band="highs", model=model) for s in range(7)])[0]
     assert agree.agreement == "agrees" and agree.measured_db == deviation["highs"]
-    assert agree.measurement.startswith(f"{model} measures +{deviation['highs']:.1f} dB vs target")
+    assert agree.measurement.startswith(f"{model} measures +{deviation['highs']:.1f} dB vs target at 10000-20000 Hz")
     assert agree.measurement.endswith("your notes agree")
     disagree = find_patterns([note(s, "highs", -1, band="highs", model=model) for s in range(7)])[0]
     assert disagree.agreement == "disagrees" and disagree.measurement.endswith("your notes disagree")
