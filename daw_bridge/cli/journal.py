@@ -152,10 +152,16 @@ def session_cmd(ctx: click.Context, headphones: str, reference: Path | None, tit
         _session(ctx, journal, None, headphones, reference, title, artist, amp, correction, level_db, fresh,
                  as_json)
         return
+    from ..errors import DawUnreachable
     from .session import connected
 
-    with connected(ctx) as daw:
-        _session(ctx, journal, daw, headphones, reference, title, artist, amp, correction, level_db, fresh, as_json)
+    try:
+        with connected(ctx) as daw:
+            _session(ctx, journal, daw, headphones, reference, title, artist, amp, correction, level_db, fresh,
+                     as_json)
+    except DawUnreachable as exc:
+        raise click.ClickException(f"DawUnreachable: {exc} (to take notes without the DAW and without band solo, "
+                                   "add --no-daw and --title or --reference)") from exc
 
 
 def _session(ctx: click.Context, journal: Journal, daw: Any, headphones: str, reference: Path | None,
@@ -196,7 +202,7 @@ def _session(ctx: click.Context, journal: Journal, daw: Any, headphones: str, re
 def note_cmd(ctx: click.Context, headphones: str, aspect: str, direction: str, strength: str, band: str | None,
              position: str | None, text: str, reference: Path | None, title: str | None, artist: str | None,
              as_json: bool) -> None:
-    """Add one note without the checklist (it joins today's open session for the headphones and reference)."""
+    """Add one note without the checklist (it joins the unfinished session for the headphones and reference)."""
     note = parse_note(aspect=aspect, direction=direction, strength=strength, band=band,
                       position_s=_seconds(position or ""), text=text)
     journal = open_journal(ctx)

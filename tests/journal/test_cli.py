@@ -157,3 +157,17 @@ def test_a_locked_journal_is_a_clear_error(jpath: Path, monkeypatch: pytest.Monk
         holder.execute("ROLLBACK")
         holder.close()
     assert code == 1 and "Error: JournalLocked:" in out and "locked by another program" in out
+
+
+def test_a_session_without_a_reachable_daw_says_how_to_go_on(jpath: Path, tmp_path: Path) -> None:
+    from daw_bridge.config import Config, config_to_toml
+    from daw_bridge.workflows.embedded import _free_udp_port
+
+    port = _free_udp_port("127.0.0.1")  # nobody listens there
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(config_to_toml(Config(send_port=port, receive_port=port, timeout_s=0.3, bridge_dir=tmp_path / "b",
+                                         bounce_dir=tmp_path / "o")))
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "journal", "--journal", str(jpath), "session",
+                                      "--headphones", "AKG K701", "--title", "Aja"])
+    assert result.exit_code == 1 and "DawUnreachable" in result.output and "--no-daw" in result.output
+    assert "Traceback" not in result.output
