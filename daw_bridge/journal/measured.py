@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from ..bands import BANDS
+from ..bands import BANDS, HIGHS_HZ, MIDRANGE_HZ
 from ..errors import PresetError
 
 #: An aspect's bands (aspects with no band - ambience, stereo image, depth, level - have no measured figure).
@@ -68,3 +68,14 @@ def expected_direction(deviation_db: float | None) -> int | None:
     if deviation_db <= -AUDIBLE_DEVIATION_DB:
         return -1
     return 0
+
+
+def _mean_within(deviation: dict[str, float], range_hz: tuple[float, float]) -> float:
+    inside = [deviation[b.name] for b in BANDS if b.low_hz >= range_hz[0] and b.high_hz <= range_hz[1]]
+    return sum(inside) / len(inside)
+
+
+def highs_ratio_deviation_db(deviation: dict[str, float]) -> float:
+    """The measured deviation of what bounce-and-check's highs figure reads: the highs (5-20 kHz) relative to the
+    midrange (300 Hz-3 kHz), each the mean of the bands inside it (dB)."""
+    return round(_mean_within(deviation, HIGHS_HZ) - _mean_within(deviation, MIDRANGE_HZ), 2)

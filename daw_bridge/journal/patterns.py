@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bands import BAND_NAMES
-from .measured import band_deviation_db, expected_direction, subject_deviation_db
+from .measured import band_deviation_db, expected_direction, highs_ratio_deviation_db, subject_deviation_db
 from .schema import ASPECTS
 from .stats import fisher_exact, sign_test
 from .store import Note
@@ -150,15 +150,21 @@ def _advice(model: str, aspect: str, band: str | None, direction: int, strength:
 
 
 def _check_offset(aspect: str, band: str | None, direction: int, strength: float,
-                  measured: float | None) -> dict[str, float]:
+                  deviation: dict[str, float] | None) -> dict[str, float]:
+    """The bounce-and-check area this subject maps to and how far mixes made on these headphones should land from
+    the references there: minus the measured deviation of that area's figure when it agrees in sign, else a rough
+    size from the notes' strength."""
     if band is not None:
         area = _CHECK_AREAS["highs"] if band in BAND_NAMES[4:] else None
     else:
         area = _CHECK_AREAS.get(aspect)
     if area is None:
         return {}
-    size = abs(measured) if measured is not None and _sign(measured) == direction else ROUGH_DB_PER_STRENGTH * max(
-        strength, 1.0)
+    measured = highs_ratio_deviation_db(deviation) if deviation and area == "highs_db" else None
+    if measured is not None and _sign(measured) == direction:
+        size = abs(measured)
+    else:
+        size = ROUGH_DB_PER_STRENGTH * max(strength, 1.0)
     return {area: round(-direction * size, 1)}  # a headphone that exaggerates X makes mixes short of X
 
 
@@ -219,7 +225,7 @@ def find_patterns(notes: Sequence[Note], *, base: Path | None = None) -> list[Pa
             summary=_summary(subject, more, less, total), measured_db=None if corrected else measured,
             measurement=text, agreement=agreement,
             advice=_advice(model, aspect, band, direction, strength) if confirmed else "",
-            check_offset=_check_offset(aspect, band, direction, strength, None if corrected else measured)
+            check_offset=_check_offset(aspect, band, direction, strength, None if corrected else dev)
             if confirmed else {},
             change=_change(votes),
         ))

@@ -140,8 +140,11 @@ def test_confirmed_patterns_become_bounce_and_check_offsets() -> None:
     offsets = check_offsets(find_patterns(notes))[model]
     deviation = band_deviation_db(model)
     assert deviation is not None
-    # bright cans make dull mixes: the highs offset is minus the measured excess; wet-sounding cans make dry mixes
-    assert offsets == {"highs_db": -round(deviation["highs"], 1), "reverb_db": -1.5}
+    # bright cans make dull mixes: the highs offset is minus the measured excess of the check's highs figure
+    # (5-20 kHz over 300 Hz-3 kHz); wet-sounding cans make dry mixes (no measurement: 0.5 dB per unit of strength)
+    excess = (deviation["low-highs"] + deviation["highs"]) / 2 - (deviation["low-mid"] + deviation["mid"]) / 2
+    assert excess > 3.0
+    assert offsets == {"highs_db": -round(excess, 1), "reverb_db": -1.5}
 
 
 def test_what_changed_over_time() -> None:
