@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from ..errors import DawBridgeError
-from ..journal.guided import CHECKLIST, Answer, BandSolo, Step, current_reference, remaining, run_checklist
+from ..journal.context import current_reference, listening_now
+from ..journal.guided import CHECKLIST, Answer, BandSolo, Step, remaining, run_checklist
 from ..journal.notes import parse_note
 from ..journal.patterns import check_offsets, find_patterns
 from ..journal.repair import recover
@@ -131,10 +132,11 @@ def _seconds(text: str) -> float | str | None:
 @journal_group.command("session")
 @click.option("--headphones", required=True, help='Headphone model, e.g. "Sennheiser HD 650".')
 @_with_reference_options
-@click.option("--amp", default="", help="Amp or output the headphones are driven from.")
+@click.option("--amp", default="", help="Amp or output the headphones are driven from (default: the level profile's).")
 @click.option("--correction/--no-correction", default=None,
               help="Whether the correction is on (default: from the saved monitoring state).")
-@click.option("--level-db", type=float, default=None, help="Listening level estimate, if known (dB SPL).")
+@click.option("--level-db", type=float, default=None,
+              help="Listening level (dB SPL); default: estimated from the level profile and the mix's loudness.")
 @click.option("--no-daw", is_flag=True, help="Do not connect to the DAW (no band solo; give --reference/--title).")
 @click.option("--new", "fresh", is_flag=True, help="Start a new session instead of resuming an unfinished one.")
 @json_option
@@ -167,7 +169,9 @@ def session_cmd(ctx: click.Context, headphones: str, reference: Path | None, tit
 def _session(ctx: click.Context, journal: Journal, daw: Any, headphones: str, reference: Path | None,
              title: str | None, artist: str | None, amp: str, correction: bool | None, level_db: float | None,
              fresh: bool, as_json: bool) -> None:
-    hp = _headphone(journal, headphones, amp, correction)
+    now = listening_now(daw)
+    hp = _headphone(journal, headphones, amp or now.output or "", correction)
+    level_db = level_db if level_db is not None else now.level_db
     ref = _reference(journal, reference, title, artist, current_reference(daw) if daw is not None else None)
     if ref is None:
         raise click.UsageError("which reference? Give --reference FILE or --title, or select one in the A/B loop")

@@ -8,8 +8,9 @@
   skipped), shows the next one (soloing its band on the monitoring path) and stores it in the project
   (``daw_bridge``/``journal_step``) so the note form can show the question and pre-fill the aspect.
 
-Headphones are those of the saved monitoring state when a correction preset is on (model = preset, correction on),
-else those of the journal's latest session. The reference is the A/B loop's selected reference track.
+Headphones are those of the saved monitoring state when a correction preset is on (model = preset, correction on,
+amp = the level profile's current output), else those of the journal's latest session. The reference is the A/B
+loop's selected reference track; the level estimate comes from :mod:`daw_bridge.journal.context`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Any
 from ..daw import Daw
 from ..errors import InvalidParameter
 from ..monitoring import load_state
-from .guided import CHECKLIST, BandSolo, Step, current_reference, remaining
+from .context import current_reference, listening_now
+from .guided import CHECKLIST, BandSolo, Step, remaining
 from .notes import parse_note
 from .review import note_line
 from .store import Journal, JournalError
@@ -40,12 +42,12 @@ def _event_time(event: dict[str, Any]) -> str | None:
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def headphone_id(journal: Journal, *, base: Path | None = None) -> int:
+def headphone_id(journal: Journal, *, base: Path | None = None, amp: str = "") -> int:
     """The headphone set-up being listened on now (see the module docstring)."""
     state = load_state(base)
     if state.headphones:
         return journal.headphone(state.headphones, preset=state.headphones, correction=True,
-                                 crossfeed=state.crossfeed or "")
+                                 crossfeed=state.crossfeed or "", amp=amp)
     rows = journal.query("SELECT headphone_id FROM listening_session ORDER BY id DESC LIMIT 1")
     if not rows:
         raise JournalError("which headphones? Switch a correction preset on (`daw-bridge headphones apply MODEL`) "
@@ -67,11 +69,15 @@ class JournalEvents:
     solo: BandSolo | None = field(default=None, repr=False)
 
     def _session(self, journal: Journal) -> int:
-        hp = headphone_id(journal, base=self.base)
+        now = listening_now(self.daw)
+        hp = headphone_id(journal, base=self.base, amp=now.output or "")
         title = current_reference(self.daw)
         ref = journal.reference(title) if title else None
         found = journal.open_guided_session(hp, ref)
-        return found if found is not None else journal.start_session(hp, ref, source="guided")
+        if found is not None:
+            return found
+        return journal.start_session(hp, ref, level_db=now.level_db,
+                                     level_unit="dB SPL" if now.level_db is not None else "", source="guided")
 
     def note(self, event: dict[str, Any]) -> str:
         aspect = str(event.get("aspect") or "").strip()

@@ -10,7 +10,6 @@ The asking is a callable, so the CLI prompts with click and tests feed answers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,18 +133,3 @@ def run_checklist(journal: Journal, session_id: int, ask: Asker, *, solo: BandSo
         journal.end_session(session_id)
     return Walk(session_id, tuple(answered), tuple(skipped), complete)
 
-
-def current_reference(daw: Daw) -> str | None:
-    """The reference the A/B loop has selected (the audible one, else the last one heard), by track name."""
-    raw = daw.get_project_state("ab_state")
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    current = data.get("current")
-    if isinstance(current, str) and current and current != "mix":
-        return current
-    selected = data.get("selected")
-    return selected if isinstance(selected, str) and selected else None

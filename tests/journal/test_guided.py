@@ -150,3 +150,23 @@ def test_blind_rounds_are_stored_and_a_broken_journal_only_warns(
     (tmp_path / "bad.sqlite").write_bytes(b"x" * 5000)
     warning = record_blind_result(tmp_path / "bad.sqlite", answer="mix", guess="mix", correct=True)
     assert warning is not None and "not stored in the journal" in warning
+
+
+def test_sessions_from_reaper_carry_the_output_level_estimate(
+        session: EmbeddedSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from daw_bridge.headphones.level import LevelProfile, OutputProfile, save_profile, set_output
+
+    monkeypatch.setenv("DAW_BRIDGE_LEVEL_PROFILE", str(tmp_path / "level.json"))
+    save_profile(set_output(LevelProfile(), OutputProfile("Magni", "headphones", spl_at_0lufs_db=110.0,
+                                                          volume_db=-20.0)))
+    save_state(MonitoringState(headphones="AKG K701"), tmp_path / "state")
+    session.daw.set_project_state("ab_state", json.dumps({"current": "REF 1", "mix_loudness": -14.0}))
+    said: list[str] = []
+    controller = Controller(session.daw, session.config, say=said.append,
+                            journal=JournalEvents(session.daw, tmp_path / "j.sqlite", base=tmp_path / "state"))
+    controller.handle({"event": "journal_note", "aspect": "bass", "direction": "more"})
+    with Journal(tmp_path / "j.sqlite") as j:
+        [(level, unit)] = j.query("SELECT level_db, level_unit FROM listening_session")
+        [note] = j.notes()
+    assert (level, unit) == (110.0 - 20.0 - 14.0, "dB SPL"), said
+    assert (note.model, note.amp, note.title) == ("AKG K701", "Magni", "REF 1")
