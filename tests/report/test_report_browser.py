@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,14 +17,14 @@ from tests.workflows.conftest import demo_folder, session  # noqa: F401  (fixtur
 
 
 @pytest.fixture()
-def checked(session: EmbeddedSession) -> tuple[Path, dict]:  # type: ignore[type-arg]  # noqa: F811
+def checked(session: EmbeddedSession) -> tuple[Path, dict[str, Any]]:  # noqa: F811
     match_levels(session.daw, session.config)
     result = bounce_and_check(session.daw, session.config)
     data = json.loads(json.dumps(result.comparison.to_dict(), default=str))
     return result.report, data
 
 
-def test_report_renders_cleanly_with_titled_figures_and_true_numbers(checked: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+def test_report_renders_cleanly_with_titled_figures_and_true_numbers(checked: tuple[Path, dict[str, Any]]) -> None:
     report, data = checked
     with visit(report) as seen:
         page = seen.page
