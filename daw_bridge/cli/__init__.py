@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "serve",
     "analyze",
+    "profile",
     "reaper_cmd",
     "journal",
 )

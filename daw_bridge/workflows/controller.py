@@ -74,7 +74,7 @@ class Controller:
         mode = event.get("mode") if event.get("mode") in ("loudness", "midrange") else "loudness"
         result = match_levels(self.daw, self.cfg, mode=str(mode), monitor_chain=active_monitor_chain(self.daw))
         gains = ", ".join(f"{r.name} {r.change_db:+.1f} dB" for r in result.references)
-        return f"matched to the mix at {result.mix_level:.1f} {result.unit}: {gains}"
+        return f"matched to the mix at {result.mix_heard_level:.1f} {result.unit} as heard: {gains}"
 
     def _check(self, _event: dict[str, Any]) -> str:
         result = bounce_and_check(self.daw, self.cfg)
