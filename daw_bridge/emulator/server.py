@@ -44,7 +44,7 @@ class EmulatorServer:
         self._sock: socket.socket | None = None
         self._out: queue.Queue[list[bytes] | None] = queue.Queue()
         self._pending = 0  # bursts queued or being sent; a one-packet reply goes out directly only when 0
-        self._pending_lock = threading.Lock()
+        self._pending_lock = threading.Condition()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.packets_in = 0
@@ -99,6 +99,11 @@ class EmulatorServer:
         self._threads = []
         self._sock.close()
         self._sock = None
+
+    def wait_idle(self, timeout_s: float = 5.0) -> bool:
+        """Wait until every queued feedback burst has been sent; False on timeout."""
+        with self._pending_lock:
+            return self._pending_lock.wait_for(lambda: self._pending == 0, timeout_s)
 
     def restart(self) -> None:
         """Stop and start again on the same ports (caches cleared, project kept): a simulated REAPER restart."""
@@ -173,6 +178,7 @@ class EmulatorServer:
             finally:
                 with self._pending_lock:
                     self._pending -= 1
+                    self._pending_lock.notify_all()
 
     def _poll_loop(self) -> None:
         tick = 0
