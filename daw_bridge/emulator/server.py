@@ -64,8 +64,7 @@ class EmulatorServer:
         if self._sock is not None:
             return
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:  # no SO_REUSEADDR: a second emulator (or REAPER) on the port must fail here, not share it
             sock.bind((self.host, self._port))
         except OSError as exc:
             sock.close()
