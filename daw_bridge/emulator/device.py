@@ -27,8 +27,8 @@ COUNT_LIMITS: dict[str, int] = {
     "DEVICE_FX_COUNT": 128,
     "DEVICE_FX_PARAM_COUNT": 1024,
     "DEVICE_FX_INST_PARAM_COUNT": 1024,
-    "DEVICE_MARKER_COUNT": 1024,
-    "DEVICE_REGION_COUNT": 1024,
+    "DEVICE_MARKER_COUNT": 256,
+    "DEVICE_REGION_COUNT": 256,
 }
 #: csurf_osc's defaults when the pattern file does not set a count.
 DEFAULT_COUNTS: dict[str, int] = {

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 Targets = tuple[int | str, ...]
 Handler = Callable[["Surface", Match, Targets, Arg | None], None]
 
+#: Highest track volume accepted, in dB (ours: REAPER's limit is not in the public source; a device sending
+#: ``/track/1/volume/db 3e38`` must not make every render and meter overflow).
+MAX_VOLUME_DB = 24.0
 #: Largest marker/region number a device may address (REAPER reads it with ``atoi``: an int32).
 MAX_MARKER_NUMBER = 2**31 - 1
 _TIME_STR = re.compile(r"^\s*(?:(\d+):)?(\d+(?:\.\d*)?)\s*$")
@@ -145,7 +148,7 @@ def volume(s: Surface, m: Match, targets: Targets, arg: Arg | None) -> None:
     if track is None or not isinstance(arg, int | float) or m.flag not in "nf":
         return
     value = slider_to_db(float(arg)) if m.flag == "n" else float(arg)
-    track.volume_db = -math.inf if value <= FLOOR_DB else value
+    track.volume_db = -math.inf if value <= FLOOR_DB else min(value, MAX_VOLUME_DB)
     s.touch(track)
 
 

@@ -59,7 +59,7 @@ class Meters:
                 self._signature = signature
             taps: dict[str, np.ndarray] = {}
             master = self._mixer.block(first, last, taps=taps)
-        except (DawBridgeError, OSError, ValueError) as exc:  # an unreadable file: meters read silence
+        except (DawBridgeError, OSError, ValueError, ArithmeticError) as exc:  # meters read silence
             self.failures += 1
             self.close()
             self._signature = None
