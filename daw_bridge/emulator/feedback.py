@@ -195,7 +195,8 @@ def compile_feedback(patterns: PatternSet) -> list[FeedbackPattern]:
         compiled = FeedbackPattern(p.action, p.flag, p.wildcards, scoped, fmt)
         if _can_produce(compiled):
             out.append(compiled)
-    return out
+    # pattern-file order, sends/receives and device selection flags last (see the module docstring)
+    return sorted(out, key=lambda p: p.action in _LATE_ACTIONS)
 
 
 def _can_produce(p: FeedbackPattern) -> bool:
@@ -228,6 +229,16 @@ class _Scope:
     slots: list[tuple[int, Track, int]]  # (slot, track, REAPER number) of the bank
     device: tuple[Track, int] | None  # the device track and its number
     peaks: Peaks
+    _receives: dict[str, list[tuple[Track, Send]]] | None = None
+
+    def receives(self, track: Track) -> list[tuple[Track, Send]]:
+        """Sends that target ``track`` (source, send), in track order; the map is built once per state."""
+        if self._receives is None:
+            self._receives = {}
+            for t in self.project.tracks:
+                for snd in t.sends:
+                    self._receives.setdefault(snd.dest, []).append((t, snd))
+        return self._receives.get(track.guid, [])
 
     def targets(self, p: FeedbackPattern) -> list[tuple[tuple[int, ...], Track, int]]:
         if p.action.startswith("MASTER_"):
@@ -267,8 +278,10 @@ def feedback_state(
                  if (n := view.bank_start + s) <= len(project.tracks)]
         vu_scope = _Scope(project, view, every, (track, view.device_track) if track is not None else None,
                           scope.peaks)
-    # pattern-file order, sends/receives and device selection flags last (see the module docstring)
-    for p in sorted(compiled, key=lambda p: p.action in _LATE_ACTIONS):
+    has_sends = ABSENT_SEND_SLOTS or any(t.sends for t in project.tracks)
+    for p in compiled:
+        if p.action in _SEND_ACTIONS and not has_sends:
+            continue
         if p.action in VU_ACTIONS:
             _vu_state(out, p, vu_scope)
         elif only_tracks is not None and p.wildcards == 1 and p.action.startswith(
@@ -290,7 +303,7 @@ def _pattern_state(out: State, p: FeedbackPattern, scope: _Scope) -> None:
         return
     if action in _SEND_ACTIONS:
         for prefix, track, number in scope.targets(p):
-            _send_state(out, p, scope.project, view, prefix, track, number)
+            _send_state(out, p, scope, prefix, track, number)
         return
     rest = p.wildcards - p.scoped
     if action in FX_VALUES and rest == 0:  # the device FX
@@ -351,15 +364,15 @@ def _params(out: State, p: FeedbackPattern, fx: Fx, prefix: tuple[int, ...], off
 
 
 def _send_state(
-    out: State, p: FeedbackPattern, project: Project, view: DeviceView, prefix: tuple[int, ...], track: Track,
-    number: int,
+    out: State, p: FeedbackPattern, scope: _Scope, prefix: tuple[int, ...], track: Track, number: int,
 ) -> None:
     receive = "_RECV_" in p.action
     if receive and number == 0:
         return  # the master has no receives (csurf_osc: ``if (tidx)``)
+    project, view = scope.project, scope.view
     pairs: list[tuple[str, Send]]
     if receive:
-        pairs = [(s.name, snd) for s, snd in project.receives_of(track)]
+        pairs = [(s.name, snd) for s, snd in scope.receives(track)]
         count, placeholder = view.receive_count, "Recv {}"
     else:
         pairs = [(project.send_name(snd), snd) for snd in track.sends]
