@@ -76,7 +76,7 @@ def emulate(ctx: click.Context, project_file: Path | None, demo: bool, demo_dir:
             except KeyboardInterrupt:
                 pass
             click.echo("stopped.", err=True)
-        emu.meters.close()
+
 
 
 def register(cli: click.Group) -> None:

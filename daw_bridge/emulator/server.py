@@ -98,6 +98,8 @@ class EmulatorServer:
         self._threads = []
         self._sock.close()
         self._sock = None
+        with self.emulator.lock:
+            self.emulator.meters.close()  # the meters' open audio files
 
     def wait_idle(self, timeout_s: float = 5.0) -> bool:
         """Wait until every queued feedback burst has been sent; False on timeout."""

@@ -30,6 +30,8 @@ POISON: dict[str, bytes] = {
     "time-minus-inf": raw_float("/loop/start/time", -math.inf),
     "volume-db-nan": raw_float("/track/1/volume/db", math.nan),
     "volume-db-huge": raw_float("/track/1/volume/db", 3.0e38),
+    "time-huge": raw_float("/time", 3.0e38),
+    "marker-time-huge": raw_float("/marker_id/1/time", 3.0e38),
     "pan-nan": raw_float("/track/1/pan", math.nan),
     "marker-count-2000000": osc("/device/marker/count", 2_000_000),
     "region-count-max": osc("/device/region/count", 2**31 - 1),
@@ -69,7 +71,8 @@ def full_refresh(emu: Emulator) -> dict[str, tuple[object, ...]]:
 
 #: Our shipped file has the marker/region lists and a 64-track bank; REAPER's default file has the meters.
 CASES = [(name, "shipped") for name in sorted(POISON)] + [
-    (name, "reaper-default") for name in ("time-inf", "volume-db-huge", "volume-db-nan", "track-count-max")]
+    (name, "reaper-default") for name in ("time-inf", "time-huge", "volume-db-huge", "volume-db-nan",
+                                          "track-count-max")]
 
 
 @pytest.mark.parametrize(("name", "pattern_file"), CASES)
