@@ -78,6 +78,5 @@ def emulate(ctx: click.Context, project_file: Path | None, demo: bool, demo_dir:
             click.echo("stopped.", err=True)
 
 
-
 def register(cli: click.Group) -> None:
     cli.add_command(emulate)
