@@ -134,13 +134,17 @@ def _fx_of(s: Surface, m: Match, targets: Targets) -> tuple[Track | None, Fx | N
 def set_track_bool(attr: str) -> Handler:
     def handler(s: Surface, m: Match, targets: Targets, arg: Arg | None) -> None:
         track, _ = track_of(s, m, targets)
-        if track is None or (attr == "rec_arm" and track is s.project.master):
-            return
-        value = toggle_or_set(m, arg, bool(getattr(track, attr)))
-        if value is not None:
-            setattr(track, attr, value)
-            s.touch(track)
+        if track is not None and not (attr == "rec_arm" and track is s.project.master):
+            _switch(s, m, arg, track, track, attr)
     return handler
+
+
+def _switch(s: Surface, m: Match, arg: Arg | None, track: Track, owner: Track | Fx, attr: str) -> None:
+    """Set (``b``) or toggle (``t``) the switch ``owner.attr`` and note that ``track`` changed."""
+    value = toggle_or_set(m, arg, bool(getattr(owner, attr)))
+    if value is not None:
+        setattr(owner, attr, value)
+        s.touch(track)
 
 
 def volume(s: Surface, m: Match, targets: Targets, arg: Arg | None) -> None:
@@ -197,12 +201,8 @@ def fx_switch(attr: str) -> Handler:
     """``FX_BYPASS`` (1 = enabled) and ``FX_OPEN_UI``: ``b`` sets, ``t`` toggles."""
     def handler(s: Surface, m: Match, targets: Targets, arg: Arg | None) -> None:
         track, fx, _ = _fx_of(s, m, targets)
-        if track is None or fx is None:
-            return
-        value = toggle_or_set(m, arg, bool(getattr(fx, attr)))
-        if value is not None:
-            setattr(fx, attr, value)
-            s.touch(track)
+        if track is not None and fx is not None:
+            _switch(s, m, arg, track, fx, attr)
     return handler
 
 
