@@ -32,6 +32,9 @@ Handler = Callable[["Surface", Match, Targets, Arg | None], None]
 #: Highest track volume accepted, in dB (ours: REAPER's limit is not in the public source; a device sending
 #: ``/track/1/volume/db 3e38`` must not make every render and meter overflow).
 MAX_VOLUME_DB = 24.0
+#: Most markers and regions devices may create in a project (ours: REAPER has no limit, but a flood of
+#: ``/marker_id/N/name`` datagrams must not grow the project, and every feedback diff, without bound).
+MAX_MARKERS = 10_000
 #: Largest marker/region number a device may address (REAPER reads it with ``atoi``: an int32).
 MAX_MARKER_NUMBER = 2**31 - 1
 _TIME_STR = re.compile(r"^\s*(?:(\d+):)?(\d+(?:\.\d*)?)\s*$")
@@ -295,6 +298,8 @@ def marker_id(s: Surface, m: Match, targets: Targets, arg: Arg | None) -> None:
     region = m.action.startswith("REGIONID_")
     marker = next((x for x in s.project.markers if x.number == number and x.is_region == region), None)
     if marker is None:
+        if len(s.project.markers) >= MAX_MARKERS:
+            return
         marker = Marker(number, s.project.position_s, "", None, s.project.position_s + 1.0 if region else None)
         s.project.markers.append(marker)
     if m.action.endswith("_NAME") and isinstance(arg, str):

@@ -96,6 +96,18 @@ def test_poison_datagram_leaves_a_working_bounded_surface(name: str, pattern_fil
     assert math.isfinite(emu.project.position_s) and math.isfinite(emu.project.tracks[0].volume_db)
 
 
+def test_a_flood_of_new_marker_ids_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from daw_bridge.emulator import handlers
+
+    monkeypatch.setattr(handlers, "MAX_MARKERS", 40)
+    emu = fresh(None)
+    exchange(emu, bundle(*(osc(f"/marker_id/{n}/name", f"m{n}") for n in range(2, 62))))
+    assert len(emu.project.markers) == 40
+    state = full_refresh(emu)
+    names = {v[0] for k, v in state.items() if k.startswith("/marker/") and k.endswith("/name")}
+    assert "m" in names and "m41" in names and "m42" not in names
+
+
 def test_huge_volume_is_clamped() -> None:
     emu = fresh(None)
     exchange(emu, POISON["volume-db-huge"])
