@@ -6,21 +6,15 @@ this against its per-address cache to send only changes. Nothing here writes an 
 comes from a :class:`~daw_bridge.osc.patterns.Pattern` of the file.
 
 Read from ``csurf_osc.cpp`` (``UpdateSurfaceTrack``, ``SetActiveFXChange``, ``SetActiveTrackChange``, ``Run``,
-``Extended``): track names are copied into a 512-byte buffer (511 bytes kept) and an empty name or one equal to the
-track number reads ``Track N`` (``MASTER`` for the master); FX names lose their ``VST: ``/``JS: ``… prefix; every
-send/receive slot of the device's send/receive count is reported, absent ones as ``Send N``/``Recv N`` (``Aux N``
-on the master) at -inf and centre (the emulator reports only the slots that exist, see
-:data:`ABSENT_SEND_SLOTS`); the device FX (``/fx/name`` …) reads empty when the device track has no FX;
-``/device/track/select/@`` and ``/device/fx/select/@`` flag the device track and FX; the track pan string reads
-``C`` at centre; VU is ``(dB(mean peak) - min) / (max - min)`` clamped to 0..1.
+``Extended``; value formats in :mod:`.formats`): every send/receive slot of the device's send/receive count is
+reported, absent ones as ``Send N``/``Recv N`` (``Aux N`` on the master) at -inf and centre (the emulator
+reports only the slots that exist, see :data:`ABSENT_SEND_SLOTS`); the device FX (``/fx/name`` …) reads empty
+when the device track has no FX; ``/device/track/select/@`` and ``/device/fx/select/@`` flag the device track
+and FX; meters are reported for the master, the device track and the bank tracks, from the latest peaks.
 
 Order: REAPER sends a dump track by track (``UpdateSurfaceTrack``); the emulator sends the same messages in
 pattern-file order with the send/receive slots and the device selection flags last, an order our client's
 "dump is over when the mirror goes quiet" rule relies on (REAPER's per-track order would not satisfy it).
-
-Formats we chose where REAPER's depend on user preferences: volume strings ``-6.02dB`` / ``-inf dB``, pan strings
-``center`` / ``25%L``, time strings ``m:ss.mmm``; silence is reported as -150 dB in ``f`` volume feedback; the VU
-range is -60..+6 dB (REAPER's meter-range preference, inferred default).
 """
 
 from __future__ import annotations
@@ -31,12 +25,11 @@ from dataclasses import dataclass
 
 from ..osc.codec import Arg, truncate_utf8
 from ..osc.patterns import PatternSet
-from ..reaper.fader import FLOOR_DB, db_to_slider
-from ..units import pan_to_normalized
 from .device import DeviceView, device_track
+from .formats import NAME_MAX_BYTES, bit, fx_name, pan_args, time_str, track_name, volume_args, vu
 from .project import Fx, Marker, Project, Send, Track
 
-__all__ = ["DeviceView", "FeedbackPattern", "State", "compile_feedback", "feedback_state"]
+__all__ = ["DeviceView", "FeedbackPattern", "State", "compile_feedback", "feedback_state", "vu"]
 
 State = dict[str, tuple[Arg, ...]]
 #: Per-track peaks (linear, left and right) by REAPER track number (0 = master), from the meters.
@@ -44,15 +37,9 @@ Peaks = Mapping[int, tuple[float, float]]
 
 #: Flags that produce feedback (``r`` never does, ``i`` patterns are device-to-REAPER only).
 FEEDBACK_FLAGS = frozenset("nfbts")
-#: REAPER copies names into ``char buf[512]`` before sending them (``UpdateSurfaceTrack``, ``GetFXName``).
-NAME_MAX_BYTES = 511
-#: Meter range mapped to VU 0..1, in dB (REAPER's ``g_vu_minvol``/``g_vu_maxvol`` preferences; defaults inferred).
-VU_MIN_DB, VU_MAX_DB = -60.0, 6.0
 #: Whether absent send/receive slots are reported as REAPER does (``Send N`` at -inf). Off: with the shipped file's
 #: 4+4 slots that is 40 messages per track, long enough dumps to break our client's "quiet = done" sync rule.
 ABSENT_SEND_SLOTS = False
-#: Prefixes csurf_osc strips from FX names (``GetFXName``).
-FX_NAME_PREFIXES = ("VST: ", "VSTi: ", "VST3: ", "VST3i: ", "JS: ", "DX: ", "DXi: ", "AU: ", "AUi: ")
 #: Actions whose value REAPER polls at the surface rate (``Run``) rather than sending on change.
 POLLED_ACTIONS = frozenset({
     "TIME", "BEAT", "SAMPLES", "FRAMES", "LOOP_START_TIME", "LOOP_END_TIME", "MASTER_VU", "MASTER_VU_L",
@@ -61,82 +48,18 @@ POLLED_ACTIONS = frozenset({
 })  # fmt: skip
 
 
-def volume_str(volume_db: float) -> str:
-    return "-inf dB" if volume_db <= FLOOR_DB else f"{volume_db:+.2f}dB"
-
-
-def pan_str(pan: float) -> str:
-    pct = round(abs(pan) * 100)
-    return "center" if pct == 0 else f"{pct}%{'L' if pan < 0 else 'R'}"
-
-
-def time_str(time_s: float) -> str:
-    if not math.isfinite(time_s):
-        time_s = 0.0
-    minutes, seconds = divmod(max(0.0, time_s), 60.0)
-    return f"{int(minutes)}:{seconds:06.3f}"
-
-
-def track_name(track: Track, number: int) -> str:
-    """The name REAPER reports: at most 511 bytes; ``Track N`` (``MASTER``) when empty or equal to N."""
-    name = truncate_utf8(track.name, NAME_MAX_BYTES)
-    if not name or name == str(number):
-        return "MASTER" if number == 0 else f"Track {number}"
-    return name
-
-
-def fx_name(fx: Fx) -> str:
-    name = fx.name
-    for prefix in FX_NAME_PREFIXES:
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-            break
-    return truncate_utf8(name, NAME_MAX_BYTES)
-
-
-def vu(peak: float) -> float:
-    """csurf_osc's VU value of a linear peak: dB mapped from the meter range to 0..1."""
-    if peak <= 0.0 or not math.isfinite(peak):
-        return 0.0
-    db = 20.0 * math.log10(peak)
-    return min(1.0, max(0.0, (db - VU_MIN_DB) / (VU_MAX_DB - VU_MIN_DB)))
-
-
-def _db(volume_db: float) -> float:
-    return FLOOR_DB if volume_db <= FLOOR_DB or math.isinf(volume_db) else volume_db
-
-
-def _volume(flag: str, volume_db: float) -> tuple[Arg, ...]:
-    if flag == "n":
-        return (db_to_slider(volume_db),)
-    if flag == "f":
-        return (_db(volume_db),)
-    return (volume_str(volume_db),)
-
-
-def _pan(flag: str, pan: float, *, centre: str = "center") -> tuple[Arg, ...]:
-    if flag == "n":
-        return (pan_to_normalized(pan),)
-    text = pan_str(pan)
-    return (centre if text == "center" else text,)
-
-
-def _bit(value: bool) -> tuple[Arg, ...]:
-    return (1 if value else 0,)
-
-
 TrackValue = Callable[[str, Track, int], tuple[Arg, ...] | None]
 
 #: Track-scoped actions: (flag, track, number) -> args, or None when the flag has no meaning for it.
 TRACK_VALUES: dict[str, TrackValue] = {
     "TRACK_NAME": lambda flag, t, n: (track_name(t, n),) if flag == "s" else None,
     "TRACK_NUMBER": lambda flag, t, n: (str(n),) if flag == "s" else None,
-    "TRACK_MUTE": lambda flag, t, n: _bit(t.mute) if flag in "bt" else None,
-    "TRACK_SOLO": lambda flag, t, n: _bit(t.solo) if flag in "bt" else None,
-    "TRACK_REC_ARM": lambda flag, t, n: _bit(t.rec_arm) if flag in "bt" and n else None,
-    "TRACK_SELECT": lambda flag, t, n: _bit(t.selected) if flag in "bt" else None,
-    "TRACK_VOLUME": lambda flag, t, n: _volume(flag, t.volume_db) if flag in "nfs" else None,
-    "TRACK_PAN": lambda flag, t, n: _pan(flag, t.pan, centre="C") if flag in "ns" else None,
+    "TRACK_MUTE": lambda flag, t, n: bit(t.mute) if flag in "bt" else None,
+    "TRACK_SOLO": lambda flag, t, n: bit(t.solo) if flag in "bt" else None,
+    "TRACK_REC_ARM": lambda flag, t, n: bit(t.rec_arm) if flag in "bt" and n else None,
+    "TRACK_SELECT": lambda flag, t, n: bit(t.selected) if flag in "bt" else None,
+    "TRACK_VOLUME": lambda flag, t, n: volume_args(flag, t.volume_db) if flag in "nfs" else None,
+    "TRACK_PAN": lambda flag, t, n: pan_args(flag, t.pan, centre="C") if flag in "ns" else None,
 }
 
 FxValue = Callable[[str, Fx | None, int], tuple[Arg, ...] | None]
@@ -145,8 +68,8 @@ FxValue = Callable[[str, Fx | None, int], tuple[Arg, ...] | None]
 FX_VALUES: dict[str, FxValue] = {
     "FX_NAME": lambda flag, f, n: (fx_name(f) if f else "",) if flag == "s" else None,
     "FX_NUMBER": lambda flag, f, n: (str(n) if f else "",) if flag == "s" else None,
-    "FX_BYPASS": lambda flag, f, n: _bit(f is not None and f.enabled) if flag in "bt" else None,
-    "FX_OPEN_UI": lambda flag, f, n: _bit(f is not None and f.open) if flag in "bt" else None,
+    "FX_BYPASS": lambda flag, f, n: bit(f is not None and f.enabled) if flag in "bt" else None,
+    "FX_OPEN_UI": lambda flag, f, n: bit(f is not None and f.open) if flag in "bt" else None,
     "FX_PRESET": lambda flag, f, n: (truncate_utf8(f.preset, NAME_MAX_BYTES) if f else "",) if flag == "s" else None,
 }
 _SEND_ACTIONS = frozenset({
@@ -332,11 +255,11 @@ def _pattern_state(out: State, p: FeedbackPattern, scope: _Scope) -> None:
     if action in ("DEVICE_TRACK_SELECT", "DEVICE_FX_SELECT"):
         if action == "DEVICE_TRACK_SELECT":
             for slot in range(1, view.track_count + 1):
-                out[p.build(slot)] = _bit(view.bank_start + slot == view.device_track)
+                out[p.build(slot)] = bit(view.bank_start + slot == view.device_track)
         else:
             n_fx = len(scope.device[0].fx) if scope.device is not None else 0
             for slot in range(1, view.fx_count + 1):
-                out[p.build(slot)] = _bit(n_fx > 0 and slot - 1 == view.device_fx)
+                out[p.build(slot)] = bit(n_fx > 0 and slot - 1 == view.device_fx)
         return
     if p.wildcards == 0:
         value = _global_value(action, flag, scope.project, view)
@@ -386,9 +309,9 @@ def _send_state(
             value: tuple[Arg, ...] | None = (
                 (truncate_utf8(name, NAME_MAX_BYTES) or placeholder.format(slot),) if flag == "s" else None)
         elif kind == "VOLUME":
-            value = _volume(flag, snd.volume_db if snd is not None else -math.inf) if flag in "ns" else None
+            value = volume_args(flag, snd.volume_db if snd is not None else -math.inf) if flag in "ns" else None
         else:
-            value = _pan(flag, snd.pan if snd is not None else 0.0) if flag in "ns" else None
+            value = pan_args(flag, snd.pan if snd is not None else 0.0) if flag in "ns" else None
         if value is not None:
             out[p.build(*prefix, slot)] = value
 
@@ -435,13 +358,13 @@ _BITS: dict[str, Callable[[Project, DeviceView], bool]] = {
 
 def _global_value(action: str, flag: str, project: Project, view: DeviceView) -> tuple[Arg, ...] | None:
     master = project.master
-    bit = _BITS.get(action)
-    if bit is not None:
-        return _bit(bit(project, view)) if flag in "bt" else None
+    state = _BITS.get(action)
+    if state is not None:
+        return bit(state(project, view)) if flag in "bt" else None
     if action == "MASTER_VOLUME":
-        return _volume(flag, master.volume_db) if flag in "nfs" else None
+        return volume_args(flag, master.volume_db) if flag in "nfs" else None
     if action == "MASTER_PAN":
-        return _pan(flag, master.pan, centre="C") if flag in "ns" else None
+        return pan_args(flag, master.pan, centre="C") if flag in "ns" else None
     if action == "TIME":
         return (project.position_s,) if flag == "f" else (time_str(project.position_s),) if flag == "s" else None
     if action in ("LOOP_START_TIME", "LOOP_END_TIME") and flag == "f":
