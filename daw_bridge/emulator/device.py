@@ -53,17 +53,17 @@ def bound_count(key: str, value: int) -> int:
 class DeviceView:
     """The device's view of the project, as csurf_osc keeps it per device."""
 
-    track_count: int = 8
-    bank: int = 1
-    send_count: int = 4
-    receive_count: int = 4
-    fx_count: int = 8
-    fx_param_count: int = 16
-    fx_inst_param_count: int = 16
-    fx_param_bank: int = 1
-    marker_count: int = 0
+    track_count: int = 8  # DEVICE_TRACK_COUNT: tracks per bank
+    bank: int = 1  # 1-based track bank
+    send_count: int = 4  # DEVICE_SEND_COUNT
+    receive_count: int = 4  # DEVICE_RECEIVE_COUNT
+    fx_count: int = 8  # DEVICE_FX_COUNT: FX reported per track
+    fx_param_count: int = 16  # DEVICE_FX_PARAM_COUNT: parameters per FX-parameter bank
+    fx_inst_param_count: int = 16  # DEVICE_FX_INST_PARAM_COUNT (kept, instrument addresses are not modelled)
+    fx_param_bank: int = 1  # 1-based FX-parameter bank
+    marker_count: int = 0  # DEVICE_MARKER_COUNT: 0 = no marker list feedback
     marker_bank: int = 1
-    region_count: int = 0
+    region_count: int = 0  # DEVICE_REGION_COUNT
     region_bank: int = 1
     device_track: int = 0  # REAPER track number of the device track; 0 = the master (csurf_osc's start value)
     device_fx: int = 0  # 0-based FX of the device track
