@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analyze",
     "profile",
     "reaper_cmd",
+    "journal",
 )
 
 
@@ -78,6 +79,10 @@ COMMAND_INDEX: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "emulate": (("emulate",), "Run a stand-in REAPER that speaks REAPER's OSC, runs the bridge and renders for real."),
     "headphones": (("headphones", "headphones_drive"), "Headphone presets, facts, drive check and role guidance."),
+    "journal": (
+        ("journal",),
+        "Learn your headphones: notes on familiar references, and the patterns they show across songs.",
+    ),
     "level": (
         ("level",),
         "Estimate listening SPL from the mix's loudness; keep headphones and speakers at the same perceived level.",

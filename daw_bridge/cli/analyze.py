@@ -105,7 +105,9 @@ def summary(m: Measurement) -> list[str]:
 def comparison_summary(c: Comparison) -> list[str]:
     """Readable lines for a comparison."""
     d = c.deviation
-    lines = summary(c.mix) + [""] + [line for r in c.references for line in summary(r)] + [""]
+    lines: list[str] = []
+    for m in (c.mix, *c.references):  # one block per file, a blank line after each
+        lines += [*summary(m), ""]
     lines.append(
         f"mix vs references: loudness {_fmt(d.loudness_lu, 'LU', True)}, highs {_fmt(d.highs_db, 'dB', True)}, "
         f"width {_fmt(d.width_db, 'dB', True)}, reverb {_fmt(d.reverb_db, 'dB', True)}"
