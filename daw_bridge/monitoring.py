@@ -50,6 +50,8 @@ class MonitoringState:
     band: str | None = None
     simulation: str | None = None
     headroom_db: float = DEFAULT_HEADROOM_DB
+    speakers: str | None = None  # virtual room (daw_bridge.speakers), None = off
+    speakers_sofa: str | None = None  # SOFA file of the head-related responses, None = the system's KEMAR set
 
     def with_changes(self, **changes: Any) -> MonitoringState:
         """A copy with ``changes`` applied."""
@@ -96,6 +98,7 @@ def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None)
         "crossfeed": crossfeed_params(state, sample_rate),
         "simulation": system_params(state.simulation, sample_rate=sample_rate) if state.simulation else {},
         "bandsolo": band_params(state.band, sample_rate=sample_rate) if state.band else {},
+        "speakers": {"room": state.speakers} if state.speakers else {},
     }
     on = {kind: bool(active[kind]) for kind in KINDS} | {"correction": True}  # carries the headroom
     return [MonitorFx(kind, resolve(kind, active[kind]), enabled=on[kind]) for kind in KINDS]
@@ -156,6 +159,10 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
     resolve("crossfeed", {"centre_db": state.centre_db})
     if state.simulation is not None:
         system(state.simulation)
+    if state.speakers is not None:
+        from .speakers.rooms import room
+
+        room(state.speakers)
     if state.band is not None:
         from .bands import band_by_name
 

@@ -137,12 +137,17 @@ def load_room(path: Path) -> Room:
     return parse_room(path.stem, data, where=str(path))
 
 
-def room(name: str) -> Room:
-    """The shipped room called ``name`` (case-insensitive); InvalidParameter lists the choices."""
+def room_name(name: str) -> str:
+    """The canonical name of room ``name`` (case, spaces and underscores forgiven); InvalidParameter lists them."""
     key = name.strip().lower().replace("_", "-").replace(" ", "-")
     if key not in SPEAKER_ROOMS:
         raise InvalidParameter(f"unknown virtual room {name!r}: choose one of {', '.join(SPEAKER_ROOMS)}")
-    return load_room(rooms_dir() / f"{key}.toml")
+    return key
+
+
+def room(name: str) -> Room:
+    """The shipped room called ``name`` (see :func:`room_name`)."""
+    return load_room(rooms_dir() / f"{room_name(name)}.toml")
 
 
 def all_rooms() -> list[Room]:
