@@ -102,7 +102,7 @@ class SpeakerConvolver:
         if inputs != outputs and first is None:
             raise InvalidParameter("a pass-through needs as many outputs as inputs")
         self.inputs, self.outputs, self.block_frames = inputs, outputs, block_frames
-        self.fade_frames = max(1, int(round(CROSSFADE_MS / 1000.0 * sample_rate)))
+        self.fade_frames = max(1, int(np.floor(CROSSFADE_MS / 1000.0 * sample_rate + 0.5)))  # as the JSFX rounds
         self._active = first
         self._pending: tuple[Design | None] | None = None
         self._next: Design | None = None
