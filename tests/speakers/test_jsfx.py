@@ -1,0 +1,86 @@
+"""daw-bridge_speakers.jsfx, run in the EEL2 test interpreter, matches the Python convolution within 1e-6,
+room change (crossfade) included; it reports its latency and passes audio through without a response file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from daw_bridge.dsp.params import SPEAKER_ROOMS
+from daw_bridge.speakers.convolve import BLOCK_FRAMES, SpeakerConvolver, design
+from daw_bridge.speakers.files import RESPONSE_DIR, response_file_name
+from tests.support.eel2 import Jsfx
+from tests.support.paths import REPO
+
+JSFX = REPO / "daw_bridge" / "data" / "reaper" / "daw-bridge" / "daw-bridge_speakers.jsfx"
+RATE = 48000
+
+
+def _response(taps: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    ir = rng.standard_normal((taps, 2, 2)) * np.exp(-np.arange(taps) / (taps / 4))[:, None, None] * 0.2
+    return ir.astype(np.float32).astype(np.float64)  # what a float WAV holds
+
+
+def _data_dir(tmp_path: Path, responses: dict[str, np.ndarray]) -> Path:
+    """A REAPER Data folder holding ``responses`` (room name -> (taps, 2, 2)) as the installer names them."""
+    data = tmp_path / "Data"
+    folder = tmp_path / RESPONSE_DIR
+    folder.mkdir(parents=True)
+    for name, ir in responses.items():
+        sf.write(folder / response_file_name(name, RATE), ir.reshape(-1, 4).astype(np.float32), RATE, subtype="FLOAT")
+    return data
+
+
+def test_jsfx_matches_python_through_a_room_change(tmp_path: Path) -> None:
+    a, b = _response(1100, 1), _response(700, 2)  # 3 and 2 partitions
+    data = _data_dir(tmp_path, {"control-room": a, "car": b})
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6 * BLOCK_FRAMES, 2)) * 0.3
+    split = 2 * BLOCK_FRAMES + 100  # the change is asked for mid-partition
+
+    fx = Jsfx(JSFX, RATE, data_dir=data)
+    fx.set_sliders({"room": SPEAKER_ROOMS.index("control-room")})
+    first = fx.process(x[:split])
+    fx.set_sliders({"room": SPEAKER_ROOMS.index("car")})
+    ours = np.concatenate([first, fx.process(x[split:])])
+
+    conv = SpeakerConvolver(design(a), sample_rate=RATE)
+    head = conv.process(x[:split])
+    conv.set_response(design(b))
+    python = np.concatenate([head, conv.process(x[split:])])
+
+    assert np.max(np.abs(python[BLOCK_FRAMES:])) > 0.05
+    np.testing.assert_allclose(ours, python, rtol=0, atol=1e-6)
+    assert fx.ns["v_pdc_delay"] == BLOCK_FRAMES == conv.latency_frames
+    assert fx.ns["v_fading"] < 0 and fx.ns["v_loaded"] == SPEAKER_ROOMS.index("car")
+
+
+def test_the_comparison_has_teeth(tmp_path: Path) -> None:
+    """Without the crossfade (an abrupt switch) the JSFX no longer matches the Python convolver."""
+    a, b = _response(600, 4), _response(600, 5)
+    data = _data_dir(tmp_path, {"direct": a, "living-room": b})
+    mutant = tmp_path / "mutant.jsfx"
+    mutant.write_text(JSFX.read_text(encoding="utf-8").replace("FADE = max(1, floor(0.03 * srate + 0.5));",
+                                                               "FADE = 1;"), encoding="utf-8")  # fmt: skip
+    x = np.random.default_rng(6).standard_normal((4 * BLOCK_FRAMES, 2)) * 0.3
+    fx = Jsfx(mutant, RATE, data_dir=data)
+    first = fx.process(x[:BLOCK_FRAMES])
+    fx.set_sliders({"room": SPEAKER_ROOMS.index("living-room")})
+    ours = np.concatenate([first, fx.process(x[BLOCK_FRAMES:])])
+    conv = SpeakerConvolver(design(a), sample_rate=RATE)
+    head = conv.process(x[:BLOCK_FRAMES])
+    conv.set_response(design(b))
+    python = np.concatenate([head, conv.process(x[BLOCK_FRAMES:])])
+    assert np.max(np.abs(ours - python)) > 1e-2
+
+
+def test_without_a_response_file_the_input_passes_delayed_by_the_latency(tmp_path: Path) -> None:
+    data = _data_dir(tmp_path, {})
+    x = np.random.default_rng(7).standard_normal((3 * BLOCK_FRAMES, 2))
+    fx = Jsfx(JSFX, 44100, data_dir=data)
+    out = fx.process(x)
+    np.testing.assert_array_equal(out[:BLOCK_FRAMES], 0.0)
+    np.testing.assert_allclose(out[BLOCK_FRAMES:], x[:-BLOCK_FRAMES], atol=0)
