@@ -31,7 +31,10 @@ ALIGN_LEAD = 16
 #: Largest boost or cut of the diffuse-field equalization, dB.
 DF_LIMIT_DB = 12.0
 #: Band of the diffuse-field equalization (Hz): outside it the gain is held at the edge's value.
-DF_BAND_HZ = (150.0, 16000.0)
+DF_BAND_HZ = (150.0, 12000.0)
+#: Smoothing of the diffuse-field average, octaves: broad enough that the filter is nearly constant within any
+#: third-octave band, so it cannot shift a band's interaural level difference (the same filter is on both ears).
+DF_SMOOTHING_OCTAVES = 0.5
 #: Length of the diffuse-field equalization filter, taps at 48 kHz (scaled with the rate).
 DF_TAPS_48K = 512
 
@@ -150,10 +153,11 @@ def diffuse_field_weights(hrtf: Hrtf) -> npt.NDArray[np.float64]:
     return np.asarray(w / np.sum(w))
 
 
-def third_octave_smooth(power: npt.NDArray[np.float64], freqs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``power`` (per bin) averaged over 1/3 octave around each bin."""
+def third_octave_smooth(power: npt.NDArray[np.float64], freqs: npt.NDArray[np.float64], *,
+                        octaves: float = 1 / 3) -> npt.NDArray[np.float64]:  # fmt: skip
+    """``power`` (per bin) averaged over ``octaves`` (default 1/3 octave) around each bin."""
     out = np.empty_like(power)
-    lo, hi = freqs * 2 ** (-1 / 6), freqs * 2 ** (1 / 6)
+    lo, hi = freqs * 2 ** (-octaves / 2), freqs * 2 ** (octaves / 2)
     cum = np.concatenate([[0.0], np.cumsum(power)])
     a = np.searchsorted(freqs, lo, side="left")
     b = np.maximum(np.searchsorted(freqs, hi, side="right"), a + 1)
@@ -168,7 +172,7 @@ def diffuse_field_filter(hrtf: Hrtf) -> npt.NDArray[np.float64]:
     spec = np.fft.rfft(hrtf.ir, n=n_fft, axis=-1)
     power = np.einsum("m,men->n", diffuse_field_weights(hrtf), np.abs(spec) ** 2) / 2.0
     freqs = np.fft.rfftfreq(n_fft, 1.0 / hrtf.sample_rate)
-    smooth = third_octave_smooth(power, np.maximum(freqs, freqs[1]))
+    smooth = third_octave_smooth(power, np.maximum(freqs, freqs[1]), octaves=DF_SMOOTHING_OCTAVES)
     lo, hi = DF_BAND_HZ
     hi = min(hi, 0.45 * hrtf.sample_rate)
     band = (freqs >= lo) & (freqs <= hi)
