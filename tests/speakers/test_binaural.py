@@ -79,8 +79,8 @@ def test_an_unmeasured_direction_interpolates_between_its_neighbours(dataset: Hr
 
 
 def test_diffuse_field_equalization_flattens_the_average_ear(dataset: Hrtf) -> None:
-XX over 200 Hz-12 kHz (the ear
-    canal's resonance and the measuring speaker are gone), while the raw average is not."""
+    """After the correction the dataset's diffuse-field average is flat within 3 dB peak-to-peak over 200 Hz-12 kHz
+    (the ear canal's resonance and the measuring speaker are gone); the raw average spans about 21 dB."""
 
     def average_db(h: Hrtf) -> tuple[np.ndarray, np.ndarray]:
         n = 4096
