@@ -45,3 +45,37 @@ def third_octave_levels_db(x: npt.NDArray[np.float64], rate: int, *, low_hz: flo
         band = (freqs >= fc * 2 ** (-1 / 6)) & (freqs < fc * 2 ** (1 / 6))
         levels.append(10 * np.log10(np.sum(power[band]) + 1e-30))
     return centres, np.array(levels)
+
+
+def write_sofa(path: Path, ir: npt.NDArray[np.float64], azimuth_deg: npt.ArrayLike, elevation_deg: npt.ArrayLike,
+               rate: float, *, cartesian: bool = False) -> Path:  # fmt: skip
+    """A minimal SimpleFreeFieldHRIR SOFA file (HDF5, as netCDF-4 stores it) holding ``ir`` ``(M, 2, N)``."""
+    import h5py
+
+    az = np.radians(np.asarray(azimuth_deg, float))
+    el = np.radians(np.asarray(elevation_deg, float))
+    with h5py.File(path, "w") as f:
+        f.attrs["Conventions"] = np.bytes_(b"SOFA")
+        f.attrs["SOFAConventions"] = np.bytes_(b"SimpleFreeFieldHRIR")
+        f.attrs["DataType"] = np.bytes_(b"FIR")
+        f["Data.IR"] = ir
+        f["Data.SamplingRate"] = np.array([rate])
+        f["Data.Delay"] = np.zeros((1, 2))
+        if cartesian:
+            pos = np.stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], axis=1) * 1.2
+            f["SourcePosition"] = pos
+            f["SourcePosition"].attrs["Type"] = np.bytes_(b"cartesian")
+            f["SourcePosition"].attrs["Units"] = np.bytes_(b"metre")
+        else:
+            f["SourcePosition"] = np.stack([np.degrees(az), np.degrees(el), np.full(az.size, 1.2)], axis=1)
+            f["SourcePosition"].attrs["Type"] = np.bytes_(b"spherical")
+            f["SourcePosition"].attrs["Units"] = np.bytes_(b"degree, degree, metre")
+    return path
+
+
+def delta_sofa(path: Path, rate: int = 48000) -> Path:
+    """A head that is not there: a unit impulse at both ears from 26 directions (every arrival is a clean click)."""
+    from daw_bridge.speakers.response import synthetic_hrtf
+
+    h = synthetic_hrtf(rate)
+    return write_sofa(path, h.ir, h.azimuth_deg, h.elevation_deg, rate)

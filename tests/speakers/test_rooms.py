@@ -1,0 +1,100 @@
+"""Rooms: the shipped files parse and match the slider's list; a room's response has its image sources at the
+delays the geometry gives (checked against a reflection computed here by hand); the car is asymmetric."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from daw_bridge.dsp.params import SPEAKER_ROOMS
+from daw_bridge.errors import InvalidParameter
+from daw_bridge.speakers.image_source import SPEED_OF_SOUND, image_sources
+from daw_bridge.speakers.response import render
+from daw_bridge.speakers.rooms import all_rooms, load_room, room, rooms_dir
+from tests.speakers.support import delta_sofa
+
+RATE = 48000
+
+
+def test_room_files_are_the_rooms_of_the_slider() -> None:
+    assert sorted(p.stem for p in rooms_dir().glob("*.toml")) == sorted(SPEAKER_ROOMS)
+    rooms = all_rooms()
+    assert [r.name for r in rooms] == list(SPEAKER_ROOMS)
+    assert room("Control Room").name == "control-room"
+    assert room("direct").size_m is None and room("car").system == "car" and room("cube").system == "cube"
+    with pytest.raises(InvalidParameter, match="choose one of direct, control-room"):
+        room("concert-hall")
+
+
+def test_a_broken_room_file_names_the_file_and_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = (rooms_dir() / "control-room.toml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("absorption = [0.7, 0.8, 0.6, 0.6, 0.15, 0.7]", "absorption = [0.7, 0.8]"))
+    with pytest.raises(InvalidParameter, match=r"bad\.toml.*absorption"):
+        load_room(bad)
+    bad.write_text("length_ms = [")
+    with pytest.raises(InvalidParameter, match=r"bad\.toml: unreadable room file"):
+        load_room(bad)
+
+
+def test_image_sources_sit_at_the_computed_delays(tmp_path: Path) -> None:
+    """Through a head that is not there (an impulse at both ears from every direction) the response is a train of
+    clicks: each image source's click is where its path length says, with its gain; the floor reflection,
+    computed here from the geometry alone, is among them."""
+    sofa = delta_sofa(tmp_path / "delta.sofa")
+    rm = room("control-room")
+    resp = render(rm, RATE, sofa=sofa)
+    left = rm.speakers[0].position_m
+    lx, ly, lz = rm.listener_m
+    direct = np.linalg.norm(np.subtract(left, rm.listener_m))
+    floor = np.linalg.norm([left[0] - lx, left[1] - ly, -left[2] - lz])  # the mirror image below the floor
+    floor_delay = (floor - direct) / SPEED_OF_SOUND
+    imgs = resp.images[0]
+    assert np.min(np.abs(imgs.delay_s - floor_delay)) < 1e-9
+    ear = resp.ir[:, 0, 0]  # left input, left ear: its clicks
+    checked = 0
+    for delay, gain in zip(imgs.delay_s, imgs.gain, strict=True):
+        if delay * 1000 > rm.tail_start_ms - 12.0:  # before the tail fades in
+            break
+        others = np.abs(imgs.delay_s - delay) * RATE
+        if np.sum(others < 10.0) > 1:  # arrivals closer than 10 samples overlap in the window
+            continue
+        at = delay * RATE + resp.lead_frames
+        window = ear[int(at) - 3 : int(at) + 5]
+        peak = int(np.argmax(np.abs(window))) + int(at) - 3
+        assert abs(peak - at) <= 1.0, f"image at {delay * 1000:.3f} ms peaks at frame {peak}, expected {at:.1f}"
+        amplitude = float(np.sqrt(np.sum(window**2)))  # a fractional-delay click spreads over a few samples
+        assert amplitude == pytest.approx(gain * resp.scale, rel=0.1)
+        checked += 1
+    assert checked >= 5
+
+
+def test_free_field_has_only_the_direct_sound() -> None:
+    imgs = image_sources(room_m=None, source_m=(1.0, 0.0, 0.0), listener_m=(0.0, 0.0, 0.0), max_delay_s=1.0)
+    assert imgs.delay_s.size == 1 and imgs.order[0] == 0
+    assert imgs.azimuth_deg[0] == pytest.approx(180.0)  # behind a listener who faces -x
+
+
+def test_image_source_rejects_a_speaker_outside_the_room() -> None:
+    with pytest.raises(InvalidParameter, match="outside"):
+        image_sources(room_m=(3.0, 3.0, 3.0), source_m=(4.0, 1.0, 1.0), listener_m=(1.0, 1.0, 1.0))
+
+
+def test_the_car_seat_is_asymmetric(tmp_path: Path) -> None:
+    """Driver's seat: the near door speaker arrives first and louder; the right one later (0.57 and 1.05 m)."""
+    sofa = delta_sofa(tmp_path / "delta.sofa")
+    resp = render("car", RATE, sofa=sofa)
+    near, far = resp.images
+    assert near.distance_m[0] < 0.6 < 1.0 < far.distance_m[0]
+    assert far.delay_s[0] - near.delay_s[0] == pytest.approx((far.distance_m[0] - near.distance_m[0]) / 343.0)
+    assert not resp.room.mirrored and room("control-room").mirrored
+
+
+def test_a_room_without_reflections_stays_in_range() -> None:
+    rm = dataclasses.replace(room("living-room"), absorption=(1.0,) * 6)
+    imgs = image_sources(room_m=rm.size_m, source_m=rm.speakers[0].position_m, listener_m=rm.listener_m,
+                         absorption=rm.absorption, max_delay_s=0.05)  # fmt: skip
+    assert np.all(imgs.gain[imgs.order > 0] == 0.0) and imgs.gain[0] > 0
