@@ -48,19 +48,21 @@ class Design:
 
     @property
     def matrix(self) -> npt.NDArray[np.complex128]:
-        """The spectra as ``(bins, partitions * inputs, outputs)``, for one matrix product per bin."""
+        """The spectra as ``(bins, partitions * inputs, outputs)``, last partition first (it meets the oldest
+        input in the delay line), for one matrix product per bin."""
         cached = self.__dict__.get("_matrix")
         if cached is None:
-            p, f, i, o = self.spectra.shape
-            cached = np.ascontiguousarray(np.transpose(self.spectra, (1, 0, 2, 3)).reshape(f, p * i, o))
+            p, f, i, o = self.spectra.shape  # oldest partition of the delay line meets the last partition
+            cached = np.ascontiguousarray(np.transpose(self.spectra[::-1], (1, 0, 2, 3)).reshape(f, p * i, o))
             object.__setattr__(self, "_matrix", cached)
         return np.asarray(cached)
 
     def along_partitions(self, n: int) -> npt.NDArray[np.complex128]:
-        """The spectra transformed along the partition axis at ``n`` points (cached per ``n``)."""
+        """The spectra transformed along the partition axis at ``n`` points, ``(bins, n, inputs, outputs)``
+        (cached per ``n``)."""
         cache: dict[int, npt.NDArray[np.complex128]] = self.__dict__.setdefault("_along", {})
         if n not in cache:
-            cache[n] = sfft.fft(self.spectra, n=n, axis=0)
+            cache[n] = sfft.fft(np.transpose(self.spectra, (1, 0, 2, 3)), n=n, axis=1)
         return cache[n]
 
 
@@ -126,7 +128,9 @@ class SpeakerConvolver:
             self._active, self._fade_pos = self._next, -1
         if self._pending is not None:
             self._active, self._pending = self._pending[0], None
-        self._ring = np.zeros((MAX_PARTITIONS, f, self.inputs), dtype=np.complex128)
+        # the delay line, each spectrum stored twice (slot and slot + MAX_PARTITIONS) so the last P partitions are
+        # always one contiguous slice, oldest first: (bins, 2 * MAX_PARTITIONS, inputs)
+        self._ring = np.zeros((f, 2 * MAX_PARTITIONS, self.inputs), dtype=np.complex128)
         self._head = MAX_PARTITIONS - 1
         self._prev = np.zeros((b, self.inputs))
         self._cur = np.zeros((b, self.inputs))
@@ -201,7 +205,14 @@ class SpeakerConvolver:
         frames = np.concatenate([self._prev[None], chunks], axis=0)  # (k + 1, B, in)
         windows = np.concatenate([frames[:-1], frames[1:]], axis=1)  # (k, 2B, in): [previous, current]
         slots = (self._head + 1 + np.arange(chunks.shape[0])) % MAX_PARTITIONS
-        self._ring[slots] = sfft.rfft(windows, axis=1)
+        spectra = np.transpose(sfft.rfft(windows, axis=1), (1, 0, 2))  # (F, k, in)
+        start = int(slots[0])
+        if start + slots.size <= MAX_PARTITIONS:  # no wrap: two slice copies
+            self._ring[:, start : start + slots.size] = spectra
+            self._ring[:, start + MAX_PARTITIONS : start + MAX_PARTITIONS + slots.size] = spectra
+        else:
+            self._ring[:, slots] = spectra
+            self._ring[:, slots + MAX_PARTITIONS] = spectra
         self._head = int(slots[-1])
         self._prev = chunks[-1].copy()
         return slots
@@ -213,20 +224,22 @@ class SpeakerConvolver:
         if d is None:
             return chunks.copy() if self.inputs == self.outputs else np.zeros((k, b, self.outputs))
         p = d.partitions
+        first = int(slots[0]) + MAX_PARTITIONS - (p - 1)  # the oldest partition the first chunk needs
+        seq = self._ring[:, first : first + k + p - 1]  # (F, k + P - 1, in), oldest first
         if k < TRANSFORM_SUM_FROM:
-            taps = (slots[:, None] - np.arange(p)[None, :]) % MAX_PARTITIONS  # (k, P)
-            x = np.transpose(self._ring[taps], (2, 0, 1, 3)).reshape(b + 1, k, -1)  # (F, k, P*in)
-            acc = np.transpose(np.matmul(x, d.matrix), (1, 0, 2))  # (k, F, out)
+            acc = np.empty((b + 1, k, self.outputs), dtype=np.complex128)
+            for j in range(k):
+                x = seq[:, j : j + p].reshape(b + 1, 1, p * self.inputs)
+                acc[:, j : j + 1] = np.matmul(x, d.matrix)
         else:  # the delay-line sum over many partitions at once is a convolution along the partition axis
-            n = 1 << int(np.ceil(np.log2(k + p - 1)))
-            seq = self._ring[(slots[0] - (p - 1) + np.arange(k + p - 1)) % MAX_PARTITIONS]  # (k + P - 1, F, in)
-            xf = sfft.fft(seq, n=n, axis=0)
-            hf = d.along_partitions(n)  # (n, F, in, out)
+            n = sfft.next_fast_len(k + p - 1)
+            xf = sfft.fft(seq, n=n, axis=1)  # (F, n, in)
+            hf = d.along_partitions(n)  # (F, n, in, out)
             yf = xf[..., 0, None] * hf[:, :, 0, :]
             for i in range(1, self.inputs):
                 yf += xf[..., i, None] * hf[:, :, i, :]
-            acc = sfft.ifft(yf, axis=0)[p - 1 : p - 1 + k]
-        return np.asarray(sfft.irfft(acc, n=2 * b, axis=1)[:, b:, :])
+            acc = sfft.ifft(yf, axis=1)[:, p - 1 : p - 1 + k]
+        return np.asarray(sfft.irfft(np.transpose(acc, (1, 0, 2)), n=2 * b, axis=1)[:, b:])
 
 
 __all__ = ["BLOCK_FRAMES", "CROSSFADE_MS", "MAX_PARTITIONS", "Design", "SpeakerConvolver", "design"]
