@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "daw-bridge_Band solo off.lua": "dawbridge_band_off",
     "daw-bridge_Next translation simulation.lua": "dawbridge_simulation_next",
     "daw-bridge_Translation simulation off.lua": "dawbridge_simulation_off",
+    "daw-bridge_Next virtual room.lua": "dawbridge_speakers_next",
     "daw-bridge_Clear markers.lua": "dawbridge_clear_markers",
 }
 
