@@ -90,7 +90,8 @@ def _number(table: dict[str, Any], key: str, where: str, default: float | None =
 
 def parse_room(name: str, data: dict[str, Any], *, where: str) -> Room:
     """A :class:`Room` from a room file's table; InvalidParameter names the file and the field at fault."""
-    listener = _floats(data.get("listener", {}).get("position_m"), 3, f"{where}: listener.position_m")
+    lx, ly, lz = _floats(data.get("listener", {}).get("position_m"), 3, f"{where}: listener.position_m")
+    listener = (lx, ly, lz)
     speakers: list[Speaker] = []
     for i, sp in enumerate(data.get("speaker", []), 1):
         label = sp.get("name")

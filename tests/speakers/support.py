@@ -32,8 +32,11 @@ def itd_s(left: npt.NDArray[np.float64], right: npt.NDArray[np.float64], rate: i
     return float((lags[k] + frac) / (rate * up))
 
 
+Levels = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
+
 def third_octave_levels_db(x: npt.NDArray[np.float64], rate: int, *, low_hz: float = 100.0,
-                           high_hz: float = 16000.0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:  # fmt: skip
+                           high_hz: float = 16000.0) -> Levels:  # fmt: skip
     """Centre frequencies and energy levels (dB) of ``x`` in third-octave bands (base-2, around 1 kHz)."""
     n = 1 << int(np.ceil(np.log2(max(x.size, 8192))))
     power = np.abs(np.fft.rfft(x, n)) ** 2

@@ -63,8 +63,8 @@ def test_an_unmeasured_direction_interpolates_between_its_neighbours(dataset: Hr
     m = dataset.find(30.0, 0.0)
     assert m is not None
     keep = np.arange(dataset.ir.shape[0]) != m
-    holed = Hrtf(ir=dataset.ir[keep], azimuth_deg=dataset.azimuth_deg[keep],
-                 elevation_deg=dataset.elevation_deg[keep], sample_rate=dataset.sample_rate, source="holed")  # fmt: skip
+    holed = Hrtf(ir=dataset.ir[keep], azimuth_deg=dataset.azimuth_deg[keep], elevation_deg=dataset.elevation_deg[keep],
+                 sample_rate=dataset.sample_rate, source="holed")  # fmt: skip
     responses, _ = HrirSet(holed).at([30.0], [0.0])
     got, want = responses[0], dataset.ir[m]
     rate = dataset.sample_rate

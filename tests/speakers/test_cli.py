@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 import pytest
@@ -12,9 +14,11 @@ from click.testing import CliRunner
 from scipy import signal
 
 from daw_bridge.cli import cli
+from daw_bridge.daw import Daw, MonitorFx
 from daw_bridge.dsp.params import SPEAKER_ROOMS
-from daw_bridge.monitoring import DEFAULT_HEADROOM_DB
+from daw_bridge.monitoring import DEFAULT_HEADROOM_DB, load_state
 from daw_bridge.speakers.response import response
+from daw_bridge.workflows.monitor_events import MonitoringEvents
 from tests.speakers.support import delta_sofa, needs_kemar
 
 
@@ -60,7 +64,8 @@ def test_process_with_speakers_is_aligned_and_uses_the_sofa_file(tmp_path: Path)
     assert result.exit_code == 0, result.output
     y, rate = sf.read(dst, always_2d=True)
     h = response("car", 48000, sofa=sofa).ir
-    ref = sum(np.stack([signal.fftconvolve(x[:, i], h[:, i, o]) for o in range(2)], axis=1) for i in range(2))
+    ref = np.sum([np.stack([signal.fftconvolve(x[:, i], h[:, i, o]) for o in range(2)], axis=1) for i in range(2)],
+                 axis=0)  # fmt: skip
     assert rate == 48000 and y.shape == x.shape
     headroom = 10 ** (-DEFAULT_HEADROOM_DB / 20)
     np.testing.assert_allclose(y, headroom * ref[: x.shape[0]], atol=1e-5)  # float32 file
@@ -89,3 +94,27 @@ def test_process_with_the_default_kemar_set(tmp_path: Path) -> None:
     assert "speakers" in result.output
     y, _ = sf.read(dst, always_2d=True)
     assert np.sum(y[:, 0] ** 2) > 2 * np.sum(y[:, 1] ** 2)  # a left speaker is louder at the left ear
+
+
+class _FakeDaw:
+    """Just what the monitoring events use: the project's rate and the monitoring chain it is sent."""
+
+    def __init__(self) -> None:
+        self.chains: list[list[MonitorFx]] = []
+
+    def project_info(self) -> SimpleNamespace:
+        return SimpleNamespace(sample_rate=48000)
+
+    def set_monitor_chain(self, fx: list[MonitorFx]) -> None:
+        self.chains.append(list(fx))
+
+
+def test_the_next_virtual_room_shortcut_steps_through_the_rooms(tmp_path: Path) -> None:
+    daw = _FakeDaw()
+    events = MonitoringEvents(cast(Daw, daw), base=tmp_path / "state")
+    said = [events.event_handlers()["speakers_next"]({}) for _ in range(len(SPEAKER_ROOMS) + 1)]
+    assert said[0] == "virtual room: direct" and said[1] == "virtual room: control-room"
+    assert said[-1] == "virtual room: direct"  # wraps around
+    speakers = [next(f for f in chain_ if f.kind == "speakers") for chain_ in daw.chains]
+    assert [s.params["room"] for s in speakers] == [*SPEAKER_ROOMS, "direct"] and all(s.enabled for s in speakers)
+    assert load_state(tmp_path / "state").speakers == "direct"

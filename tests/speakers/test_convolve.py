@@ -23,7 +23,8 @@ def test_equals_direct_convolution_delayed_by_one_partition() -> None:
     h = _ir(5000, 1)
     x = np.random.default_rng(2).standard_normal((20000, 2))
     y = SpeakerConvolver(design(h)).process(x)
-    ref = sum(np.stack([signal.fftconvolve(x[:, i], h[:, i, o]) for o in range(2)], axis=1) for i in range(2))
+    ref = np.sum([np.stack([signal.fftconvolve(x[:, i], h[:, i, o]) for o in range(2)], axis=1) for i in range(2)],
+                 axis=0)  # fmt: skip
     np.testing.assert_allclose(y[BLOCK_FRAMES:], ref[: x.shape[0] - BLOCK_FRAMES], atol=1e-10)
     np.testing.assert_array_equal(y[:BLOCK_FRAMES], 0.0)
 
@@ -33,7 +34,8 @@ def test_blockwise_equals_whole_for_any_block_sizes() -> None:
     x = np.random.default_rng(4).standard_normal((30000, 2))
     whole = SpeakerConvolver(d).process(x)
     conv = SpeakerConvolver(d)
-    sizes, parts, i = [1, 7, 511, 512, 513, 4096, 9000, 64], [], 0
+    sizes, i = [1, 7, 511, 512, 513, 4096, 9000, 64], 0
+    parts: list[np.ndarray] = []
     while i < x.shape[0]:
         n = sizes[len(parts) % len(sizes)]
         parts.append(conv.process(x[i : i + n]))
