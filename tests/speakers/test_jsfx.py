@@ -34,24 +34,27 @@ def _data_dir(tmp_path: Path, responses: dict[str, np.ndarray]) -> Path:
     return data
 
 
+def _both(path: Path, data: Path, rooms: tuple[str, str], responses: tuple[np.ndarray, np.ndarray],
+          x: np.ndarray, split: int) -> tuple[Jsfx, np.ndarray, np.ndarray]:  # fmt: skip
+    """The JSFX at ``path`` and the Python convolver on ``x``, both switching room at frame ``split``."""
+    fx = Jsfx(path, RATE, data_dir=data)
+    fx.set_sliders({"room": SPEAKER_ROOMS.index(rooms[0])})
+    first = fx.process(x[:split])
+    fx.set_sliders({"room": SPEAKER_ROOMS.index(rooms[1])})
+    ours = np.concatenate([first, fx.process(x[split:])])
+    conv = SpeakerConvolver(design(responses[0]), sample_rate=RATE)
+    head = conv.process(x[:split])
+    conv.set_response(design(responses[1]))
+    return fx, ours, np.concatenate([head, conv.process(x[split:])])
+
+
 def test_jsfx_matches_python_through_a_room_change(tmp_path: Path) -> None:
     a, b = _response(1100, 1), _response(700, 2)  # 3 and 2 partitions
     data = _data_dir(tmp_path, {"control-room": a, "car": b})
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((6 * BLOCK_FRAMES, 2)) * 0.3
+    x = np.random.default_rng(3).standard_normal((6 * BLOCK_FRAMES, 2)) * 0.3
     split = 2 * BLOCK_FRAMES + 100  # the change is asked for mid-partition
-
-    fx = Jsfx(JSFX, RATE, data_dir=data)
-    fx.set_sliders({"room": SPEAKER_ROOMS.index("control-room")})
-    first = fx.process(x[:split])
-    fx.set_sliders({"room": SPEAKER_ROOMS.index("car")})
-    ours = np.concatenate([first, fx.process(x[split:])])
-
+    fx, ours, python = _both(JSFX, data, ("control-room", "car"), (a, b), x, split)
     conv = SpeakerConvolver(design(a), sample_rate=RATE)
-    head = conv.process(x[:split])
-    conv.set_response(design(b))
-    python = np.concatenate([head, conv.process(x[split:])])
-
     assert np.max(np.abs(python[BLOCK_FRAMES:])) > 0.05
     np.testing.assert_allclose(ours, python, rtol=0, atol=1e-6)
     assert fx.ns["v_pdc_delay"] == BLOCK_FRAMES == conv.latency_frames
@@ -66,14 +69,7 @@ def test_the_comparison_has_teeth(tmp_path: Path) -> None:
     mutant.write_text(JSFX.read_text(encoding="utf-8").replace("FADE = max(1, floor(0.03 * srate + 0.5));",
                                                                "FADE = 1;"), encoding="utf-8")  # fmt: skip
     x = np.random.default_rng(6).standard_normal((4 * BLOCK_FRAMES, 2)) * 0.3
-    fx = Jsfx(mutant, RATE, data_dir=data)
-    first = fx.process(x[:BLOCK_FRAMES])
-    fx.set_sliders({"room": SPEAKER_ROOMS.index("living-room")})
-    ours = np.concatenate([first, fx.process(x[BLOCK_FRAMES:])])
-    conv = SpeakerConvolver(design(a), sample_rate=RATE)
-    head = conv.process(x[:BLOCK_FRAMES])
-    conv.set_response(design(b))
-    python = np.concatenate([head, conv.process(x[BLOCK_FRAMES:])])
+    _, ours, python = _both(mutant, data, ("direct", "living-room"), (a, b), x, BLOCK_FRAMES)
     assert np.max(np.abs(ours - python)) > 1e-2
 
 
