@@ -90,10 +90,16 @@ def _number(table: dict[str, Any], key: str, where: str, default: float | None =
 
 def parse_room(name: str, data: dict[str, Any], *, where: str) -> Room:
     """A :class:`Room` from a room file's table; InvalidParameter names the file and the field at fault."""
-    lx, ly, lz = _floats(data.get("listener", {}).get("position_m"), 3, f"{where}: listener.position_m")
+    listener_table = data.get("listener")
+    if not isinstance(listener_table, dict):
+        raise InvalidParameter(f"{where}: needs a [listener] table with position_m = [x, y, z]")
+    lx, ly, lz = _floats(listener_table.get("position_m"), 3, f"{where}: listener.position_m")
     listener = (lx, ly, lz)
     speakers: list[Speaker] = []
-    for i, sp in enumerate(data.get("speaker", []), 1):
+    tables = data.get("speaker", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise InvalidParameter(f"{where}: speakers are [[speaker]] tables")
+    for i, sp in enumerate(tables, 1):
         label = sp.get("name")
         if label not in FEEDS:
             raise InvalidParameter(f"{where}: speaker {i} name {label!r} must be one of {', '.join(FEEDS)}")
@@ -107,6 +113,8 @@ def parse_room(name: str, data: dict[str, Any], *, where: str) -> Room:
     if [s.name for s in speakers] not in (["left", "right"], ["centre"]):
         raise InvalidParameter(f"{where}: speakers must be left and right (in that order), or one centre")
     room = data.get("room")
+    if room is not None and not isinstance(room, dict):
+        raise InvalidParameter(f"{where}: room must be a [room] table")
     sim = data.get("system")
     if sim is not None:
         sim = system(str(sim)).name

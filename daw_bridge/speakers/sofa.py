@@ -124,6 +124,7 @@ def read_sofa(path: str | Path, *, sample_rate: int | None = None) -> Hrtf:
         raise SofaError(f"{where}: Data.IR has shape {ir.shape}; expected (measurements, 2 ears, taps >= 8)")
     if not np.all(np.isfinite(ir)) or not np.any(ir):
         raise SofaError(f"{where}: Data.IR holds no finite, non-silent response")
+    rates = np.unique(rates)  # one per measurement is allowed when they agree
     if rates.size != 1 or not 8000 <= rates[0] <= 384000:
         raise SofaError(f"{where}: Data.SamplingRate {rates.tolist()} is not one rate in 8-384 kHz")
     if pos.shape[1] != 3 or pos.shape[0] not in (1, ir.shape[0]):

@@ -98,3 +98,17 @@ def test_a_room_without_reflections_stays_in_range() -> None:
     imgs = image_sources(room_m=rm.size_m, source_m=rm.speakers[0].position_m, listener_m=rm.listener_m,
                          absorption=rm.absorption, max_delay_s=0.05)  # fmt: skip
     assert np.all(imgs.gain[imgs.order > 0] == 0.0) and imgs.gain[0] > 0
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("length_ms = 100\nlistener = 3\n", "needs a \\[listener\\] table"),
+    ("length_ms = 100\n[listener]\nposition_m = [0, 0, 0]\n", "speakers must be left and right"),
+    ("length_ms = 100\nspeaker = 1\n[listener]\nposition_m = [0, 0, 0]\n", "speakers are \\[\\[speaker"),
+    ("length_ms = 2\n[listener]\nposition_m = [0, 0, 0]\n[[speaker]]\nname = \"centre\"\nposition_m = [1, 0, 0]\n",
+     "length_ms 2 must be within"),
+])  # fmt: skip
+def test_malformed_room_files_are_refused_by_name(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "odd.toml"
+    path.write_text(text)
+    with pytest.raises(InvalidParameter, match=rf"odd\.toml: {message}"):
+        load_room(path)
