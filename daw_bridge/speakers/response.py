@@ -8,9 +8,10 @@ coherent between the ears below ``TAIL_COHERENT_HZ`` (long wavelengths reach bot
 above, low-passed at ``tail_lowpass_hz``. The room's playback ``system`` curve (phone, laptop, car, cube; from
 :mod:`daw_bridge.dsp.simulation`) then colours each speaker. Time starts at the earliest direct sound.
 
-The response is scaled so that a centred mono source keeps its energy (0 dB summed over the response, averaged
-over the ears) in every room, and rounded to float32, exactly what the response files hold, so the Python
-convolution and the JSFX convolve with the same numbers.
+The response is scaled by the loudness compensation every monitoring effect gets (K-weighted music spectrum,
+typical inter-channel correlation; :func:`loudness_compensation_db`), so switching rooms keeps the perceived
+level, and rounded to float32, exactly what the response files hold, so the Python convolution and the JSFX
+convolve with the same numbers.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from scipy import signal
 from ..dsp.biquad import design_chain
 from ..dsp.simulation import system
 from ..errors import InvalidParameter
-from .hrir import ALIGN_LEAD, HrirSet, equalized, fractional_shift
+from ..dsp.compensation import TYPICAL_CORRELATION, WEIGHT_FREQS_HZ, compensation_db
+from ..units import db_to_gain
+from .hrir import ALIGN_LEAD, HrirSet, equalized, fractional_shift, third_octave_smooth
 from .image_source import Images, image_sources
 from .rooms import Room, room
 from .sofa import Hrtf, default_sofa_path, read_sofa
@@ -155,11 +158,26 @@ def render(rm: Room | str, sample_rate: int, *, sofa: str | Path | None = None) 
             ir[:, i, :] += feed * ears
     n_fade = max(1, int(END_FADE_MS / 1000.0 * fs))
     ir[-n_fade:] *= (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, n_fade)))[:, None, None]
-    mono = ir[:, 0, :] + ir[:, 1, :]
-    scale = 1.0 / float(np.sqrt(np.mean(np.sum(mono**2, axis=0))))
+    scale = db_to_gain(loudness_compensation_db(ir, fs))
     ir = (ir * scale).astype(np.float32).astype(np.float64)
     return Response(room=rm, sample_rate=fs, ir=ir, images=tuple(images), lead_frames=ALIGN_LEAD, scale=scale,
                     sofa=hrirs.hrtf.source)  # fmt: skip
+
+
+def loudness_compensation_db(ir: npt.NDArray[np.float64], sample_rate: int, *,
+                             correlation: float = TYPICAL_CORRELATION) -> float:  # fmt: skip
+    """The gain (dB) that keeps a typical mix's loudness when heard through ``ir`` ``(frames, 2, 2)``: the same
+    K-weighted music-spectrum method as every other monitoring effect (:mod:`daw_bridge.dsp.compensation`), for
+    inputs of equal power and inter-channel ``correlation``, averaged over the ears; the power response is
+    smoothed over 1/3 octave first (a room's comb filtering is finer than loudness hears)."""
+    n = 1 << int(np.ceil(np.log2(max(ir.shape[0], 4096) * 2)))
+    spec = np.fft.rfft(ir, n=n, axis=0)  # (bins, inputs, ears)
+    left, right = spec[:, 0, :], spec[:, 1, :]
+    power = np.abs(left) ** 2 + np.abs(right) ** 2 + 2.0 * correlation * np.real(left * np.conj(right))
+    per_ear = np.mean(power, axis=1)  # relative to the dry path, where each ear hears its own channel
+    freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
+    smooth = third_octave_smooth(per_ear, np.maximum(freqs, freqs[1]))
+    return compensation_db(np.interp(WEIGHT_FREQS_HZ, freqs, smooth, right=0.0))
 
 
 @functools.lru_cache(maxsize=16)
