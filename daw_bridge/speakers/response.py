@@ -26,9 +26,9 @@ import numpy.typing as npt
 from scipy import signal
 
 from ..dsp.biquad import design_chain
+from ..dsp.compensation import TYPICAL_CORRELATION, WEIGHT_FREQS_HZ, compensation_db
 from ..dsp.simulation import system
 from ..errors import InvalidParameter
-from ..dsp.compensation import TYPICAL_CORRELATION, WEIGHT_FREQS_HZ, compensation_db
 from ..units import db_to_gain
 from .hrir import ALIGN_LEAD, HrirSet, equalized, fractional_shift, third_octave_smooth
 from .image_source import Images, image_sources

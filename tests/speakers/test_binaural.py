@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from daw_bridge.speakers.hrir import HrirSet, diffuse_field_weights, equalized, third_octave_smooth
 from daw_bridge.dsp.params import SPEAKER_ROOMS
+from daw_bridge.speakers.hrir import HrirSet, diffuse_field_weights, equalized, third_octave_smooth
 from daw_bridge.speakers.response import render, response
 from daw_bridge.speakers.sofa import Hrtf, read_sofa
 from tests.speakers.support import KEMAR, itd_s, needs_kemar, third_octave_levels_db
