@@ -12,6 +12,7 @@ from ..dsp.blocks import Audio, as_stereo
 from ..units import db_to_gain
 from .convolve import BLOCK_FRAMES, Design, SpeakerConvolver, design
 from .response import response
+from .rooms import room_name
 
 
 def room_design(room: str, sample_rate: int, *, sofa: str | Path | None = None) -> Design:
@@ -25,7 +26,7 @@ class SpeakerStage:
     def __init__(self, room: str, sample_rate: int, *, gain_db: float = 0.0, sofa: str | Path | None = None) -> None:
         self.sample_rate = int(sample_rate)
         self.sofa = sofa
-        self.room = room
+        self.room = room_name(room)  # checked now; the response is rendered on first use
         self._gain = db_to_gain(gain_db)
         self._built: SpeakerConvolver | None = None  # designed on first use: a stage can be made, then replaced
 
@@ -44,7 +45,7 @@ class SpeakerStage:
     def set_room(self, room: str) -> None:
         """Change room at the next partition boundary, crossfaded over 30 ms."""
         self._conv.set_response(room_design(room, self.sample_rate, sofa=self.sofa))
-        self.room = room
+        self.room = room_name(room)
 
     def reset(self) -> None:
         """Silence before the next block."""
