@@ -103,11 +103,11 @@ def _speaker_ears(rm: Room, index: int, hrirs: HrirSet, *, t0: float, frames: in
 
 def _tail(rm: Room, imgs: Images, fs: int, *, frames: int, seed: int) -> npt.NDArray[np.float64]:
     """The diffuse tail ``(frames, 2)`` continuing the image sources' energy density (see the module doc)."""
-    start = rm.tail_start_ms / 1000.0
-    window = (imgs.delay_s >= start - TAIL_MATCH_MS / 1000.0) & (imgs.delay_s < start) & (imgs.order > 0)
-    if not np.any(window):
-        window = imgs.order > 0
-    span = TAIL_MATCH_MS / 1000.0 if np.any(window & (imgs.delay_s >= start - TAIL_MATCH_MS / 1000.0)) else start
+    start, span = rm.tail_start_ms / 1000.0, TAIL_MATCH_MS / 1000.0
+    reflected = (imgs.order > 0) & (imgs.delay_s < start)
+    window = reflected & (imgs.delay_s >= start - span)
+    if not np.any(window):  # no reflection just before the tail: use all of them before it
+        window, span = reflected, start
     density = float(np.sum(imgs.gain[window] ** 2)) / max(span * fs, 1.0)  # energy per frame
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal((frames, 3))
