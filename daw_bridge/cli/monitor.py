@@ -54,6 +54,8 @@ def describe(state: MonitoringState) -> str:
         parts.append(f"simulating {state.simulation}")
     if state.band:
         parts.append(f"band solo {state.band}")
+    if state.speakers:
+        parts.append(f"virtual speakers: {state.speakers}")
     return "Monitoring: " + ("; ".join(parts) if parts else "all off")
 
 

@@ -118,3 +118,9 @@ def test_the_next_virtual_room_shortcut_steps_through_the_rooms(tmp_path: Path) 
     speakers = [next(f for f in chain_ if f.kind == "speakers") for chain_ in daw.chains]
     assert [s.params["room"] for s in speakers] == [*SPEAKER_ROOMS, "direct"] and all(s.enabled for s in speakers)
     assert load_state(tmp_path / "state").speakers == "direct"
+
+
+def test_apply_says_what_is_on() -> None:
+    result = CliRunner().invoke(cli, ["speakers", "apply", "car", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "virtual speakers: car" in result.output.splitlines()[0]
