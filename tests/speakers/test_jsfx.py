@@ -80,3 +80,27 @@ def test_without_a_response_file_the_input_passes_delayed_by_the_latency(tmp_pat
     out = fx.process(x)
     np.testing.assert_array_equal(out[:BLOCK_FRAMES], 0.0)
     np.testing.assert_allclose(out[BLOCK_FRAMES:], x[:-BLOCK_FRAMES], atol=0)
+
+
+def test_the_jsfx_room_change_has_no_burst_and_no_click(tmp_path: Path) -> None:
+    """A 120 Hz tone, one room then another (the second delayed and inverted: the worst case for a switch): in
+    the JSFX itself the level never exceeds the rooms' steady peak and no sample steps out of the tone."""
+    a = np.zeros((1500, 2, 2))
+    a[0, 0, 0] = a[0, 1, 1] = 1.0
+    b = np.zeros((1500, 2, 2))
+    b[100, 0, 0] = b[100, 1, 1] = -0.8
+    data = _data_dir(tmp_path, {"direct": a, "living-room": b})
+    t = np.arange(12 * BLOCK_FRAMES) / RATE
+    x = np.stack([np.sin(2 * np.pi * 120 * t)] * 2, axis=1) * 0.5
+    at = 4 * BLOCK_FRAMES + 200
+    _, y, _ = _both(JSFX, data, ("direct", "living-room"), (a, b), x, at)
+    start = at + BLOCK_FRAMES - 200  # the fade starts at the next partition boundary, heard one partition later
+    steady_a, change, steady_b = y[BLOCK_FRAMES + 200 : start], y[start : start + 1500], y[start + 1700 :]
+
+    def clicks(v: np.ndarray) -> float:
+        return float(np.max(np.abs(np.diff(v, n=2, axis=0))))
+
+    assert np.max(np.abs(change)) <= max(np.max(np.abs(steady_a)), np.max(np.abs(steady_b))) * 1.001
+    assert clicks(change) <= 1.2 * max(clicks(steady_a), clicks(steady_b))
+    late = x[start + 1700 - BLOCK_FRAMES - 100 : -BLOCK_FRAMES - 100, 0]  # the new room: delayed, inverted
+    assert np.max(np.abs(steady_b[:, 0] + 0.8 * late)) < 1e-6  # (0.8 as a float32 file holds it)
