@@ -1,7 +1,7 @@
 """What the listener hears while mixing: the monitoring state -> our effects on the master's monitoring FX chain.
 
-:func:`chain` always returns the four effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
-crossfeed, simulation, band solo), each enabled or not, so the DAW side can set the chain up once and update it.
+:func:`chain` always returns our effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
+crossfeed, simulation, band solo, virtual speakers), each enabled or not, so the DAW side can set the chain up once and update it.
 Each effect carries its own loudness-compensation ``gain_db`` (see :mod:`daw_bridge.dsp.compensation`), so
 switching any of them keeps the perceived level steady. The state persists as ``monitoring.json`` in the user
 data dir so ``headphones off`` / ``next`` work across invocations.
@@ -92,7 +92,7 @@ def crossfeed_params(state: MonitoringState, sample_rate: int) -> dict[str, floa
 
 
 def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[MonitorFx]:
-    """Our four monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
+    """Our monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
     active: dict[str, dict[str, float | str]] = {
         "correction": correction_params(state, sample_rate, base=base),
         "crossfeed": crossfeed_params(state, sample_rate),
