@@ -1,7 +1,8 @@
 """What the listener hears while mixing: the monitoring state -> our effects on the master's monitoring FX chain.
 
 :func:`chain` always returns our effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
-crossfeed, simulation, band solo, virtual speakers), each enabled or not, so the DAW side can set the chain up once and update it.
+crossfeed, simulation, band solo, virtual speakers), each enabled or not, so the DAW side can set the chain up once
+and update it.
 Each effect carries its own loudness-compensation ``gain_db`` (see :mod:`daw_bridge.dsp.compensation`), so
 switching any of them keeps the perceived level steady. The state persists as ``monitoring.json`` in the user
 data dir so ``headphones off`` / ``next`` work across invocations.
