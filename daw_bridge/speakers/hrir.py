@@ -17,6 +17,7 @@ interaural level and time differences are untouched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,15 +55,23 @@ def min_phase(magnitude: npt.NDArray[np.float64], n_fft: int) -> npt.NDArray[np.
     return np.asarray(np.exp(np.fft.rfft(cep * fold, axis=-1)))
 
 
-def fractional_shift(x: npt.NDArray[np.float64], shift: npt.ArrayLike, length: int) -> npt.NDArray[np.float64]:
+Weight = Callable[[npt.NDArray[np.float64]], npt.ArrayLike]
+
+
+def fractional_shift(x: npt.NDArray[np.float64], shift: npt.ArrayLike, length: int, *,
+                     weight: Weight | None = None) -> npt.NDArray[np.float64]:  # fmt: skip
     """``x`` ``(..., N)`` delayed by ``shift`` samples (fractional, per leading index; may be negative) into
     ``length`` samples, by a linear phase on a zero-padded transform (band-limited, no wrap for
-    ``0 <= shift <= length - N``)."""
+    ``0 <= shift <= length - N``). ``weight(f)``, ``f`` in cycles per sample, multiplies the spectrum too (a
+    zero-phase gain, broadcast against ``x``'s leading shape and the bins)."""
     n_fft = _next_pow2(max(length, x.shape[-1]) + x.shape[-1])
     spec = np.fft.rfft(x, n=n_fft, axis=-1)
     f = np.arange(spec.shape[-1]) / n_fft
     s = np.asarray(shift, dtype=np.float64)[..., None]
-    out = np.fft.irfft(spec * np.exp(-2j * np.pi * f * s), n=n_fft, axis=-1)
+    spec = spec * np.exp(-2j * np.pi * f * s)
+    if weight is not None:
+        spec = spec * np.asarray(weight(f))
+    out = np.fft.irfft(spec, n=n_fft, axis=-1)
     return np.asarray(out[..., :length])
 
 

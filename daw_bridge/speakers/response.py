@@ -2,7 +2,8 @@
 
 For every speaker, each image source (:mod:`.image_source`, the direct sound included) contributes the
 head-related response of its direction of arrival (:class:`~.hrir.HrirSet`, diffuse-field equalized), scaled by
-its gain and placed at its delay with sub-sample precision. After ``tail_start_ms`` a diffuse tail takes over:
+its gain (the walls' reflection factors, moving from their low- to their high-frequency values between 500 Hz and
+4 kHz) and placed at its delay with sub-sample precision. After ``tail_start_ms`` a diffuse tail takes over:
 noise decaying by 60 dB in ``rt60_s``, starting at the energy density the image sources had just before it,
 coherent between the ears below ``TAIL_COHERENT_HZ`` (long wavelengths reach both ears alike) and independent
 above, low-passed at ``tail_lowpass_hz``. The room's playback ``system`` curve (phone, laptop, car, cube; from
@@ -40,6 +41,8 @@ TAIL_COHERENT_HZ = 250.0
 #: Fade-in of the tail and fade-out at the response's end, ms.
 TAIL_FADE_MS = 10.0
 END_FADE_MS = 5.0
+#: Where a wall's ``absorption`` (below) and ``absorption_hf`` (above) apply, Hz.
+ABSORPTION_BANDS_HZ = (500.0, 4000.0)
 #: Images this long before the tail start set its level, ms.
 TAIL_MATCH_MS = 10.0
 
@@ -91,7 +94,17 @@ def _speaker_ears(rm: Room, index: int, hrirs: HrirSet, *, t0: float, frames: in
     responses, _ = hrirs.at(imgs.azimuth_deg, imgs.elevation_deg)
     pos = imgs.delay_s * fs
     base = np.floor(pos).astype(int)
-    placed = fractional_shift(responses * imgs.gain[:, None, None], (pos - base)[:, None], hrirs.taps + 1)
+    hf = imgs.gain  # the same images, in the same order, with the walls' high-frequency absorption
+    if rm.size_m is not None and rm.absorption_hf is not None and rm.absorption_hf != rm.absorption:
+        hf = image_sources(room_m=rm.size_m, source_m=sp.position_m, listener_m=rm.listener_m,
+                           absorption=rm.absorption_hf, max_delay_s=tail_s).gain  # fmt: skip
+    ratio = np.divide(hf, imgs.gain, out=np.zeros_like(hf), where=imgs.gain > 0)[:, None, None]
+
+    def walls(f: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.asarray(1.0 + (ratio - 1.0) * hf_weight(f * fs))
+
+    placed = fractional_shift(responses * imgs.gain[:, None, None], (pos - base)[:, None], hrirs.taps + 1,
+                              weight=walls)  # fmt: skip
     for k in range(base.size):
         if base[k] < frames:
             out[base[k] : base[k] + placed.shape[2], :] += placed[k].T
@@ -99,6 +112,14 @@ def _speaker_ears(rm: Room, index: int, hrirs: HrirSet, *, t0: float, frames: in
     if rm.size_m is not None:
         out += _tail(rm, imgs, fs, frames=frames, seed=seed)
     return out, imgs
+
+
+def hf_weight(freqs_hz: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """How far a reflection's gain has moved from its low- to its high-frequency value: 0 up to
+    ``ABSORPTION_BANDS_HZ[0]``, 1 from ``ABSORPTION_BANDS_HZ[1]``, a raised cosine in log frequency between."""
+    lo, hi = ABSORPTION_BANDS_HZ
+    t = np.clip(np.log2(np.maximum(freqs_hz, 1.0) / lo) / np.log2(hi / lo), 0.0, 1.0)
+    return np.asarray(0.5 - 0.5 * np.cos(np.pi * t))
 
 
 def _tail(rm: Room, imgs: Images, fs: int, *, frames: int, seed: int) -> npt.NDArray[np.float64]:

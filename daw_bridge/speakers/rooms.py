@@ -5,7 +5,9 @@ curve of :mod:`daw_bridge.dsp.simulation` that colours every speaker: phone, lap
 position, one ``[[speaker]]`` table per speaker (``name`` left/right/centre and either ``position_m`` or
 ``azimuth_deg`` + ``distance_m`` + ``height_m`` relative to the listener) and, unless it is free field, a
 ``[room]`` table: ``size_m`` (x front-to-back, y right-to-left, z up), ``absorption`` per wall (front, back, right,
-left, floor, ceiling; 0..1), ``rt60_s`` and ``tail_start_ms`` / ``tail_lowpass_hz`` of the diffuse tail.
+left, floor, ceiling; 0..1, at 500 Hz and below), optionally ``absorption_hf`` (the same walls at 4 kHz and above;
+in between the reflection factor moves smoothly on a log-frequency scale), ``rt60_s`` and ``tail_start_ms`` /
+``tail_lowpass_hz`` of the diffuse tail.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Room:
     speakers: tuple[Speaker, ...]
     size_m: tuple[float, float, float] | None = None
     absorption: tuple[float, ...] = (0.0,) * 6
+    absorption_hf: tuple[float, ...] | None = None  # at 4 kHz and above; None = as ``absorption``
     rt60_s: float = 0.0
     tail_start_ms: float = 0.0
     tail_lowpass_hz: float = 8000.0
@@ -67,7 +70,8 @@ class Room:
         if self.size_m is None:
             return same
         centred = abs(self.size_m[1] - 2 * cy) < 1e-9
-        return same and centred and abs(self.absorption[2] - self.absorption[3]) < 1e-12
+        hf = self.absorption_hf or self.absorption
+        return same and centred and self.absorption[2] == self.absorption[3] and hf[2] == hf[3]
 
 
 def rooms_dir() -> Path:
@@ -127,13 +131,17 @@ def parse_room(name: str, data: dict[str, Any], *, where: str) -> Room:
         return Room(**common)  # type: ignore[arg-type]
     size = _floats(room.get("size_m"), 3, f"{where}: room.size_m")
     absorption = _floats(room.get("absorption"), 6, f"{where}: room.absorption ({', '.join(WALLS)})")
-    if not all(0.0 <= a <= 1.0 for a in absorption):
-        raise InvalidParameter(f"{where}: room.absorption values must lie in 0..1")
+    absorption_hf = absorption
+    if "absorption_hf" in room:
+        absorption_hf = _floats(room["absorption_hf"], 6, f"{where}: room.absorption_hf ({', '.join(WALLS)})")
+    if not all(0.0 <= a <= 1.0 for a in (*absorption, *absorption_hf)):
+        raise InvalidParameter(f"{where}: room.absorption and absorption_hf values must lie in 0..1")
     rt60 = _number(room, "rt60_s", where)
     start = _number(room, "tail_start_ms", where)
     if not 0.02 <= rt60 <= 3.0 or not 1.0 <= start < length:
         raise InvalidParameter(f"{where}: rt60_s must be 0.02-3 s and tail_start_ms within 1 ms..length_ms")
-    return Room(**common, size_m=(size[0], size[1], size[2]), absorption=absorption, rt60_s=rt60,  # type: ignore[arg-type]
+    return Room(**common, size_m=(size[0], size[1], size[2]), absorption=absorption,  # type: ignore[arg-type]
+                absorption_hf=absorption_hf, rt60_s=rt60,
                 tail_start_ms=start, tail_lowpass_hz=_number(room, "tail_lowpass_hz", where, 8000.0))  # fmt: skip
 
 

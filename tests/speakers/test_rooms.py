@@ -45,7 +45,7 @@ def test_image_sources_sit_at_the_computed_delays(tmp_path: Path) -> None:
     clicks: each image source's click is where its path length says, with its gain; the floor reflection,
     computed here from the geometry alone, is among them."""
     sofa = delta_sofa(tmp_path / "delta.sofa")
-    rm = room("control-room")
+    rm = dataclasses.replace(room("control-room"), absorption_hf=None)  # broadband walls: each click is one gain
     resp = render(rm, RATE, sofa=sofa)
     left = rm.speakers[0].position_m
     lx, ly, lz = rm.listener_m
@@ -112,3 +112,29 @@ def test_malformed_room_files_are_refused_by_name(tmp_path: Path, text: str, mes
     path.write_text(text)
     with pytest.raises(InvalidParameter, match=rf"odd\.toml: {message}"):
         load_room(path)
+
+
+def test_walls_absorb_the_top_as_their_file_says(tmp_path: Path) -> None:
+    """Only the floor reflects (every other wall absorbs all); with absorption 0.15 below 500 Hz and 0.99 above
+    4 kHz its reflection keeps its low end and loses 19.3 dB at 10 kHz (sqrt(0.01 / 0.85)) against broadband walls."""
+    sofa = delta_sofa(tmp_path / "delta.sofa")
+    walls = (1.0, 1.0, 1.0, 1.0, 0.15, 1.0)
+    dull = dataclasses.replace(room("control-room"), absorption=walls, absorption_hf=(1.0, 1.0, 1.0, 1.0, 0.99, 1.0))
+    flat = dataclasses.replace(dull, absorption_hf=None)
+
+    def floor_spectrum(rm: object) -> tuple[np.ndarray, np.ndarray]:
+        resp = render(rm, RATE, sofa=sofa)  # type: ignore[arg-type]
+        ear = resp.ir[:, 0, 0]
+        imgs = resp.images[0]
+        floor = np.flatnonzero((imgs.order == 1) & (imgs.gain > 0))
+        assert floor.size == 1  # the floor's reflection, alone
+        at = int(imgs.delay_s[floor[0]] * RATE) + resp.lead_frames
+        direct = np.max(np.abs(ear[: resp.lead_frames + 8]))
+        spec = np.abs(np.fft.rfft(ear[at - 64 : at + 64] / direct, 1024))
+        return np.fft.rfftfreq(1024, 1 / RATE), spec
+
+    freqs, a = floor_spectrum(dull)
+    _, b = floor_spectrum(flat)
+    low, high = np.argmin(np.abs(freqs - 100.0)), np.argmin(np.abs(freqs - 10000.0))
+    assert 20 * np.log10(a[low] / b[low]) == pytest.approx(0.0, abs=0.3)
+    assert 20 * np.log10(a[high] / b[high]) == pytest.approx(20 * np.log10(np.sqrt(0.01 / 0.85)), abs=1.0)
