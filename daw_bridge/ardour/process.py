@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import shipped
 from ..errors import DawError, DawUnreachable
-from . import presets, session
+from . import dsp_scripts, presets, session
 
 #: The luasession binary of Debian's Ardour 7.
 LUA_BINARY = "ardour7-lua"
@@ -59,7 +59,8 @@ def free_udp_port() -> int:
 
 
 def write_user_config(config_home: Path, *, osc_port: int) -> None:
-    """Ardour's user config under ``config_home/ardour7``: OSC port, monitor section, our export presets."""
+    """Ardour's user config under ``config_home/ardour7``: OSC port, monitor section, our export presets and
+    our monitoring effects (Lua DSP scripts, :mod:`daw_bridge.ardour.dsp_scripts`)."""
     root = config_home / "ardour7"
     root.mkdir(parents=True, exist_ok=True)
     (root / "config").write_text(
@@ -70,6 +71,7 @@ def write_user_config(config_home: Path, *, osc_port: int) -> None:
         encoding="utf-8",
     )
     presets.install(root / "export")
+    dsp_scripts.install(root / "scripts")
 
 
 def bound_udp_ports(pid: int) -> set[int]:

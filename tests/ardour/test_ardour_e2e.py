@@ -12,6 +12,7 @@ import soundfile as sf
 from daw_bridge.ardour import session
 from daw_bridge.daw import MarkerSpec, MonitorFx, RenderRequest, TrackChange
 from daw_bridge.errors import BridgeRefused
+from daw_bridge.monitoring import MonitoringState, chain
 from daw_bridge.units import gain_to_db
 
 from .conftest import RATE, TRACKS, Rig, requires_ardour
@@ -128,23 +129,26 @@ def test_markers_via_the_bridge_appear_in_the_saved_session(rig: Rig) -> None:
 def test_monitoring_chain_never_reaches_the_render(rig: Rig) -> None:
     rig.daw.apply([TrackChange(t, solo=False) for t in TRACKS])
     clean = render(rig, "clean.wav")
-    chain = [MonitorFx("correction", {"preamp_db": -6.0, "band1_type": "PK", "band1_freq_hz": 550.0,
-                                      "band1_gain_db": 12.0, "band1_q": 1.0}),
-             MonitorFx("trim", {"gain_db": -3.0})]
-    rig.daw.set_monitor_chain(chain)
+    everything = MonitoringState(headphones="Sennheiser HD 650", crossfeed="default", band="mid", simulation="phone")
+    rig.daw.set_monitor_chain(chain(everything, RATE))
     fx = rig.daw.monitor_fx()
-    assert [(f["name"], f["enabled"], f["ours"]) for f in fx] == [("ACE EQ", True, True),
-                                                                  ("ACE Amplifier", True, True)]
+    assert [(f["name"], f["enabled"], f["ours"]) for f in fx] == [
+        (f"daw-bridge {kind}", True, True) for kind in ("correction", "crossfeed", "simulation", "bandsolo")]
+    assert rig.daw.monitor_notes == []
     corrected = render(rig, "corrected.wav")
     assert np.array_equal(clean, corrected)
-    rig.daw.set_monitor_chain(chain)  # replacing keeps exactly one copy of ours
-    assert len(rig.daw.monitor_fx()) == 2
+    rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 650"), RATE))
+    # replacing keeps exactly one copy of ours, and a disabled effect is not in the monitor section at all
+    assert [f["name"] for f in rig.daw.monitor_fx()] == ["daw-bridge correction"]
 
 
-def test_unsupported_monitor_effect_is_refused_not_leaked(rig: Rig) -> None:
+def test_bad_monitor_effects_are_refused_not_leaked(rig: Rig) -> None:
+    with pytest.raises(BridgeRefused) as info:
+        rig.daw.set_monitor_chain([MonitorFx("reverb", {"size": 1.0})])
+    assert info.value.code == "unsupported"
     with pytest.raises(BridgeRefused) as info:
         rig.daw.set_monitor_chain([MonitorFx("crossfeed", {"level_db": -4.5})])
-    assert info.value.code == "unsupported"
+    assert info.value.code == "bad_args" and "level_db" in str(info.value)
     assert rig.daw.monitor_fx() == []
 
 
