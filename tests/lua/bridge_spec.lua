@@ -253,6 +253,18 @@ describe("lib.bridge", function()
       assert.are.equal(2, #mock.tracks, "an existing track is reused")
     end)
 
+    it("lands on the named track even when the user last touched another one", function()
+      local mix = mock.add_track("MIX")
+      local ref = mock.add_track("REF 1")
+      mock.last_touched = mix -- the user clicked the mix track last; selecting REF 1 does not change that
+      local path = cfg.bridge_dir .. "/ref.wav"
+      H.write(path, "RIFF")
+      assert.are.same({ track = 2 }, ok("insert_media", { track_name = "REF 1", path = path }))
+      assert.are.same({ { path = path, pos = 0.0 } }, ref.items)
+      assert.are.same({}, mix.items)
+      assert.are.equal(ref, mock.last_touched)
+    end)
+
     it("refuses files outside the folders and missing files", function()
       refused("path_refused", "insert_media", { track_name = "REF 1", path = "/etc/passwd" })
       refused("not_found", "insert_media", { track_name = "REF 1", path = cfg.bounce_dir .. "/missing.wav" })

@@ -20,6 +20,7 @@ function M.new(opts)
     project = { srate = 48000, srate_use = 1, length_s = 120.0, path = "/home/u/song.rpp" },
     project_info = {},
     tracks = {},            -- { name=, mute=0, vol=1.0, selected=false, items={} }
+    last_touched = nil,     -- REAPER's "last touched" track: separate from the selection (see InsertMedia)
     master = { name = "MASTER", mute = 0, vol = 1.0, rec_fx = {} },
     markers = {},           -- { isrgn, pos, rgnend, name, number, color }
     cursor_s = 0.0,
@@ -124,6 +125,11 @@ function M.new(opts)
     return true, mock.project_info[desc] or ""
   end
   function impl.Main_OnCommand(cmd, _flag)
+    if cmd == 40914 then
+      for _, t in ipairs(mock.tracks) do
+        if t.selected then mock.last_touched = t; break end
+      end
+    end
     if cmd == 42230 or cmd == 41824 then
       mock.last_render = {}
       for k, v in pairs(mock.project_info) do mock.last_render[k] = v end
@@ -182,9 +188,12 @@ function M.new(opts)
     if is_set then tr.name = value end
     return true, tr.name
   end
+  -- Selecting does not touch REAPER's last-touched track; action 40914 ("Track: Set first selected track as
+  -- last touched track") does.
   function impl.SetOnlyTrackSelected(tr)
     for _, t in ipairs(mock.tracks) do t.selected = (t == tr) end
   end
+  function impl.GetLastTouchedTrack() return mock.last_touched end
   local TRACK_VALUES = { B_MUTE = "mute", D_VOL = "vol" }
   function impl.SetMediaTrackInfo_Value(tr, parm, value)
     local field = TRACK_VALUES[parm] or error("mock: unsupported track value " .. parm)
@@ -199,11 +208,12 @@ function M.new(opts)
     end
     return tr[TRACK_VALUES[parm] or error("mock: unsupported track value " .. parm)]
   end
+  -- Mode 0 adds the file to the *last touched* track at the edit cursor (the selection does not matter), as
+  -- REAPER does. With no last-touched track REAPER's behaviour is not documented: the stand-in raises.
   function impl.InsertMedia(path, mode)
     if mode ~= 0 then error("mock: only InsertMedia mode 0 is modelled") end
-    for _, t in ipairs(mock.tracks) do
-      if t.selected then t.items[#t.items + 1] = { path = path, pos = mock.cursor_s } end
-    end
+    local t = mock.last_touched or error("mock: InsertMedia mode 0 with no last-touched track")
+    t.items[#t.items + 1] = { path = path, pos = mock.cursor_s }
     return 1
   end
 

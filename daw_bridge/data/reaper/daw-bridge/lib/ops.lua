@@ -17,6 +17,7 @@ M.OPS = OPS
 
 M.PROTOCOL = 1
 M.RENDER_COMMAND = 42230 -- File: Render project, using the most recent render settings, auto-close render dialog
+M.ACTION_LAST_TOUCHED = 40914 -- Track: Set first selected track as last touched track
 M.MAX_MARKERS = 1000
 M.STATE_SECTION = "daw_bridge"
 local KEY_PATTERN = "^[A-Za-z0-9_]+$"
@@ -380,8 +381,11 @@ OPS.insert_media = {
     end
     local cursor = reaper.GetCursorPosition()
     reaper.SetOnlyTrackSelected(track)
+    -- InsertMedia mode 0 adds to the *last touched* track, which selecting does not change: make the track we
+    -- just selected the last touched one (action 40914), or the file may land on whatever the user touched last.
+    reaper.Main_OnCommand(M.ACTION_LAST_TOUCHED, 0)
     reaper.SetEditCurPos(spec.position_s, false, false)
-    reaper.InsertMedia(spec.path, 0) -- 0: add to the selected track at the edit cursor
+    reaper.InsertMedia(spec.path, 0) -- 0: add to the last touched track at the edit cursor
     reaper.SetEditCurPos(cursor, false, false)
     return { track = number }
   end,
