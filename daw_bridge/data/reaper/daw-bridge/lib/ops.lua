@@ -169,7 +169,7 @@ OPS.clear_markers = {
 }
 
 ---------------------------------------------------------------------------------------------------
-local RENDER_STRINGS = { "RENDER_FILE", "RENDER_PATTERN", "RENDER_FORMAT" }
+local RENDER_STRINGS = { "RENDER_FILE", "RENDER_PATTERN", "RENDER_FORMAT", "RENDER_FORMAT2" }
 local RENDER_NUMBERS = { "RENDER_SETTINGS", "RENDER_BOUNDSFLAG", "RENDER_SRATE", "RENDER_CHANNELS",
                          "RENDER_STARTPOS", "RENDER_ENDPOS", "RENDER_ADDTOPROJ" }
 
@@ -214,6 +214,7 @@ OPS.render = {
       reaper.GetSetProjectInfo_String(0, "RENDER_FILE", spec.directory, true)
       reaper.GetSetProjectInfo_String(0, "RENDER_PATTERN", (spec.file_name:gsub("%.[wW][aA][vV]$", "")), true)
       reaper.GetSetProjectInfo_String(0, "RENDER_FORMAT", M.wav_format(spec.bit_depth), true)
+      reaper.GetSetProjectInfo_String(0, "RENDER_FORMAT2", "", true) -- no secondary file (the user's comes back)
       reaper.GetSetProjectInfo(0, "RENDER_SETTINGS", 0, true) -- master mix
       reaper.GetSetProjectInfo(0, "RENDER_ADDTOPROJ", 0, true)
       reaper.GetSetProjectInfo(0, "RENDER_CHANNELS", spec.channels, true)
