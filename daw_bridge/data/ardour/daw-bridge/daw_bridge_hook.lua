@@ -577,6 +577,9 @@ function factory ()
       elseif k == "markers" then out[k] = markers_state ()
       elseif k == "monitor_fx" then out[k] = monitor_fx ()
       elseif k == "time_selection" then out[k] = json.null
+      elseif k == "loop" then
+        local l = Session:locations ():auto_loop_location ()
+        out[k] = l and { start_s = secs (l:start ()), end_s = secs (l:_end ()) } or json.null
       else refuse ("bad_args", "args.keys: unknown key " .. tostring (k)) end
     end
     return out
