@@ -1,8 +1,9 @@
 -- Record what Ardour's monitor section puts out (the listener's signal, which no export reads):
 --   ardour7-lua capture_monitor.lua SESSION_DIR SNAPSHOT SECONDS
 -- Loads the (closed) session, adds a stereo track "MONITOR CAPTURE" whose inputs are the monitor section's
--- outputs and whose outputs go nowhere (no feedback into the master), records SECONDS from the session start
--- in real time (the Dummy backend), saves and closes. The take lands in interchange/<snapshot>/audiofiles/.
+-- outputs and whose outputs go nowhere (no feedback into the master), records SECONDS of transport time from the
+-- session start (the Dummy backend runs in real time, slower under load), saves and closes. The take lands in
+-- interchange/<snapshot>/audiofiles/.
 local dir, snap, seconds = arg[1], arg[2], tonumber(arg[3])
 local s = load_session(dir, snap)
 assert(s, "cannot load " .. dir)
@@ -22,7 +23,12 @@ s:request_locate(0, false, ARDOUR.LocateTransportDisposition.MustStop, ARDOUR.Tr
 sleep(0.3)
 s:maybe_enable_record(false)
 s:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
-sleep(seconds)
+-- Wait for the transport, not the clock: under CPU load the Dummy backend runs slower than real time.
+local target = math.floor(seconds * s:nominal_sample_rate())
+for _ = 1, math.floor(seconds * 100) + 6000 do
+  if s:transport_sample() >= target then break end
+  sleep(0.01)
+end
 s:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
 sleep(0.5)
 s:save_state("", false, false, false, false, false)

@@ -26,7 +26,7 @@ from .conftest import RATE, TRACKS, Rig, requires_ardour
 
 pytestmark = [pytest.mark.ardour, requires_ardour]
 HERE = Path(__file__).parent
-CAPTURE_S = 2.5
+CAPTURE_S = 2.2
 
 
 def tone_db(audio: np.ndarray, freq_hz: float, channel: int) -> float:
