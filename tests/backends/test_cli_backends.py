@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+import soundfile as sf
 
+from daw_bridge.daw import RenderRequest
 from daw_bridge.monitoring import load_state
+from daw_bridge.units import gain_to_db
 
-from .conftest import TRACKS, Backend
+from .conftest import RATE, TRACKS, Backend
 
 REFS = ("REF 1", "REF 2")
 
@@ -62,6 +66,22 @@ def test_ab_toggle_next_loop_and_blind_leave_exactly_one_source(backend: Backend
     assert len(heard) == 1
     guess = backend.cli("ab", "guess", "mix").output
     assert ("Right" in guess) == (heard == {"MIX"})
+
+
+def test_ab_offset_moves_the_reference_audio(backend: Backend) -> None:
+    def ref1_tail_db(name: str) -> float:
+        daw = backend.daw()
+        try:
+            result = daw.render(RenderRequest(directory=backend.bounce_dir, file_name=name, bit_depth=32))
+        finally:
+            daw.close()
+        audio = sf.read(result.files[0], always_2d=True)[0][int(3.80 * RATE): int(3.95 * RATE), 0]
+        t = np.arange(len(audio)) / RATE
+        return gain_to_db(2.0 * abs(np.dot(audio, np.exp(-2j * np.pi * TRACKS["REF 1"][0] * t))) / len(audio))
+
+    assert ref1_tail_db("before.wav") > -10.0
+    assert "REF 1: offset +0.250 s" in backend.cli("ab", "offset", "REF 1", "0.25").output
+    assert ref1_tail_db("after.wav") < -50.0  # its audio now starts 0.25 s into the file: it ends at 3.75 s
 
 
 def test_headphone_correction_and_monitoring_effects_reach_the_monitoring_path_only(backend: Backend) -> None:

@@ -552,6 +552,28 @@ function factory ()
     return { track = 0 }
   end
 
+  -- The track's (first) region plays its source's time 0 at offset_s: later for a positive offset, the start
+  -- trimmed off for a negative one (as the REAPER bridge's align_item).
+  function ops.align_item (args)
+    if type (args.track_name) ~= "string" then refuse ("bad_args", "args.track_name must be a string") end
+    local offset = num_arg (args, "offset_s", "args")
+    if math.abs (offset) > 600 then refuse ("bad_args", "args.offset_s must be within +-600 s") end
+    local route = Session:route_by_name (args.track_name)
+    if route:isnil () or route:to_track ():isnil () then refuse ("not_found", "no track named " .. args.track_name) end
+    local region
+    for r in route:to_track ():playlist ():region_list ():iter () do region = r; break end
+    if not region then refuse ("not_found", "track " .. args.track_name .. " has no region") end
+    local source_len = region:source (0):length ():samples ()
+    local start = offset < 0 and math.floor (-offset * rate () + 0.5) or 0
+    if start >= source_len then refuse ("bad_args", "args.offset_s skips the whole region") end
+    local pos = offset > 0 and math.floor (offset * rate () + 0.5) or 0
+    region:set_start (Temporal.timepos_t (start))
+    region:set_length (Temporal.timecnt_t (source_len - start))
+    region:set_position (Temporal.timepos_t (pos))
+    save_session ()
+    return { track = 0, offset_s = offset }
+  end
+
   function ops.set_project_state (args)
     if type (args.key) ~= "string" or args.key == "" then refuse ("bad_args", "args.key must be a non-empty string") end
     if type (args.value) ~= "string" then refuse ("bad_args", "args.value must be a string") end
