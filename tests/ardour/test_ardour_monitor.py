@@ -58,16 +58,21 @@ def expected_change_db(fx: list[MonitorFx], master: np.ndarray, freq_hz: float, 
     return tone_db(processed, freq_hz, channel) - tone_db(master, freq_hz, channel)
 
 
-@pytest.mark.parametrize("state", [
-    MonitoringState(headphones="Sennheiser HD 650", crossfeed="default"),
-    MonitoringState(simulation="phone", band="mid"),
+@pytest.mark.parametrize(("first", "state"), [
+    (MonitoringState(headphones="Sennheiser HD 600", crossfeed="cmoy"),
+     MonitoringState(headphones="Sennheiser HD 650", crossfeed="default")),
+    (MonitoringState(simulation="laptop", band="bass"), MonitoringState(simulation="phone", band="mid")),
 ], ids=["correction+crossfeed", "simulation+band"])
-def test_monitor_section_output_is_our_dsp(rig: Rig, tmp_path: Path, state: MonitoringState) -> None:
+def test_monitor_section_output_is_our_dsp(rig: Rig, tmp_path: Path, first: MonitoringState,
+                                           state: MonitoringState) -> None:
     rig.daw.apply([TrackChange(t, solo=False) for t in TRACKS])
     request = RenderRequest(directory=rig.bounce_dir, file_name="master.wav", bit_depth=32)
     master = sf.read(rig.daw.render(request).files[0], always_2d=True)[0]
+    rig.daw.set_monitor_chain(chain(first, RATE))
+    ids = [f["id"] for f in rig.daw.monitor_fx()]
     fx = chain(state, RATE)
-    rig.daw.set_monitor_chain(fx)
+    rig.daw.set_monitor_chain(fx)  # the same effects: updated in place (no processor removed or added)
+    assert [f["id"] for f in rig.daw.monitor_fx()] == ids
     assert rig.daw.monitor_notes == []
     heard = capture_monitor(rig, tmp_path)
     checked = 0

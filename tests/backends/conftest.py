@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,14 +76,21 @@ class Backend:
         """A fresh connection (caller closes it), as another command would open it."""
         return open_daw(self.config)
 
-    def audible(self, name: str) -> set[str]:
-        """Which tracks' tones a render of the master holds (above -100 dBFS)."""
+    def render(self, name: str) -> np.ndarray:
+        """A 32-bit render of the master, (frames, 2); the file name gets a unique prefix (the Ardour process,
+        and so its bounce folder, serves a whole module)."""
         daw = self.daw()
         try:
-            result = daw.render(RenderRequest(directory=self.bounce_dir, file_name=name, bit_depth=32))
+            request = RenderRequest(directory=self.bounce_dir, file_name=f"{uuid.uuid4().hex[:8]}-{name}",
+                                    bit_depth=32)
+            result = daw.render(request)
         finally:
             daw.close()
-        audio = sf.read(result.files[0], always_2d=True)[0]
+        return np.asarray(sf.read(result.files[0], always_2d=True)[0])
+
+    def audible(self, name: str) -> set[str]:
+        """Which tracks' tones a render of the master holds (above -100 dBFS)."""
+        audio = self.render(name)
         return {track for track, (freq, _) in TRACKS.items() if tone_db(audio, freq) > -100.0}
 
 
@@ -152,48 +160,81 @@ def _emulator(tmp_path: Path, tones: dict[str, Path]) -> Iterator[Backend]:
                       kinds, loop, add_marker, {"project": project})
 
 
-def _ardour(tmp_path: Path, template: Path) -> Iterator[Backend]:
-    from daw_bridge.ardour.daw import ArdourDaw
-    from daw_bridge.ardour.process import ArdourProcess
-    from daw_bridge.osc.codec import Message
+@dataclass
+class ArdourServer:
+    """One headless Ardour for a whole test module (starting one costs 2-7 s), reset before each test."""
 
-    session_dir = tmp_path / "tpl"
-    shutil.copytree(template, session_dir)
-    bridge, bounces = tmp_path / "bridge", tmp_path / "bounces"
+    config: Config
+    config_path: Path
+    bounce_dir: Path
+    session_dir: Path
+
+
+@pytest.fixture(scope="module")
+def ardour_server(tmp_path_factory: pytest.TempPathFactory, ardour_session_template: Path) -> Iterator[ArdourServer]:
+    from daw_bridge.ardour.process import ArdourProcess
+
+    root = tmp_path_factory.mktemp("backend-ardour-run")
+    session_dir = root / "tpl"
+    shutil.copytree(ardour_session_template, session_dir)
+    bridge, bounces = root / "bridge", root / "bounces"
     bounces.mkdir()
-    with ArdourProcess(session_dir, bridge_dir=bridge, allowed_dirs=(bounces,),
-                       log_path=tmp_path / "ardour.log") as ardour:
+    with ArdourProcess(session_dir, bridge_dir=bridge, allowed_dirs=(bounces,), log_path=root / "ardour.log") as ardour:
         cfg = Config(backend="ardour", ardour_port=ardour.osc_port, bridge_dir=bridge, bounce_dir=bounces,
                      timeout_s=5.0)
+        yield ArdourServer(cfg, _write_config(root / "config.toml", cfg), bounces, session_dir)
 
-        def with_daw(fn: Callable[[ArdourDaw], Any]) -> Any:
-            daw = ArdourDaw.from_config(cfg)
-            try:
-                daw.connect()
-                return fn(daw)
-            finally:
-                daw.close()
 
-        def kinds() -> set[str]:
-            fx = with_daw(lambda d: d.monitor_fx())
-            return {f["name"].removeprefix("daw-bridge ") for f in fx if f["ours"] and f["enabled"]}
+def _reset_ardour(daw: Any) -> None:
+    """Back to the template's state: faders at 0 dB, nothing muted or soloed, no monitoring effects of ours, no
+    markers of ours, the references' regions where they were, no A/B state, transport stopped."""
+    from daw_bridge.daw import TrackChange
+    from daw_bridge.workflows.roles import AB_STATE_KEY
 
-        def loop() -> tuple[float, float] | None:
-            got = with_daw(lambda d: d.bridge.get_state(["loop"]).get("loop"))
-            return None if not got else (float(got["start_s"]), float(got["end_s"]))
+    daw.stop()
+    daw.apply([TrackChange(name, volume_db=0.0, mute=False, solo=False) for name in TRACKS])
+    daw.set_monitor_chain([])
+    daw.clear_markers()
+    for name in TRACKS:
+        daw.align_reference(name, 0.0)
+    daw.set_project_state(AB_STATE_KEY, "")
 
-        def add_marker(name: str, time_s: float) -> None:
-            def add(d: ArdourDaw) -> None:
-                d.seek(time_s)
-                d._send([Message("/add_marker", (name,))])  # Ardour's own OSC, as a user's surface would
-                for _ in range(200):
-                    if any(m.name == name for m in d.markers()):
-                        return
-                raise AssertionError(f"Ardour did not add marker {name!r}")
-            with_daw(add)
 
-        yield Backend("ardour", "ardour", _write_config(tmp_path / "config.toml", cfg), cfg, bounces,
-                      kinds, loop, add_marker, {"session_dir": session_dir})
+def _ardour(server: ArdourServer) -> Iterator[Backend]:
+    from daw_bridge.ardour.daw import ArdourDaw
+    from daw_bridge.osc.codec import Message
+
+    cfg = server.config
+
+    def with_daw(fn: Callable[[ArdourDaw], Any]) -> Any:
+        daw = ArdourDaw.from_config(cfg)
+        try:
+            daw.connect()
+            return fn(daw)
+        finally:
+            daw.close()
+
+    def kinds() -> set[str]:
+        fx = with_daw(lambda d: d.monitor_fx())
+        return {f["name"].removeprefix("daw-bridge ") for f in fx if f["ours"] and f["enabled"]}
+
+    def loop() -> tuple[float, float] | None:
+        got = with_daw(lambda d: d.bridge.get_state(["loop"]).get("loop"))
+        return None if not got else (float(got["start_s"]), float(got["end_s"]))
+
+    def add_marker(name: str, time_s: float) -> None:
+        def add(d: ArdourDaw) -> None:
+            d.seek(time_s)
+            d._send([Message("/add_marker", (name,))])  # Ardour's own OSC, as a user's surface would
+            for _ in range(200):
+                if any(m.name == name for m in d.markers()):
+                    return
+            raise AssertionError(f"Ardour did not add marker {name!r}")
+        with_daw(add)
+
+    with_daw(_reset_ardour)
+    yield Backend("ardour", "ardour", server.config_path, cfg, server.bounce_dir, kinds, loop, add_marker,
+                  {"session_dir": server.session_dir})
 
 
 @pytest.fixture(params=["emulator", pytest.param("ardour", marks=pytest.mark.ardour)])
@@ -206,7 +247,6 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path, tones: dict[str, Pat
     if request.param == "ardour":
         if not HAVE_ARDOUR:
             pytest.skip("ardour7-lua not installed (apt-get install --no-install-recommends ardour)")
-        template = request.getfixturevalue("ardour_session_template")
-        yield from _ardour(tmp_path, template)
+        yield from _ardour(request.getfixturevalue("ardour_server"))
     else:
         yield from _emulator(tmp_path, tones)

@@ -7,9 +7,7 @@ import json
 
 import numpy as np
 import pytest
-import soundfile as sf
 
-from daw_bridge.daw import RenderRequest
 from daw_bridge.monitoring import load_state
 from daw_bridge.units import gain_to_db
 
@@ -70,12 +68,7 @@ def test_ab_toggle_next_loop_and_blind_leave_exactly_one_source(backend: Backend
 
 def test_ab_offset_moves_the_reference_audio(backend: Backend) -> None:
     def ref1_tail_db(name: str) -> float:
-        daw = backend.daw()
-        try:
-            result = daw.render(RenderRequest(directory=backend.bounce_dir, file_name=name, bit_depth=32))
-        finally:
-            daw.close()
-        audio = sf.read(result.files[0], always_2d=True)[0][int(3.80 * RATE): int(3.95 * RATE), 0]
+        audio = backend.render(name)[int(3.80 * RATE): int(3.95 * RATE), 0]
         t = np.arange(len(audio)) / RATE
         return gain_to_db(2.0 * abs(np.dot(audio, np.exp(-2j * np.pi * TRACKS["REF 1"][0] * t))) / len(audio))
 

@@ -358,7 +358,8 @@ function factory ()
       if proc:isnil () then break end
       k = k + 1
       local id = proc:to_stateful ():id ():to_s ()
-      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true }
+      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true,
+                        id = id }
       i = i + 1
     end
     return out
@@ -453,17 +454,31 @@ function factory ()
     end
     local mon = Session:monitor_out ()
     local st = load_state ()
-    -- remove our previous plugins (found by id), leave every other plugin alone
     local mine = {}
     for _, id in ipairs (st.monitor) do mine[id] = true end
-    local i, doomed = 0, {}
+    local i, current = 0, {}
     while true do
       local proc = mon:nth_plugin (i)
       if proc:isnil () then break end
-      if mine[proc:to_stateful ():id ():to_s ()] then doomed[#doomed + 1] = proc end
+      if mine[proc:to_stateful ():id ():to_s ()] then current[#current + 1] = proc end
       i = i + 1
     end
-    for _, proc in ipairs (doomed) do mon:remove_processor (proc, nil, true) end
+    -- The same effects as now, in the same order: only their parameters change (no processor is removed or
+    -- added, and the filters keep their state: no click).
+    local same = #current == #made
+    for k, m in ipairs (made) do
+      same = same and current[k]:display_name () == m.proc:display_name ()
+    end
+    if same then
+      for k, m in ipairs (made) do
+        for param, value in pairs (m.set) do ARDOUR.LuaAPI.set_processor_param (current[k], param, value) end
+        if m.enabled then current[k]:activate () else current[k]:deactivate () end
+      end
+      save_session ()
+      return { fx = monitor_fx (), skipped = skipped }
+    end
+    -- otherwise remove our previous plugins (found by id), leave every other plugin alone
+    for _, proc in ipairs (current) do mon:remove_processor (proc, nil, true) end
     st.monitor = {}
     for idx, m in ipairs (made) do
       for param, value in pairs (m.set) do ARDOUR.LuaAPI.set_processor_param (m.proc, param, value) end

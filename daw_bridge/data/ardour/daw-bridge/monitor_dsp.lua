@@ -59,8 +59,9 @@ local function rbj (kind, f, g, q)
   return nil
 end
 
-local function biquad (c)
-  local b = ARDOUR.DSP.Biquad (rate)
+-- A biquad with coefficients c; `reuse` (an existing one) keeps its state, so a parameter change does not click.
+local function biquad (c, reuse)
+  local b = reuse or ARDOUR.DSP.Biquad (rate)
   b:set_coefficients (c[4], c[5], c[1], c[2], c[3]) -- (a1, a2, b0, b1, b2), checked with an impulse in 7.3
   return b
 end
@@ -98,15 +99,17 @@ local function build (v)
     local x, y = math.exp (-2 * math.pi * v.cut_hz / rate), math.exp (-2 * math.pi * fc_hi / rate)
     local lo = { g_lo * (1 - x), 0, 0, -x, 0 }
     local hi = { 1 - g_hi * (1 - y), -y, 0, -y, 0 }
-    cross = { biquad (lo), biquad (lo), biquad (hi), biquad (hi) }
+    cross = { biquad (lo, cross[1]), biquad (lo, cross[2]), biquad (hi, cross[3]), biquad (hi, cross[4]) }
     local centre = 10 ^ (v.centre_db / 20)
     mat = { (centre + 1) / 2, (centre - 1) / 2 }
     gain_db = gain_db + 20 * math.log (1 / (1 - g_hi + g_lo), 10)
   end
   outgain = 10 ^ (gain_db / 20)
   for ch = 1, 2 do
-    filters[ch] = {}
-    for i, c in ipairs (secs) do filters[ch][i] = biquad (c) end
+    local keep = #filters[ch] == #secs  -- same sections: new coefficients, same filter state
+    local out = {}
+    for i, c in ipairs (secs) do out[i] = biquad (c, keep and filters[ch][i] or nil) end
+    filters[ch] = out
   end
 end
 
