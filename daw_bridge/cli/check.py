@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..daw import Daw, MarkerInfo
 from ..workflows.bounce import AREAS, CheckResult, bounce_and_check, parse_areas
 from ..workflows.controller import active_monitor_chain
 from ..workflows.levels import MODES, MatchResult, match_levels
@@ -96,29 +95,6 @@ def match(ctx: click.Context, mode: str, time_range: tuple[float, float] | None,
         print_match(result)
 
 
-@click.command("clear-markers")
-@json_option
-@click.pass_context
-def clear_markers(ctx: click.Context, as_json: bool) -> None:
-    """Delete daw-bridge's markers and regions from the project (yours stay)."""
-    from ..bridged import BridgeOps
-
-    with connected(ctx) as daw:
-        deleted = daw.clear_markers() if isinstance(daw, BridgeOps) else len(_replace_with_none(daw))
-    if as_json:
-        echo_json({"deleted": deleted})
-    else:
-        click.echo(f"Deleted {deleted} daw-bridge marker(s); yours are untouched.")
-
-
-def _replace_with_none(daw: Daw) -> list[MarkerInfo]:
-    """For a Daw without the bridge's clear: ours are whatever replace_markers([]) removes."""
-    ours = [m for m in daw.markers() if m.ours]
-    daw.replace_markers([])
-    return ours
-
-
 def register(cli: click.Group) -> None:
     cli.add_command(check)
     cli.add_command(match)
-    cli.add_command(clear_markers)

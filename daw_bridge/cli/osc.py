@@ -1,7 +1,8 @@
 """``daw-bridge status`` and ``daw-bridge action``: the DAW's mixer and transport seen from the controller.
 
-Both honour the global ``--daw``: ``status`` reads REAPER's OSC surface or Ardour's (tracks, transport, and the
-markers through the bridge); ``action`` runs REAPER actions and says plainly that it has no meaning for Ardour.
+All honour the global ``--daw``: ``status`` reads REAPER's OSC surface or Ardour's (tracks, transport, and the
+markers through the bridge); ``action`` runs REAPER actions and says plainly that it has no meaning for Ardour;
+``clear-markers`` deletes daw-bridge's markers in either DAW.
 """
 
 from __future__ import annotations
@@ -144,6 +145,25 @@ def action(ctx: click.Context, command_id: str) -> None:
     click.echo(f"sent action {command_id}")
 
 
+@click.command("clear-markers")
+@json_option
+@click.pass_context
+def clear_markers(ctx: click.Context, as_json: bool) -> None:
+    """Delete daw-bridge's markers and regions from the project (yours stay)."""
+    from ..bridged import BridgeOps
+    from .session import connected
+
+    with connected(ctx) as daw:
+        if not isinstance(daw, BridgeOps):  # every backend is; a Daw without the bridge cannot tell ours apart
+            raise click.ClickException(f"{type(daw).__name__} cannot clear markers")
+        deleted = daw.clear_markers()
+    if as_json:
+        echo_json({"deleted": deleted})
+    else:
+        click.echo(f"Deleted {deleted} daw-bridge marker(s); yours are untouched.")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(status)
     cli.add_command(action)
+    cli.add_command(clear_markers)
