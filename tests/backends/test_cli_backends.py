@@ -113,3 +113,14 @@ def test_check_marks_findings_and_clear_markers_removes_only_ours(backend: Backe
     finally:
         daw.close()
     assert left == ["mine"]
+
+
+@pytest.mark.parametrize("command", [("reaper", "paths"), ("emulate",), ("demo",)])
+def test_reaper_only_commands_say_daw_ardour_has_no_meaning(command: tuple[str, ...]) -> None:
+    from click.testing import CliRunner
+
+    from daw_bridge.cli import cli
+
+    result = CliRunner().invoke(cli, ["--daw", "ardour", *command])
+    assert result.exit_code == 2
+    assert "for REAPER only; --daw ardour has no meaning here" in result.output
