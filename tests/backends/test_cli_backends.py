@@ -4,10 +4,14 @@ checked in the DAW (fader values, renders, the monitoring path, markers), never 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from daw_bridge.cli import cli
+from daw_bridge.config import config_to_toml
 from daw_bridge.monitoring import load_state
 from daw_bridge.units import gain_to_db
 
@@ -23,7 +27,14 @@ def test_status_reads_the_chosen_daw(backend: Backend) -> None:
     assert all(name in human for name in TRACKS)
     if backend.name == "ardour":
         assert human.startswith("Ardour: 3 track(s) at 48000 Hz")
-        assert "REAPER" not in human
+        assert "REAPER" not in human and "markers: none" in human
+        # a mailbox nobody serves: the mixer still shows, the markers are reported unknown (within ~2 s)
+        silent = backend.config_path.with_name("silent.toml")
+        silent.write_text(config_to_toml(replace(backend.config, bridge_dir=silent.parent / "nobody")))
+        result = CliRunner().invoke(cli, ["--config", str(silent), "--daw", "ardour", "status"])
+        assert result.exit_code == 0, result.output
+        assert "REF 2" in result.output and "markers: unknown, the daw-bridge bridge in Ardour is not answering" \
+            in result.output
 
 
 def test_action_runs_in_reaper_and_says_it_has_no_meaning_for_ardour(backend: Backend) -> None:
@@ -117,10 +128,6 @@ def test_check_marks_findings_and_clear_markers_removes_only_ours(backend: Backe
 
 @pytest.mark.parametrize("command", [("reaper", "paths"), ("emulate",), ("demo",)])
 def test_reaper_only_commands_say_daw_ardour_has_no_meaning(command: tuple[str, ...]) -> None:
-    from click.testing import CliRunner
-
-    from daw_bridge.cli import cli
-
     result = CliRunner().invoke(cli, ["--daw", "ardour", *command])
     assert result.exit_code == 2
     assert "for REAPER only; --daw ardour has no meaning here" in result.output
