@@ -137,9 +137,15 @@ def test_monitoring_chain_never_reaches_the_render(rig: Rig) -> None:
     assert rig.daw.monitor_notes == []
     corrected = render(rig, "corrected.wav")
     assert np.array_equal(clean, corrected)
-    rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 650"), RATE))
-    # replacing keeps exactly one copy of ours, and a disabled effect is not in the monitor section at all
-    assert [f["name"] for f in rig.daw.monitor_fx()] == ["daw-bridge correction"]
+    correction_id = fx[0]["id"]
+    rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 600"), RATE))
+    # one copy of ours; a disabled effect is not in the monitor section at all; the correction that stays keeps
+    # its processor (parameters updated in place)
+    assert [(f["name"], f["id"]) for f in rig.daw.monitor_fx()] == [("daw-bridge correction", correction_id)]
+    rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 600", band="bass"), RATE))
+    after = rig.daw.monitor_fx()
+    assert [f["name"] for f in after] == ["daw-bridge correction", "daw-bridge bandsolo"]
+    assert after[0]["id"] == correction_id
 
 
 def test_bad_monitor_effects_are_refused_not_leaked(rig: Rig) -> None:

@@ -431,6 +431,9 @@ function factory ()
     for i, fx in ipairs (chain) do
       local where = "args.chain[" .. (i - 1) .. "]"
       if type (fx) ~= "table" or type (fx.kind) ~= "string" then refuse ("bad_args", where .. ".kind must be a string") end
+      for j = 1, i - 1 do
+        if chain[j].kind == fx.kind then refuse ("bad_args", where .. ".kind " .. fx.kind .. " appears twice") end
+      end
       local p = plugins_for (fx, where)
       p.enabled = fx.enabled ~= false
       planned[#planned + 1] = p
@@ -463,26 +466,22 @@ function factory ()
       if mine[proc:to_stateful ():id ():to_s ()] then current[#current + 1] = proc end
       i = i + 1
     end
-    -- The same effects as now, in the same order: only their parameters change (no processor is removed or
-    -- added, and the filters keep their state: no click).
-    local same = #current == #made
-    for k, m in ipairs (made) do
-      same = same and current[k]:display_name () == m.proc:display_name ()
+    -- An effect that is already there keeps its processor (only its parameters change, its filters keep their
+    -- state: no click); ours that are no longer wanted go; new ones are inserted at their place. Ours sit first,
+    -- in chain order; other plugins in the monitor section are left alone.
+    local by_name, keep = {}, {}
+    for _, proc in ipairs (current) do by_name[proc:display_name ()] = by_name[proc:display_name ()] or proc end
+    for _, m in ipairs (made) do
+      local old = by_name[m.proc:display_name ()]
+      if old then m.proc = old; keep[old:to_stateful ():id ():to_s ()] = true; m.reused = true end
     end
-    if same then
-      for k, m in ipairs (made) do
-        for param, value in pairs (m.set) do ARDOUR.LuaAPI.set_processor_param (current[k], param, value) end
-        if m.enabled then current[k]:activate () else current[k]:deactivate () end
-      end
-      save_session ()
-      return { fx = monitor_fx (), skipped = skipped }
+    for _, proc in ipairs (current) do
+      if not keep[proc:to_stateful ():id ():to_s ()] then mon:remove_processor (proc, nil, true) end
     end
-    -- otherwise remove our previous plugins (found by id), leave every other plugin alone
-    for _, proc in ipairs (current) do mon:remove_processor (proc, nil, true) end
     st.monitor = {}
     for idx, m in ipairs (made) do
       for param, value in pairs (m.set) do ARDOUR.LuaAPI.set_processor_param (m.proc, param, value) end
-      mon:add_processor_by_index (m.proc, idx - 1, nil, true)
+      if not m.reused then mon:add_processor_by_index (m.proc, idx - 1, nil, true) end
       if m.enabled then m.proc:activate () else m.proc:deactivate () end
       st.monitor[#st.monitor + 1] = m.proc:to_stateful ():id ():to_s ()
     end
