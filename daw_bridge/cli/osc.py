@@ -8,6 +8,7 @@ markers through the bridge); ``action`` runs REAPER actions and says plainly tha
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -56,8 +57,12 @@ def _ardour_snapshot(cfg: Config) -> dict[str, Any]:
             "stats": {"datagrams_sent": daw.datagrams_sent},
         }
         try:
-            raw = daw.bridge.request("get_state", {"keys": ["markers"]}, timeout_s=BRIDGE_STATUS_TIMEOUT_S)
+            raw = daw.bridge.request("get_state", {"keys": ["markers", "loop"]}, timeout_s=BRIDGE_STATUS_TIMEOUT_S)
             snap["markers"] = parse_markers(raw.get("markers"))
+            loop = raw.get("loop")
+            if isinstance(loop, dict):  # Ardour's loop range (OSC does not report it)
+                snap["transport"] = replace(snap["transport"], loop_start_s=float(loop["start_s"]),
+                                            loop_end_s=float(loop["end_s"]))
             snap["bridge"] = "answering"
         except BridgeError as exc:
             snap["markers"] = None
@@ -75,7 +80,7 @@ def _print_ardour(snap: dict[str, Any]) -> None:
         flags = "".join(c for c, on in (("M", t.mute), ("S", t.solo)) if on) or "-"
         click.echo(f"{t.index:3d}  {t.name:<24.24} {_db(t.volume_db):>7} dB  pan {t.pan:+.2f}  {flags}")
     tr = snap["transport"]
-    loop = f"loop {tr.loop_start_s:.2f}-{tr.loop_end_s:.2f} s" if tr.loop_start_s is not None else "no loop set by us"
+    loop = f"loop {tr.loop_start_s:.2f}-{tr.loop_end_s:.2f} s" if tr.loop_start_s is not None else "no loop"
     click.echo(f"transport: {'playing' if tr.playing else 'stopped'} at {tr.position_s:.2f} s, {loop}, "
                f"repeat {'on' if tr.repeat else 'off'}")
     markers = snap["markers"]

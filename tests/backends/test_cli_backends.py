@@ -70,6 +70,8 @@ def test_ab_toggle_next_loop_and_blind_leave_exactly_one_source(backend: Backend
     assert backend.audible("ab3.wav") == {"MIX"}
     backend.cli("ab", "loop", "1.0", "2.5")
     assert backend.loop() == pytest.approx((1.0, 2.5), abs=1e-3)
+    transport = json.loads(backend.cli("status", "--json").stdout)["transport"]
+    assert (transport["loop_start_s"], transport["loop_end_s"]) == pytest.approx((1.0, 2.5), abs=1e-3)
     assert "Blind round: one of 3 sources" in backend.cli("ab", "blind").output
     heard = backend.audible("blind.wav")
     assert len(heard) == 1
