@@ -87,3 +87,43 @@ def test_monitor_section_output_is_our_dsp(rig: Rig, tmp_path: Path, first: Moni
                 assert got < -50.0, (freq, ch, got)
     assert checked >= 2
 
+
+
+def test_effects_ardour_cannot_host_are_named_and_the_rest_applied(
+        ardour_template: tuple[Path, dict[str, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Ardour without our Lua DSP scripts: the CLI applies what it can (trim via ACE) and names each effect it
+    could not apply, per effect, instead of refusing the whole chain."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from daw_bridge.ardour.daw import ArdourDaw
+    from daw_bridge.ardour.process import ArdourProcess
+    from daw_bridge.cli import cli
+    from daw_bridge.config import Config, config_to_toml
+
+    template, _ = ardour_template
+    shutil.copytree(template, tmp_path / "tpl")
+    monkeypatch.setenv("DAW_BRIDGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DAW_BRIDGE_GUIDANCE", "off")
+    bounces = tmp_path / "bounces"
+    bounces.mkdir()
+    with ArdourProcess(tmp_path / "tpl", bridge_dir=tmp_path / "bridge", allowed_dirs=(bounces,),
+                       monitor_effects=False) as ardour:
+        cfg = Config(backend="ardour", ardour_port=ardour.osc_port, bridge_dir=tmp_path / "bridge",
+                     bounce_dir=bounces, timeout_s=5.0)
+        (tmp_path / "c.toml").write_text(config_to_toml(cfg))
+        result = CliRunner().invoke(cli, ["--config", str(tmp_path / "c.toml"), "crossfeed", "default"])
+        assert result.exit_code == 0, result.output
+        for kind in ("correction", "crossfeed"):
+            assert (f"Note: monitoring effect {kind}: Ardour has no processor 'daw-bridge {kind}'"
+                    in result.output)
+        assert "simulation" not in result.output.split("Note:", 1)[1]  # switched off: not sent, no message
+        daw = ArdourDaw.from_config(cfg)
+        try:
+            daw.connect()
+            daw.set_monitor_chain([MonitorFx("trim", {"gain_db": -3.0}), MonitorFx("bandsolo", {"low_hz": 500.0})])
+            assert [f["name"] for f in daw.monitor_fx()] == ["ACE Amplifier"]
+            assert len(daw.monitor_notes) == 1 and "bandsolo" in daw.monitor_notes[0]
+        finally:
+            daw.close()
