@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import uuid
 
 import numpy as np
 import pyloudnorm
@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.ardour, requires_ardour]
 
 def render(rig: Rig, name: str) -> np.ndarray:
     """Render the master through the bridge; audio (frames, 2)."""
-    result = rig.daw.render(RenderRequest(directory=rig.bounce_dir, file_name=name, bit_depth=32))
+    unique = f"{uuid.uuid4().hex[:8]}-{name}"  # the bounce folder may be shared by a module's tests
+    result = rig.daw.render(RenderRequest(directory=rig.bounce_dir, file_name=unique, bit_depth=32))
     audio, rate = sf.read(result.files[0], always_2d=True)
     assert rate == RATE
     return audio
@@ -45,7 +46,8 @@ def solo_only(rig: Rig, name: str) -> None:
     rig.daw.apply([TrackChange(t, solo=(t == name)) for t in TRACKS])
 
 
-def test_mirror_reads_the_session(rig: Rig) -> None:
+def test_mirror_reads_the_session(live_rig: Rig) -> None:
+    rig = live_rig
     tracks = rig.daw.tracks()
     assert [t.name for t in tracks] == list(TRACKS)
     assert [t.index for t in tracks] == [1, 2, 3]
@@ -56,7 +58,8 @@ def test_mirror_reads_the_session(rig: Rig) -> None:
     assert info.path == str(rig.session_dir / "tpl.ardour")
 
 
-def test_gain_in_db_lands_in_the_render(rig: Rig) -> None:
+def test_gain_in_db_lands_in_the_render(live_rig: Rig) -> None:
+    rig = live_rig
     solo_only(rig, "MIX")
     rig.daw.set_volume_db("MIX", -7.5)
     assert rig.daw.track("MIX").volume_db == pytest.approx(-7.5, abs=0.01)
@@ -66,7 +69,8 @@ def test_gain_in_db_lands_in_the_render(rig: Rig) -> None:
     assert audible(audio) == {"MIX"}
 
 
-def test_level_matching_lands_within_0_1_lu_in_a_real_render(rig: Rig) -> None:
+def test_level_matching_lands_within_0_1_lu_in_a_real_render(live_rig: Rig) -> None:
+    rig = live_rig
     meter = pyloudnorm.Meter(RATE)
     source = {n: meter.integrated_loudness(sf.read(p)[0]) for n, p in rig.sources.items()}
     match_db = source["MIX"] - source["REF 1"]
@@ -79,7 +83,8 @@ def test_level_matching_lands_within_0_1_lu_in_a_real_render(rig: Rig) -> None:
     assert abs(match_db) > 3.0  # the match really moved the reference
 
 
-def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(rig: Rig) -> None:
+def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(live_rig: Rig) -> None:
+    rig = live_rig
     sent = rig.daw.datagrams_sent
     rig.daw.apply([TrackChange("MIX", mute=True), TrackChange("REF 1", mute=False, solo=True),
                    TrackChange("REF 2", mute=True, solo=False)])
@@ -91,7 +96,8 @@ def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(rig: Rig) -> None
     assert audible(render(rig, "ab2.wav")) == {"MIX"}
 
 
-def test_pan_follows_daw_bridge_convention(rig: Rig) -> None:
+def test_pan_follows_daw_bridge_convention(live_rig: Rig) -> None:
+    rig = live_rig
     solo_only(rig, "MIX")
     rig.daw.set_pan("MIX", -1.0)
     assert rig.daw.track("MIX").pan == pytest.approx(-1.0, abs=1e-3)
@@ -100,7 +106,8 @@ def test_pan_follows_daw_bridge_convention(rig: Rig) -> None:
     assert tone_db(audio, freq, channel=0) - tone_db(audio, freq, channel=1) > 40.0
 
 
-def test_plugin_parameter_in_native_units_reaches_the_render(rig: Rig) -> None:
+def test_plugin_parameter_in_native_units_reaches_the_render(live_rig: Rig) -> None:
+    rig = live_rig
     solo_only(rig, "REF 2")
     plugins = rig.daw.plugins("REF 2")
     assert plugins[0][:2] == (1, "ACE Amplifier")
@@ -126,7 +133,8 @@ def test_markers_via_the_bridge_appear_in_the_saved_session(rig: Rig) -> None:
         ("[daw-bridge] too bright 2.1 dB", 1.25, "IsMark"), ("[daw-bridge] section", 2.0, "IsRangeMarker")]
 
 
-def test_monitoring_chain_never_reaches_the_render(rig: Rig) -> None:
+def test_monitoring_chain_never_reaches_the_render(live_rig: Rig) -> None:
+    rig = live_rig
     rig.daw.apply([TrackChange(t, solo=False) for t in TRACKS])
     clean = render(rig, "clean.wav")
     everything = MonitoringState(headphones="Sennheiser HD 650", crossfeed="default", band="mid", simulation="phone")
@@ -148,7 +156,8 @@ def test_monitoring_chain_never_reaches_the_render(rig: Rig) -> None:
     assert after[0]["id"] == correction_id
 
 
-def test_bad_monitor_effects_are_refused_not_leaked(rig: Rig) -> None:
+def test_bad_monitor_effects_are_refused_not_leaked(live_rig: Rig) -> None:
+    rig = live_rig
     with pytest.raises(BridgeRefused) as info:
         rig.daw.set_monitor_chain([MonitorFx("reverb", {"size": 1.0})])
     assert info.value.code == "unsupported"
@@ -158,7 +167,8 @@ def test_bad_monitor_effects_are_refused_not_leaked(rig: Rig) -> None:
     assert rig.daw.monitor_fx() == []
 
 
-def test_project_state_and_headless_import(rig: Rig, tmp_path: Path) -> None:
+def test_project_state_and_headless_import(live_rig: Rig) -> None:
+    rig = live_rig
     assert rig.daw.get_project_state("ab_state") is None
     rig.daw.set_project_state("ab_state", '{"current": "mix"}')
     assert rig.daw.get_project_state("ab_state") == '{"current": "mix"}'

@@ -592,7 +592,7 @@ function factory ()
     if type (args.key) ~= "string" or args.key == "" then refuse ("bad_args", "args.key must be a non-empty string") end
     if type (args.value) ~= "string" then refuse ("bad_args", "args.value must be a string") end
     local st = load_state ()
-    st.values[args.key] = args.value
+    st.values[args.key] = args.value ~= "" and args.value or nil -- "" deletes the key, as in REAPER
     save_state (st)
     return {}
   end
