@@ -61,13 +61,17 @@ def test_match_sets_every_reference_fader(backend: Backend) -> None:
     assert changes["REF 1"] < changes["REF 2"] < 0.0  # both louder than the mix, REF 1 (0.5 peak) the most
 
 
-def test_ab_toggle_next_loop_and_blind_leave_exactly_one_source(backend: Backend) -> None:
+def test_ab_toggle_next_ref_mix_loop_and_blind_leave_exactly_one_source(backend: Backend) -> None:
     assert "REF 1" in backend.cli("ab", "toggle").output
     assert backend.audible("ab1.wav") == {"REF 1"}
     assert "REF 2" in backend.cli("ab", "next").output
     assert backend.audible("ab2.wav") == {"REF 2"}
     assert "the mix" in backend.cli("ab", "toggle").output
     assert backend.audible("ab3.wav") == {"MIX"}
+    assert "REF 1" in backend.cli("ab", "ref", "1").output
+    assert backend.audible("ab4.wav") == {"REF 1"}
+    assert "the mix" in backend.cli("ab", "mix").output
+    assert backend.audible("ab5.wav") == {"MIX"}
     backend.cli("ab", "loop", "1.0", "2.5")
     assert backend.loop() == pytest.approx((1.0, 2.5), abs=1e-3)
     transport = json.loads(backend.cli("status", "--json").stdout)["transport"]
