@@ -1,4 +1,4 @@
-"""``daw-bridge status`` and ``daw-bridge action``: the DAW's mixer and transport seen from the controller.
+"""``daw-bridge status``, ``action`` and ``clear-markers``: the DAW's mixer, transport and markers.
 
 All honour the global ``--daw``: ``status`` reads REAPER's OSC surface or Ardour's (tracks, transport, and the
 markers through the bridge); ``action`` runs REAPER actions and says plainly that it has no meaning for Ardour;
@@ -15,7 +15,7 @@ import click
 
 from ..bridged import parse_markers
 from ..config import Config
-from ..errors import BridgeError
+from ..errors import BridgeError, BridgeRefused
 from ..reaper.client import ReaperClient
 from ..reaper.daw import client_from_config
 from . import get_config
@@ -57,7 +57,11 @@ def _ardour_snapshot(cfg: Config) -> dict[str, Any]:
             "stats": {"datagrams_sent": daw.datagrams_sent},
         }
         try:
-            raw = daw.bridge.request("get_state", {"keys": ["markers", "loop"]}, timeout_s=BRIDGE_STATUS_TIMEOUT_S)
+            try:
+                raw = daw.bridge.request("get_state", {"keys": ["markers", "loop"]},
+                                         timeout_s=BRIDGE_STATUS_TIMEOUT_S)
+            except BridgeRefused:  # a hook registered before it knew "loop" (the GUI keeps the old code)
+                raw = daw.bridge.request("get_state", {"keys": ["markers"]}, timeout_s=BRIDGE_STATUS_TIMEOUT_S)
             snap["markers"] = parse_markers(raw.get("markers"))
             loop = raw.get("loop")
             if isinstance(loop, dict):  # Ardour's loop range (OSC does not report it)
