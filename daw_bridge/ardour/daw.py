@@ -332,7 +332,8 @@ class ArdourDaw(BridgeOps):
         self.monitor_notes = [str(s.get("message", s)) for s in skipped if isinstance(s, dict)]
 
     def monitor_fx(self) -> list[dict[str, Any]]:
-        """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``)."""
+        """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``,
+        ``id``: Ardour's processor id)."""
         return list(self.bridge.get_state(["monitor_fx"]).get("monitor_fx") or [])
 
 
