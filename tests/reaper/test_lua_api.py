@@ -1,7 +1,8 @@
 """Every ``reaper.X`` our Lua calls, and every function the Lua stand-in (tests/lua/mock_reaper.lua) defines, is a
 real REAPER 7.78 API function taking that many arguments from Lua.
 
-The reference is the public SDK header's signature list (``../shared/reference/reaper/reaper_api_7.78.tsv``, or
+The reference is the public SDK header's signature list (``tests/fixtures/reaper/reaper_api_7.78.tsv``: names and
+parameter lists of reaper-sdk's ``reaper_plugin_functions.h``, source and commit in its header; or
 ``$DAW_BRIDGE_REAPER_API``). ReaScript's Lua binding drops some C parameters: names ending in ``Out`` /
 ``OutOptional`` become return values and the ``_sz`` size after a buffer disappears (a number's ``Out`` pointer may
 also be passed in: ``GetSet_LoopTimeRange2(proj, isSet, isLoop, start, end, allowautoseek)``); ``...Optional``
@@ -30,8 +31,7 @@ LUA_ONLY: dict[str, tuple[int, int]] = {"defer": (1, 1), "atexit": (1, 1), "runl
 def api_file() -> Path:
     env = os.environ.get("DAW_BRIDGE_REAPER_API")
     candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent.parent / "shared/reference/reaper/reaper_api_7.78.tsv",
-                   Path("/work/shared/reference/reaper/reaper_api_7.78.tsv")]
+    candidates += [ROOT / "tests/fixtures/reaper/reaper_api_7.78.tsv"]
     for path in candidates:
         if path.is_file():
             return path
