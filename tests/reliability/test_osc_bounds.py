@@ -55,7 +55,8 @@ def test_a_huge_track_number_is_an_unknown_address_and_the_bundle_goes_on(
         raw_message("/track/1/volume/db", -6.0),
     )
     assert dispatcher.dispatch_packet(bundle) == 1  # the real message after the absurd ones still lands
-    assert mirror.track_state(1).volume_db == -6.0
+    state = mirror.track_state(1)
+    assert state is not None and state.volume_db == -6.0
     assert dispatcher.stats.unknown == 2 and dispatcher.stats.handler_errors == 0
 
 
@@ -71,7 +72,8 @@ def test_huge_digit_strings_in_arguments_do_not_raise_or_reach_the_mirror(
     )
     dispatcher.dispatch_packet(packet)
     assert dispatcher.stats.handler_errors == 0
-    assert mirror.track_state(2).volume_db == -2.0
+    state = mirror.track_state(2)
+    assert state is not None and state.volume_db == -2.0
     assert mirror.bank_start == 0
     assert parse_volume_str("9" * 400 + " dB") is None and parse_volume_str("-3.5 dB") == -3.5
 
