@@ -34,17 +34,36 @@ def _parse_region(text: str) -> Region:
         raise InvalidParameter(f"region {text!r} is not START-END[:NAME] in seconds (e.g. 30-60:chorus)") from None
 
 
-def _references(refs: Sequence[Path], refs_dir: Path | None, mix: Path) -> list[Path]:
+def _references(refs: Sequence[Path], refs_dir: Path | None, mix: Path) -> tuple[list[Path], set[Path]]:
+    """The references to compare with, and which of them came from ``refs_dir`` (those may be skipped)."""
     out = list(refs)
+    from_dir: set[Path] = set()
     if refs_dir is not None:
         if not refs_dir.is_dir():
             raise InvalidParameter(f"--refs-dir {refs_dir}: not a folder")
-        found = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
-        found = [p for p in found if p.resolve() != mix.resolve()]
-        if not found:
+        named = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+        named = [p for p in named if p.resolve() != mix.resolve()]
+        if not named:
             raise InvalidParameter(f"--refs-dir {refs_dir}: no audio files ({', '.join(AUDIO_EXTENSIONS)})")
+        found: list[Path] = []
+        skipped: list[str] = []
+        for path in named:
+            try:
+                audio_info(path)  # refuses folders, FIFOs and unreadable files before anything is measured
+            except InvalidAudio as exc:
+                _skip_warning(exc)
+                skipped.append(path.name)
+                continue
+            found.append(path)
+        if not found:
+            raise InvalidParameter(f"--refs-dir {refs_dir}: no readable reference left (skipped {', '.join(skipped)})")
         out.extend(found)
-    return out
+        from_dir.update(found)
+    return out, from_dir
+
+
+def _skip_warning(exc: InvalidAudio) -> None:
+    click.echo(f"Warning: skipped reference {exc}", err=True)
 
 
 def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
@@ -144,12 +163,21 @@ def analyze(
     """Measure MIX (loudness, band balance, width, reverb over time) and compare it with references."""
     thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu)
     parsed = [_parse_region(r) for r in regions] or None
-    ref_paths = _references(refs, refs_dir, mix)
+    ref_paths, from_dir = _references(refs, refs_dir, mix)
     audio_info(mix)
     _check_comparable(mix, ref_paths)
     cache = None if no_cache else AnalysisCache(cache_dir)
     measured = _measure(mix, cache, parsed, section_s, as_json)
-    references = [_measure(p, cache, None, section_s, as_json) for p in ref_paths]
+    references: list[Measurement] = []
+    for path in ref_paths:
+        try:
+            references.append(_measure(path, cache, None, section_s, as_json))
+        except InvalidAudio as exc:
+            if path not in from_dir:
+                raise
+            _skip_warning(exc)  # a --refs-dir file that fails while measured (cut, corrupt data): the others count
+    if from_dir and not references:
+        raise InvalidParameter(f"--refs-dir {refs_dir}: no reference could be measured")
     if not references:
         if as_json:
             echo_json({"mix": to_plain(measured)})
