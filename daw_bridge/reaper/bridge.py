@@ -162,11 +162,20 @@ class BridgeClient:
         while not resp_path.exists():
             if time.monotonic() >= deadline:
                 self._withdraw(req_path)
-                raise BridgeTimeout(
-                    f"no response from the {self.host} bridge in {wait_s:.1f} s ({op}): {self.setup_hint}"
-                )
+                raise BridgeTimeout(f"no response from the {self.host} bridge in {wait_s:.1f} s ({op}): {self._hint()}")
             time.sleep(POLL_S)
         return self._read_response(resp_path, request_id, op, self.host)
+
+    def _hint(self) -> str:
+        """What to check after a timeout. A bridge that has run in this mailbox before (it writes ``bridge.json``
+        on every run) is installed: then the DAW itself stopped answering (a modal dialog, stopped, closed)."""
+        try:
+            last = json.loads((self.bridge_dir / "bridge.json").read_text(encoding="utf-8")).get("time")
+            ago = f" {time.time() - float(last):.0f} s ago" if isinstance(last, int | float) else ""
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+            return self.setup_hint
+        return (f"the {self.host} bridge last answered here{ago}, so it is installed: {self.host} stopped "
+                "answering (a dialog waiting in it? stopped or closed?)")
 
     @staticmethod
     def _withdraw(req_path: Path) -> None:
