@@ -66,6 +66,7 @@ class SoakFigures:
     max_latency_s: float
     median_latency_s: float
     maxrss_growth_mb: float
+    stop_s: float  #: from the stop request to serve() returning (SIGTERM took 5 s with a FIFO in events/)
 
 
 def run_soak(folder: Path, *, seconds: float, seed: int = 17) -> SoakFigures:
@@ -113,8 +114,10 @@ def run_soak(folder: Path, *, seconds: float, seed: int = 17) -> SoakFigures:
         deadline = time.monotonic() + 3.0
         while len(handled) < seq and time.monotonic() < deadline:
             time.sleep(0.05)
+        stopping = time.monotonic()
         stop.set()
         server.join(5.0)
+        stop_s = time.monotonic() - stopping
     latencies = [handled[s] - complete[s] for s in complete if s in handled]
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return SoakFigures(
@@ -126,4 +129,5 @@ def run_soak(folder: Path, *, seconds: float, seed: int = 17) -> SoakFigures:
         max_latency_s=max(latencies, default=float("inf")),
         median_latency_s=statistics.median(latencies) if latencies else float("inf"),
         maxrss_growth_mb=(rss_after - rss_before) / 1024,
+        stop_s=stop_s,
     )
