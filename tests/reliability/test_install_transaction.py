@@ -39,19 +39,20 @@ def exact_state(root: Path) -> dict[str, tuple[Any, ...]]:
 
 
 @pytest.fixture
-def cfg(tmp_path: Path) -> Config:
-    return Config(bridge_dir=tmp_path / "mailbox", bounce_dir=tmp_path / "bounces")
-
-
-@pytest.fixture
 def resource(tmp_path: Path) -> Path:
     """A resource folder where the user already has their own daw-bridge_Bridge.lua and a reaper-kb.ini."""
     root = tmp_path / "REAPER"
     (root / inst.SCRIPTS_DIR).mkdir(parents=True)
-    (root / BRIDGE).write_bytes(USER_BRIDGE)
-    (root / "Scripts" / "other.lua").write_text("-- another script of the user's\n")
-    (root / inst.KB_INI).write_bytes(b'SCR 4 0 RSuser "Custom: mine.lua" "mine.lua"\n')
+    for rel, data in ((BRIDGE, USER_BRIDGE), ("Scripts/other.lua", b"-- another script of the user's\n"),
+                      (inst.KB_INI, b'SCR 4 0 RSuser "Custom: mine.lua" "mine.lua"\n')):
+        (root / rel).write_bytes(data)
     return root
+
+
+@pytest.fixture
+def cfg(resource: Path) -> Config:
+    """Mailbox and bounce folders beside the resource folder."""
+    return Config(bridge_dir=resource.parent / "mailbox", bounce_dir=resource.parent / "bounces")
 
 
 def failing_at(monkeypatch: pytest.MonkeyPatch, name: str, predicate: Callable[[Any], bool]) -> None:
@@ -142,11 +143,12 @@ def unwritable_bridge(resource: Path) -> Iterator[str]:
 def test_cli_install_with_an_unwritable_file_fails_cleanly_and_uninstall_finds_nothing(
     resource: Path, tmp_path: Path, unwritable_bridge: str
 ) -> None:
-    conf = tmp_path / "config.toml"
-    conf.write_text(f'[paths]\nbridge_dir = "{tmp_path / "mb"}"\nbounce_dir = "{tmp_path / "bo"}"\n')
     before = exact_state(resource)
+    folders = {"bridge_dir": tmp_path / "mb", "bounce_dir": tmp_path / "bo"}
+    (tmp_path / "config.toml").write_text("[paths]\n" + "".join(f'{k} = "{v}"\n' for k, v in folders.items()))
+    args = ["--config", str(tmp_path / "config.toml"), "reaper", "install", "--resource-path", str(resource)]
     runner = CliRunner()
-    result = runner.invoke(cli, ["--config", str(conf), "reaper", "install", "--resource-path", str(resource)])
+    result = runner.invoke(cli, args)
     assert result.exit_code == 1, result.output
     assert "Error: ConfigError" in result.output and "nothing was changed" in result.output
     assert "Traceback" not in result.output and str(resource) in result.output
