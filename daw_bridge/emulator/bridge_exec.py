@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import re
+import stat
 import sys
 import time
 import uuid
@@ -104,10 +105,19 @@ class BridgeExecutor:
         _write_json(self.bridge_dir / "bridge.json", {"protocol": PROTOCOL, "host": HOST, "time": self.clock()})
         if not requests.is_dir():
             return 0
-        pending = [p for p in requests.iterdir() if p.name.endswith(".json") and p.is_file()]
-        pending.sort(key=lambda p: (p.stat().st_mtime, p.name))
+        listed: list[tuple[float, str, Path]] = []
+        for p in requests.iterdir():
+            if not p.name.endswith(".json"):
+                continue
+            try:
+                st = p.stat()  # links followed, as REAPER's Lua does
+            except OSError:
+                continue  # gone meanwhile, or a dangling link
+            if not stat.S_ISDIR(st.st_mode):  # EnumerateFiles lists no folders; FIFOs and devices it does
+                listed.append((st.st_mtime, p.name, p))
+        listed.sort(key=lambda entry: entry[:2])
         answered = 0
-        for path in pending:
+        for _, _, path in listed:
             try:
                 answered += self._one(path)
             except Exception as exc:  # one bad request never blocks the queue: answer it, remove it, go on
@@ -150,10 +160,17 @@ class BridgeExecutor:
 
     def _execute(self, path: Path, file_id: str) -> dict[str, Any]:
         try:
-            if path.stat().st_size > MAX_REQUEST_BYTES:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):  # lib/mailbox.lua refuses what cannot seek; never block on a FIFO
+                raise OpError("io", f"{path.name} is not a regular file (a FIFO, socket or device)")
+            if st.st_size > MAX_REQUEST_BYTES:
                 raise OpError("too_large", f"request is larger than {MAX_REQUEST_BYTES} bytes")
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_REQUEST_BYTES + 1)
+            if len(raw) > MAX_REQUEST_BYTES:
+                raise OpError("too_large", f"request grew larger than {MAX_REQUEST_BYTES} bytes")
             try:
-                request = loads_like_lua(path.read_text(encoding="utf-8"))
+                request = loads_like_lua(raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
                 raise OpError("bad_json", f"request {path.name} is not valid JSON ({exc})") from exc
             op, args = self._validate(request, file_id)

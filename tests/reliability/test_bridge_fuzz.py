@@ -278,3 +278,26 @@ def test_python_bridge_answers_an_unexpected_failure_and_goes_on(tmp_path: Path,
     assert bad["error"]["code"] == "internal" and "planted" in bad["error"]["message"]
     assert json.loads((f.bridge / "responses" / "goodping0001.json").read_text())["ok"] is True
     assert list((f.bridge / "requests").iterdir()) == []
+
+
+def test_python_bridge_answers_a_fifo_or_device_request_without_blocking(tmp_path: Path) -> None:
+    """As the Lua mailbox does: an entry that is not a regular file is answered (``io``) and removed, never read."""
+    import threading
+
+    f = make_folders(tmp_path, tmp_path / "bridge", tmp_path / "bounces")
+    ex = BridgeExecutor(small_project(), f.bridge, f.bounces)
+    now = time.time()
+    os.mkfifo(f.bridge / "requests" / "fifo00000001.json")
+    os.symlink("/dev/zero", f.bridge / "requests" / "zero00000001.json")
+    (f.bridge / "requests" / "folder000001.json").mkdir()  # not listed, as REAPER's EnumerateFiles does not
+    (f.bridge / "requests" / "pingafter001.json").write_text(json.dumps(envelope("pingafter001", "ping", {}, now)))
+    done: list[int] = []
+    runner = threading.Thread(target=lambda: done.append(ex.run()), daemon=True)
+    runner.start()
+    runner.join(10)
+    assert done == [3], "the bridge blocked on a FIFO or read a device"
+    for rid in ("fifo00000001", "zero00000001"):
+        resp = json.loads((f.bridge / "responses" / f"{rid}.json").read_text())
+        assert resp["ok"] is False and resp["error"]["code"] == "io"
+        assert not os.path.lexists(f.bridge / "requests" / f"{rid}.json")
+    assert json.loads((f.bridge / "responses" / "pingafter001.json").read_text())["ok"] is True
