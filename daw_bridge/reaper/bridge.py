@@ -273,11 +273,15 @@ class EventUnreadable(Exception):
 def read_event_bytes(path: Path, *, max_bytes: int = EVENT_MAX_BYTES) -> tuple[bytes, float]:
     """The bytes of the event file ``path`` and its mtime (s), read without ever blocking or following a link.
 
-    The file is opened with ``O_NONBLOCK | O_NOFOLLOW`` (a FIFO opens at once, a symlink is refused), then checked
-    with ``fstat`` on the open descriptor (no race with a rename): only a regular file of at most ``max_bytes``
+    Anything ``lstat`` does not call a regular file is refused unopened. The file is then opened with
+    ``O_NONBLOCK | O_NOFOLLOW`` (should it have been swapped for a FIFO meanwhile, it opens at once; a symlink is
+    refused) and checked again with ``fstat`` on the open descriptor: only a regular file of at most ``max_bytes``
     is read, and never more than ``max_bytes + 1`` bytes (a file that grew past the cap is refused too).
     Raises :class:`EventUnreadable` for anything else, ``OSError`` if it vanished or cannot be opened.
     """
+    mode = os.lstat(path).st_mode  # a device is never even opened (opening one can have effects of its own)
+    if not stat.S_ISREG(mode):
+        raise EventUnreadable("a symbolic link" if stat.S_ISLNK(mode) else f"not a regular file ({_file_kind(mode)})")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)

@@ -180,3 +180,35 @@ def test_hostile_writer_makes_every_kind(tmp_path: Path) -> None:
     writer = HostileWriter(events, seed=3)
     kinds = {writer.plant() for _ in range(60)}
     assert kinds == set(HostileWriter.KINDS)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero_link"])
+def test_an_entry_swapped_after_lstat_is_still_refused_without_blocking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The race: ``lstat`` saw a regular file, then a FIFO or a link took its name. The open (``O_NONBLOCK |
+    O_NOFOLLOW``) and ``fstat`` on the descriptor still refuse it."""
+    from daw_bridge.reaper import bridge as bridge_mod
+
+    path = tmp_path / "1-swap.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        os.symlink("/dev/zero", path)
+    regular = tmp_path / "regular"
+    regular.write_text("{}")
+    real_lstat = os.lstat
+    monkeypatch.setattr(bridge_mod.os, "lstat", lambda p, *a, **k: real_lstat(regular if Path(p) == path else p))
+    result: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            bridge_mod.read_event_bytes(path)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            result.append(exc)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(5)
+    assert not thread.is_alive(), "the open blocked"
+    assert len(result) == 1 and isinstance(result[0], bridge_mod.EventUnreadable), result
