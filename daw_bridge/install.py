@@ -439,17 +439,28 @@ def uninstall(resource_path: Path) -> UninstallReport:
         raise ConfigError(f"no daw-bridge installation in {root} (no {MANIFEST_FILE}); nothing to uninstall")
     manifest = _load_manifest(root)
     report = UninstallReport(resource_path=root)
+    try:
+        _uninstall(root, manifest, report)
+    except OSError as exc:
+        done = f"{len(report.removed)} file(s) removed and {len(report.restored)} restored so far"
+        raise ConfigError(
+            f"cannot uninstall from {root}: {_describe_os_error(exc)} ({done}; the manifest is kept, so "
+            "`daw-bridge reaper uninstall` can be run again once that is writable)"
+        ) from exc
+    return report
+
+
+def _uninstall(root: Path, manifest: dict[str, Any], report: UninstallReport) -> None:
     for rel, entry in sorted(manifest["files"].items()):
         target = root / rel
-        if not target.exists():
-            continue
-        if _sha256(target.read_bytes()) != entry.get("sha256"):
-            report.kept_changed.append(target)
-            continue
-        target.unlink()
-        report.removed.append(target)
+        if target.exists():
+            if _sha256(target.read_bytes()) != entry.get("sha256"):
+                report.kept_changed.append(target)
+                continue
+            target.unlink()
+            report.removed.append(target)
         backup = manifest["backups"].get(rel)
-        if backup and (root / backup).exists():
+        if backup and (root / backup).exists():  # also on a second run, after a failure between the two steps
             shutil.move(str(root / backup), target)
             report.restored.append(target)
     ours = set(manifest["kb_lines"])
@@ -469,7 +480,6 @@ def uninstall(resource_path: Path) -> UninstallReport:
         folder = root / rel
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    return report
 
 
 def _prune_empty(folder: Path) -> None:

@@ -56,7 +56,7 @@ def cfg(resource: Path) -> Config:
 
 
 def failing_at(monkeypatch: pytest.MonkeyPatch, name: str, predicate: Callable[[Any], bool]) -> None:
-    """Make ``install``'s ``name`` (``os.replace``, ``os.link``, ``open``, ``shutil.copy2``) raise
+    """Make ``install``'s ``name`` (``os.replace``, ``os.link``, ``open``, ``shutil.copy2``/``move``) raise
     PermissionError when ``predicate(first argument)`` holds, as a read-only folder or immutable file does."""
     if name == "open":
         real: Callable[..., Any] = open
@@ -64,7 +64,7 @@ def failing_at(monkeypatch: pytest.MonkeyPatch, name: str, predicate: Callable[[
                             raising=False)  # shadows the builtin for the module only
         return
     module, attr = {"os.replace": (inst.os, "replace"), "os.link": (inst.os, "link"),
-                    "shutil.copy2": (inst.shutil, "copy2")}[name]
+                    "shutil.copy2": (inst.shutil, "copy2"), "shutil.move": (inst.shutil, "move")}[name]
     real_fn = getattr(module, attr)
 
     def fake(*args: Any, **kwargs: Any) -> Any:
@@ -165,3 +165,17 @@ def test_uninstall_removes_a_killed_installs_temporary_files(resource: Path, cfg
     inst.uninstall(resource)
     assert not stray.exists()
     assert (resource / BRIDGE).read_bytes() == USER_BRIDGE
+
+
+def test_a_failed_uninstall_says_so_and_a_second_run_restores_the_users_file(
+    resource: Path, cfg: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst.install(resource, cfg, stamp="t1")
+    failing_at(monkeypatch, "shutil.move", lambda p: "backups" in str(p))  # after our Bridge.lua is removed
+    with pytest.raises(ConfigError, match="cannot uninstall .*Permission denied.*can be run again"):
+        inst.uninstall(resource)
+    assert not (resource / BRIDGE).exists() and (resource / inst.MANIFEST_FILE).exists()
+    monkeypatch.undo()
+    inst.uninstall(resource)
+    assert (resource / BRIDGE).read_bytes() == USER_BRIDGE
+    assert not (resource / inst.MANIFEST_FILE).exists()
