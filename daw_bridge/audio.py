@@ -107,6 +107,7 @@ _RAW_SUBTYPES = {"PCM_16": (2, 2.0**15), "PCM_24": (3, 2.0**23), "FLOAT": (4, 1.
 _WAV_TAGS = {1: "PCM", 3: "FLOAT"}
 _WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 _MAX_CHUNKS = 64
+_MAX_FMT_BYTES = 64  # a fmt chunk is 16, 18 or 40 bytes
 
 
 def _wav_data_offset(path: Path, info: AudioInfo) -> int | None:
@@ -132,7 +133,9 @@ def _wav_data_offset(path: Path, info: AudioInfo) -> int | None:
                 available = path.stat().st_size - f.tell()
                 frames = min(size, available) // (width * info.channels)
                 return f.tell() if fmt_ok and frames == info.frames else None
-            body = f.read(size + (size & 1))
+            start = f.tell()
+            body = f.read(min(size, _MAX_FMT_BYTES)) if name == b"fmt " else b""
+            f.seek(start + size + (size & 1))  # other chunks are skipped, never read (a 400 MB JUNK chunk was)
             if name == b"fmt ":
                 if len(body) < 16:
                     return None

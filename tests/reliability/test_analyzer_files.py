@@ -146,3 +146,30 @@ def test_refs_dir_with_nothing_readable_fails_naming_what_was_skipped(tmp_path: 
     result = invoke_with_deadline(["analyze", str(mix), "--refs-dir", str(refs), "--no-cache"], seconds=60)
     assert result.exit_code == 1
     assert "no readable reference left (skipped corrupt.wav, pipe.wav)" in result.output
+
+
+def test_a_huge_chunk_before_the_data_is_skipped_not_read(tmp_path: Path) -> None:
+    """A WAV with a 400 MB JUNK chunk (sparse) before 2 s of audio: the fast WAV reader read the whole chunk into
+    memory to skip it (+400 MB). Measured in a fresh child process (ru_maxrss is a high-water mark)."""
+    rate, channels = 48000, 2
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * channels * 2, channels * 2, 16)
+    t = np.arange(rate * 2) / rate
+    data = (np.sin(2 * np.pi * 997 * t) * 8000).astype("<i2").repeat(channels).tobytes()
+    junk = 400 << 20
+    path = tmp_path / "junk.wav"
+    with open(path, "wb") as fh:
+        body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"JUNK" + struct.pack("<I", junk)
+        fh.write(b"RIFF" + struct.pack("<I", 4 + len(body) + junk + 8 + len(data)) + body)
+        fh.seek(junk, 1)
+        fh.write(b"data" + struct.pack("<I", len(data)) + data)
+    code = (
+        "import resource, sys; from daw_bridge.audio import iter_blocks; "
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+        f"n = sum(b.shape[0] for b in iter_blocks({str(path)!r}, 65536)); "
+        "print(n, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    frames, grew_mb = map(int, proc.stdout.split())
+    assert frames == rate * 2
+    assert grew_mb < 100, f"reading the file grew memory by {grew_mb} MB"
