@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: Events the scripts handle themselves and only report.
 INFORMATIONAL = frozenset({"ab", "markers_cleared"})
+#: Event names are cut to this many characters before they reach a log line.
+EVENT_NAME_MAX = 64
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Controller:
 
     def handle(self, event: dict[str, Any]) -> None:
         """Handle one event; failures are reported, never raised into the watcher thread."""
-        name = str(event.get("event", ""))
+        name = str(event.get("event", ""))[:EVENT_NAME_MAX]
         if name in INFORMATIONAL:
             self.say(f"[{name}] {_describe(event)}")
             self.handled.append(name)
@@ -89,8 +91,10 @@ def active_monitor_chain(daw: Daw, *, base: Path | None = None) -> list[MonitorF
     return [fx for fx in chain(state, daw.project_info().sample_rate, base=base) if fx.enabled]
 
 
-def _describe(event: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "protocol", "time"))
+def _describe(event: dict[str, Any], limit: int = 200) -> str:
+    """The event's fields for one log line, cut to ``limit`` characters (an event can hold 64 KiB)."""
+    text = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "protocol", "time"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def serve(daw: Daw, cfg: Config, *, stop: threading.Event, say: Callable[[str], None] = print,
