@@ -31,8 +31,7 @@ STATES = {
 
 
 def run_jsfx(kind: str, params: dict[str, float | str], rate: int, audio: np.ndarray) -> np.ndarray:
-    fx = Jsfx(JSFX_DIR / f"daw-bridge_{kind}.jsfx", rate)
-    fx.set_sliders({k: slider_value(kind, k, v) for k, v in params.items()})
+    fx = Jsfx(JSFX_DIR / f"daw-bridge_{kind}.jsfx", rate, {k: slider_value(kind, k, v) for k, v in params.items()})
     return fx.process(audio)
 
 
@@ -67,8 +66,8 @@ def test_a_wrong_coefficient_in_the_jsfx_is_caught(tmp_path: Path) -> None:
     library.write_text(text.replace("c[3] = -2 * cw / a0; c[4] = (1 - al / A) / a0;",
                                     "c[3] = 2 * cw / a0; c[4] = (1 - al / A) / a0;"), encoding="utf-8")
     fx = chain(MonitoringState(headphones="Sennheiser HD 650"), 48000)[0]
-    mutant = Jsfx(tmp_path / "daw-bridge_correction.jsfx", 48000)
-    mutant.set_sliders({k: slider_value("correction", k, v) for k, v in fx.params.items()})
+    mutant = Jsfx(tmp_path / "daw-bridge_correction.jsfx", 48000,
+                  {k: slider_value("correction", k, v) for k, v in fx.params.items()})
     python = make_processor("correction", fx.params, 48000).process(NOISE[:800])
     assert np.max(np.abs(mutant.process(NOISE[:800]) - python)) > 1e-3
 

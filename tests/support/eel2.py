@@ -6,7 +6,7 @@ emulator uses. It covers the EEL2 our effects are written in, following REAPER's
 * numbers, ``$pi``/``$e``; ``// ...`` and ``/* ... */`` comments;
 * operators ``+ - * / % ^`` (``^`` is pow), ``== != < > <= >=`` (``==`` within 0.00001 as EEL2 does), ``! && ||``,
   ``cond ? a : b`` and ``cond ? a``, assignment ``= += -= *= /= %= ^=``, ``( a; b; c )`` sequences;
-* memory ``x[i]`` (one flat float array, index rounded as EEL2 does), ``memset``; ``loop(n, ...)``;
+* memory ``x[i]`` (one flat float array, index rounded as EEL2 does), ``memset``, ``memcpy``; ``loop(n, ...)``;
 * user functions ``function f(a b) local(x y) ( ... );`` (arguments and locals are local; anything else global);
 * math ``sin cos tan exp log log10 sqrt abs min max floor ceil pow sign atan atan2``;
 * header ``desc:``, ``sliderN:name=default<min,max,step{...}>label`` (named and unnamed), ``import file``;
@@ -383,6 +383,8 @@ class _Compiler:
             return stmts, f"float({_MATH[name]}({', '.join(args)}))"
         if name == "memset":
             return stmts, f"_memset({', '.join(args)})"
+        if name == "memcpy":
+            return stmts, f"_memcpy({', '.join(args)})"
         if name == "slider":
             if len(args) != 1:
                 raise EelError("slider() takes one index")
@@ -403,6 +405,8 @@ class _Compiler:
     def section_source(self, name: str, tree: Node) -> str:
         self.assigned_globals = set()
         stmts, value = self.compile(tree)
+        if not re.fullmatch(r"[\w.]+", value):  # the section's last expression may be a call: run it
+            stmts = [*stmts, value]
         body = stmts or ["pass"]
         if self.assigned_globals:
             body.insert(0, "global " + ", ".join(sorted(self.assigned_globals)))
@@ -511,9 +515,11 @@ def _read_jsfx(path: Path, seen: set[Path]) -> tuple[list[Slider], dict[str, str
 
 
 class Jsfx:
-    """One instance of a JSFX file at ``srate`` Hz: ``set_sliders({name: value})``, then ``process(audio)``."""
+    """One instance of a JSFX file at ``srate`` Hz: ``set_sliders({name: value})``, then ``process(audio)``.
 
-    def __init__(self, path: str | Path, srate: float) -> None:
+    ``sliders`` are values in place before @init, as when REAPER loads a saved effect."""
+
+    def __init__(self, path: str | Path, srate: float, sliders: Mapping[str, float] | None = None) -> None:
         self.path = Path(path)
         self.sliders, code = _read_jsfx(self.path, set())
         self.by_index = {s.index: s for s in self.sliders}
@@ -526,7 +532,7 @@ class Jsfx:
         self.ns: dict[str, Any] = {
             "math": math, "M": [0.0] * MEMORY_SLOTS, "_ix": self._ix, "_t": _t, "_eq": _eq, "_ne": _ne,
             "_div": _div, "_mod": _mod, "_pow": _pow, "_log": _log, "_log10": _log10, "_sqrt": _sqrt,
-            "_floor": _floor, "_ceil": _ceil, "_sign": _sign, "_memset": self._memset, "_slider": self._slider,
+            "_floor": _floor, "_ceil": _ceil, "_sign": _sign, "_memset": self._memset, "_memcpy": self._memcpy, "_slider": self._slider,
         }
         self.python = "\n\n".join(source)
         exec(compile(self.python, f"<{self.path.name} as Python>", "exec"), self.ns)  # noqa: S102 - our own files
@@ -534,6 +540,10 @@ class Jsfx:
             self.ns.setdefault(name, 0.0)
         for s in self.sliders:
             self.ns[self._py(s.name or f"slider{s.index}")] = s.default
+        for name, value in (sliders or {}).items():  # values REAPER restores before @init (a saved project)
+            if name not in self.by_name and not re.fullmatch(r"slider\d+", name):
+                raise EelError(f"{self.path.name}: no slider named {name!r}")
+            self.ns[self._py(name)] = float(value)
         self.ns["v_srate"] = float(srate)
         self.ns["v_spl0"] = self.ns["v_spl1"] = 0.0
         self.ns["sec_init"]()
@@ -562,6 +572,13 @@ class Jsfx:
         start = self._ix(dest)
         n = max(0, int(length))
         self.ns["M"][start : start + n] = [value] * n
+        return dest
+
+    def _memcpy(self, dest: float, src: float, length: float) -> float:
+        start, origin = self._ix(dest), self._ix(src)
+        n = max(0, int(length))
+        memory = self.ns["M"]
+        memory[start : start + n] = memory[origin : origin + n]  # a copy first, so overlapping ranges work
         return dest
 
     def _slider(self, index: float) -> float:
