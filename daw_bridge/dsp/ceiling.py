@@ -43,7 +43,7 @@ LOOKAHEAD_MS = 1.0
 RELEASE_MS = 50.0
 #: Oversampling of the true-peak estimate (BS.1770's 4x under-reads by up to 0.7 dB near Nyquist; 8x by ~0.2).
 OVERSAMPLE = 8
-#: Taps per phase of the 4x true-peak interpolator (even).
+#: Taps per phase of the true-peak interpolator (even).
 INTERP_TAPS = 16
 #: Kaiser beta of the interpolator's window.
 INTERP_BETA = 7.0
@@ -53,7 +53,7 @@ MARGIN_DB = 0.2
 
 @lru_cache(maxsize=1)
 def interp_phases() -> npt.NDArray[np.float64]:
-    """``(OVERSAMPLE - 1, INTERP_TAPS)`` filters giving x at ``n + k/OVERSAMPLE`` (k = 1 ..) from ``x[n - T/2 + 1 .. n + T/2]``."""
+    """``(OVERSAMPLE - 1, INTERP_TAPS)`` filters: x at ``n + k/OVERSAMPLE`` (k = 1 ..) from ``x[n-T/2+1 .. n+T/2]``."""
     half = INTERP_TAPS // 2
     offsets = np.arange(-half + 1, half + 1, dtype=np.float64)  # tap positions relative to n
     rows = []

@@ -532,8 +532,9 @@ class Jsfx:
         self.ns: dict[str, Any] = {
             "math": math, "M": [0.0] * MEMORY_SLOTS, "_ix": self._ix, "_t": _t, "_eq": _eq, "_ne": _ne,
             "_div": _div, "_mod": _mod, "_pow": _pow, "_log": _log, "_log10": _log10, "_sqrt": _sqrt,
-            "_floor": _floor, "_ceil": _ceil, "_sign": _sign, "_memset": self._memset, "_memcpy": self._memcpy, "_slider": self._slider,
+            "_floor": _floor, "_ceil": _ceil, "_sign": _sign, "_memset": self._memset, "_slider": self._slider,
         }
+        self.ns["_memcpy"] = self._memcpy
         self.python = "\n\n".join(source)
         exec(compile(self.python, f"<{self.path.name} as Python>", "exec"), self.ns)  # noqa: S102 - our own files
         for name in compiler.globals_used:
