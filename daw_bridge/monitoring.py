@@ -1,7 +1,9 @@
 """What the listener hears while mixing: the monitoring state -> our effects on the master's monitoring FX chain.
 
-:func:`chain` always returns the four effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
-crossfeed, simulation, band solo), each enabled or not, so the DAW side can set the chain up once and update it.
+:func:`chain` always returns the five effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
+crossfeed, simulation, band solo, safety ceiling), each enabled or not, so the DAW side can set the chain up once and
+update it. Every effect crossfades its own changes (:mod:`daw_bridge.dsp.switching`); the ceiling
+(:mod:`daw_bridge.dsp.ceiling`) is on unless the user turns it off (``ceiling_db`` None).
 Each effect carries its own loudness-compensation ``gain_db`` (see :mod:`daw_bridge.dsp.compensation`), so
 switching any of them keeps the perceived level steady. The state persists as ``monitoring.json`` in the user
 data dir so ``headphones off`` / ``next`` work across invocations.
@@ -20,6 +22,7 @@ from .daw import Daw, MonitorFx
 from .dsp import correction as corr
 from .dsp import crossfeed as xf
 from .dsp.bandsolo import band_params
+from .dsp.ceiling import DEFAULT_CEILING_DB, check_ceiling_db
 from .dsp.params import KINDS, resolve
 from .dsp.simulation import system, system_params
 from .errors import ConfigError, InvalidParameter
@@ -37,7 +40,8 @@ class MonitoringState:
     """The user's monitoring choices. ``None`` switches that effect off.
 
     ``crossfeed`` is a preset name (``default``, ``cmoy``, ``jmeier``) or ``custom`` (then ``crossfeed_cut_hz`` /
-    ``crossfeed_feed_db`` apply); ``centre_db`` trims the centre after crossfeed.
+    ``crossfeed_feed_db`` apply); ``centre_db`` trims the centre after crossfeed. ``ceiling_db`` is the safety
+    ceiling (dBFS true peak) at the end of the chain; ``None`` turns that protection off.
     """
 
     headphones: str | None = None
@@ -50,6 +54,7 @@ class MonitoringState:
     band: str | None = None
     simulation: str | None = None
     headroom_db: float = DEFAULT_HEADROOM_DB
+    ceiling_db: float | None = DEFAULT_CEILING_DB
 
     def with_changes(self, **changes: Any) -> MonitoringState:
         """A copy with ``changes`` applied."""
@@ -90,12 +95,13 @@ def crossfeed_params(state: MonitoringState, sample_rate: int) -> dict[str, floa
 
 
 def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[MonitorFx]:
-    """Our four monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
+    """Our five monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
     active: dict[str, dict[str, float | str]] = {
         "correction": correction_params(state, sample_rate, base=base),
         "crossfeed": crossfeed_params(state, sample_rate),
         "simulation": system_params(state.simulation, sample_rate=sample_rate) if state.simulation else {},
         "bandsolo": band_params(state.band, sample_rate=sample_rate) if state.band else {},
+        "ceiling": {"ceiling_db": state.ceiling_db} if state.ceiling_db is not None else {},
     }
     on = {kind: bool(active[kind]) for kind in KINDS} | {"correction": True}  # carries the headroom
     return [MonitorFx(kind, resolve(kind, active[kind]), enabled=on[kind]) for kind in KINDS]
@@ -148,6 +154,8 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
         find_preset(state.headphones, base=base)
     if not 0.0 <= state.headroom_db <= 24.0:
         raise InvalidParameter(f"monitoring headroom {state.headroom_db} dB must be within 0-24 dB")
+    if state.ceiling_db is not None:
+        check_ceiling_db(state.ceiling_db)
     corr.user_filters([], strength_pct=state.strength_pct, bass_trim_db=state.bass_trim_db)
     if state.crossfeed is not None and state.crossfeed.strip().lower() != "custom":
         xf.preset(state.crossfeed)

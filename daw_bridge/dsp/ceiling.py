@@ -93,15 +93,21 @@ class Ceiling:
     :func:`latency_frames`; ``reduction_db`` is the largest gain reduction of the last block (0 when idle)."""
 
     def __init__(self, *, ceiling_db: float = DEFAULT_CEILING_DB, sample_rate: float) -> None:
-        check_ceiling_db(ceiling_db)
-        self.ceiling = db_to_gain(ceiling_db)
-        self.target = db_to_gain(ceiling_db - MARGIN_DB)
+        self.set_ceiling_db(ceiling_db)
         self.lookahead = lookahead_frames(sample_rate)
         self.latency = latency_frames(sample_rate)
         self._a = release_coefficient(sample_rate)
         self._phases = interp_phases()
         self.reduction_db = 0.0
         self.reset()
+
+    def set_ceiling_db(self, ceiling_db: float) -> None:
+        """A new ceiling from the next frame on (as the JSFX's @slider: no fade needed, the gain ramps and the
+        backstop clips meanwhile, so a lower ceiling holds at once and a higher one is no risk)."""
+        check_ceiling_db(ceiling_db)
+        self.ceiling_db = float(ceiling_db)
+        self.ceiling = db_to_gain(ceiling_db)
+        self.target = db_to_gain(ceiling_db - MARGIN_DB)
 
     def reset(self) -> None:
         """Silence: empty delay lines, no gain reduction."""

@@ -1,8 +1,9 @@
 """The parameter map of every monitoring effect: the one source of truth for Python DSP and the JSFX sliders.
 
-For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``) :data:`PARAMS` holds the ordered
-slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly these sliders,
-in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test parses and compares them).
+For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``, ``ceiling``) :data:`PARAMS` holds the
+ordered slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly
+these sliders, in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test
+parses and compares them).
 Values travel in real units (Hz, dB, Q, ratio); enum values travel as their choice name.
 
 Effects whose response depends on data (band edges, playback-system curves, headphone filters) are generic
@@ -42,6 +43,7 @@ class Slider:
     choices: tuple[str, ...] = ()
     step: float = 0.0
     label: str = ""
+    meter: bool = False  # written by the effect (a display), never set from outside
 
     @property
     def is_enum(self) -> bool:
@@ -95,10 +97,14 @@ PARAMS: dict[str, tuple[Slider, ...]] = {
         *_eq_bands(SIMULATION_BANDS),
         _output(),
     ),
+    "ceiling": (
+        Slider("ceiling_db", "dB", -20.0, 0.0, -1.0, label="Ceiling, true peak"),
+        Slider("reduction_db", "dB", 0.0, 60.0, 0.0, label="Gain reduction, meter", meter=True),
+    ),
 }
 
-#: The effect kinds, in monitoring-chain order.
-KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo")
+#: The effect kinds, in monitoring-chain order (the safety ceiling last).
+KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo", "ceiling")
 
 
 def sliders(kind: str) -> tuple[Slider, ...]:
@@ -125,9 +131,9 @@ def resolve(kind: str, params: Mapping[str, float | str]) -> dict[str, float | s
     """Every slider of ``kind`` with ``params`` applied over the defaults, validated.
 
     Numbers must lie in the slider's range; an enum takes a choice name (or its index). Unknown names raise
-    InvalidParameter naming the parameter and the known ones.
+    InvalidParameter naming the parameter and the known ones; meters (written by the effect) are not parameters.
     """
-    table = {s.name: s for s in sliders(kind)}
+    table = {s.name: s for s in sliders(kind) if not s.meter}
     for name in params:
         if name not in table:
             raise InvalidParameter(f"{kind}: unknown parameter {name!r} (known: {', '.join(table)})")

@@ -18,13 +18,14 @@ changes applied at exact frames.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from .blocks import Audio, as_stereo
+from .ceiling import Ceiling
 from .chain import Processor, make_processor
+from .params import resolve
 
 #: Time a change must stay unchanged before the fade starts (ms).
 SETTLE_MS = 10.0
@@ -42,10 +43,6 @@ def settle_frames(sample_rate: float) -> int:
 def fade_frames(sample_rate: float) -> int:
     """:data:`FADE_MS` in frames (at least 1)."""
     return max(1, round(FADE_MS * sample_rate / 1000.0))
-
-
-class _Stage(Protocol):
-    def process(self, block: npt.ArrayLike) -> Audio: ...
 
 
 def _run(proc: Processor | None, block: Audio) -> Audio:
@@ -73,6 +70,11 @@ class SwitchedEffect:
 
     def _make(self, params: Mapping[str, float | str] | None) -> Processor | None:
         return None if params is None else make_processor(self.kind, params, self.sample_rate)
+
+    @property
+    def pending_params(self) -> dict[str, float | str] | None:
+        """The parameters it is heading for (the pending change, else the running ones)."""
+        return self._pending[0] if self._pending is not None else self.params
 
     @property
     def busy(self) -> bool:
@@ -136,14 +138,48 @@ class SwitchedEffect:
         self._fading, self._fade_pos = True, 0
 
 
-class LiveChain:
-    """The monitoring chain as it plays: one :class:`SwitchedEffect` per kind, in order, then ``tail`` stages
-    (the safety ceiling). ``apply`` hands each effect its new parameters; unchanged ones are left alone."""
+class CeilingStage:
+    """The safety ceiling as the live chain runs it: a new ceiling applies at once (see
+    :meth:`Ceiling.set_ceiling_db`); off (``None``) is REAPER's bypass: no delay, no limiting."""
 
-    def __init__(self, effects: Sequence[tuple[str, Params | None]], sample_rate: int,
-                 tail: Sequence[_Stage] = ()) -> None:  # fmt: skip
-        self.stages = [SwitchedEffect(kind, params, sample_rate) for kind, params in effects]
-        self.tail = list(tail)
+    kind = "ceiling"
+
+    def __init__(self, params: Params | None, sample_rate: int) -> None:
+        self.params = dict(params) if params is not None else None
+        self.sample_rate = sample_rate
+        self.limiter: Ceiling | None = None
+        if params is not None:
+            self.limiter = Ceiling(ceiling_db=float(resolve("ceiling", params)["ceiling_db"]), sample_rate=sample_rate)
+
+    def set(self, params: Params | None) -> None:
+        """New parameters (``None``: off)."""
+        self.params = dict(params) if params is not None else None
+        if params is None:
+            self.limiter = None
+            return
+        ceiling_db = float(resolve("ceiling", params)["ceiling_db"])
+        if self.limiter is None:
+            self.limiter = Ceiling(ceiling_db=ceiling_db, sample_rate=self.sample_rate)
+        else:
+            self.limiter.set_ceiling_db(ceiling_db)
+
+    @property
+    def pending_params(self) -> dict[str, float | str] | None:
+        return self.params
+
+    def process(self, block: npt.ArrayLike) -> Audio:
+        return as_stereo(block) if self.limiter is None else self.limiter.process(block)
+
+
+class LiveChain:
+    """The monitoring chain as it plays: one :class:`SwitchedEffect` per kind, in order (the safety ceiling as a
+    :class:`CeilingStage`). ``apply`` hands each effect its new parameters; unchanged ones are left alone."""
+
+    def __init__(self, effects: Sequence[tuple[str, Params | None]], sample_rate: int) -> None:
+        self.stages: list[SwitchedEffect | CeilingStage] = [
+            CeilingStage(params, sample_rate) if kind == "ceiling" else SwitchedEffect(kind, params, sample_rate)
+            for kind, params in effects
+        ]
 
     def apply(self, effects: Sequence[tuple[str, Params | None]]) -> list[str]:
         """Set new parameters per effect (same kinds, same order); returns the kinds that change."""
@@ -153,8 +189,7 @@ class LiveChain:
         changed = []
         for stage, (kind, params) in zip(self.stages, effects, strict=True):
             wanted = dict(params) if params is not None else None
-            target = stage._pending[0] if stage._pending is not None else stage.params
-            if wanted != target:
+            if wanted != stage.pending_params:
                 stage.set(wanted)
                 changed.append(kind)
         return changed
@@ -164,6 +199,4 @@ class LiveChain:
         out = as_stereo(block)
         for stage in self.stages:
             out = stage.process(out)
-        for extra in self.tail:
-            out = extra.process(out)
         return out

@@ -39,12 +39,28 @@ def run_jsfx(kind: str, params: dict[str, float | str], rate: int, audio: np.nda
 @pytest.mark.parametrize("state", list(STATES), ids=list(STATES))
 def test_every_effect_of_the_monitoring_chain_matches_the_python_dsp(state: str, rate: int) -> None:
     effects = chain(STATES[state], rate)
-    assert len(effects) == 4
+    assert [fx.kind for fx in effects] == ["correction", "crossfeed", "simulation", "bandsolo", "ceiling"]
     for fx in effects:  # disabled ones too: they run with their current (default) sliders
-        ours = run_jsfx(fx.kind, dict(fx.params), rate, NOISE)
-        python = make_processor(fx.kind, fx.params, rate).process(NOISE)
+        audio = NOISE if fx.kind != "ceiling" else NOISE[:300]  # the slowest to interpret; see the test below
+        ours = run_jsfx(fx.kind, dict(fx.params), rate, audio)
+        python = make_processor(fx.kind, fx.params, rate).process(audio)
         assert np.max(np.abs(python)) > 1e-3, f"{fx.kind}: the reference output is silent"
         np.testing.assert_allclose(ours, python, rtol=0, atol=1e-12, err_msg=f"{state}: {fx.kind} at {rate} Hz")
+
+
+@pytest.mark.parametrize("rate", [44100, 96000])
+def test_the_ceiling_jsfx_limits_exactly_as_the_python_dsp(rate: int) -> None:
+    """Heavy limiting (noise 12 dB over full scale, then a sine near Nyquist, then quiet): same output, same delay."""
+    n = 1200
+    t = np.arange(n) / rate
+    loud = np.random.default_rng(3).standard_normal((n, 2)) * 4.0
+    sine = np.stack([np.sin(2 * np.pi * 19000 * t + 0.3)] * 2, axis=1) * 4.0
+    audio = np.concatenate([loud, sine, NOISE[:n] * 0.5])
+    params = {"ceiling_db": -3.0}
+    ours = run_jsfx("ceiling", params, rate, audio)
+    python = make_processor("ceiling", params, rate).process(audio)
+    assert np.max(np.abs(python)) <= 10 ** (-3 / 20) + 1e-12 and np.max(np.abs(python)) > 0.5
+    np.testing.assert_allclose(ours, python, rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("preset", [p.name for p in all_presets()])

@@ -7,6 +7,7 @@ emulator uses. It covers the EEL2 our effects are written in, following REAPER's
 * operators ``+ - * / % ^`` (``^`` is pow), ``== != < > <= >=`` (``==`` within 0.00001 as EEL2 does), ``! && ||``,
   ``cond ? a : b`` and ``cond ? a``, assignment ``= += -= *= /= %= ^=``, ``( a; b; c )`` sequences;
 * memory ``x[i]`` (one flat float array, index rounded as EEL2 does), ``memset``, ``memcpy``; ``loop(n, ...)``;
+  ``sliderchange()`` (a no-op here);
 * user functions ``function f(a b) local(x y) ( ... );`` (arguments and locals are local; anything else global);
 * math ``sin cos tan exp log log10 sqrt abs min max floor ceil pow sign atan atan2``;
 * header ``desc:``, ``sliderN:name=default<min,max,step{...}>label`` (named and unnamed), ``import file``;
@@ -383,6 +384,8 @@ class _Compiler:
             return stmts, f"float({_MATH[name]}({', '.join(args)}))"
         if name == "memset":
             return stmts, f"_memset({', '.join(args)})"
+        if name == "sliderchange":  # tells REAPER to redraw a slider the code changed: nothing to do here
+            return stmts, f"({', '.join(args) or '0.0'}) * 0.0"
         if name == "memcpy":
             return stmts, f"_memcpy({', '.join(args)})"
         if name == "slider":
