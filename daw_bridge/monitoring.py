@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from .dsp.bandsolo import band_params
 from .dsp.ceiling import DEFAULT_CEILING_DB, check_ceiling_db
 from .dsp.params import KINDS, resolve
 from .dsp.simulation import system, system_params
-from .errors import ConfigError, InvalidParameter
+from .errors import ConfigError, DawBridgeError, InvalidParameter
 from .presets.catalog import data_dir, find_preset
 
 STATE_FILE = "monitoring.json"
@@ -168,3 +169,72 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
         from .bands import band_by_name
 
         band_by_name(state.band)
+
+
+#: What a scheduled change (``process --at SECONDS KEY=VALUE``) may set: key -> (state field, kind of value).
+SCHEDULE_KEYS: dict[str, tuple[str, str]] = {
+    "headphones": ("headphones", "name"), "strength": ("strength_pct", "number"),
+    "bass-trim": ("bass_trim_db", "number"), "crossfeed": ("crossfeed", "name"), "centre": ("centre_db", "number"),
+    "band": ("band", "name"), "simulate": ("simulation", "name"), "simulation": ("simulation", "name"),
+    "ceiling": ("ceiling_db", "number-or-off"), "headroom": ("headroom_db", "number"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    """At ``time_s`` seconds into the audio, the state changes by ``changes`` (MonitoringState fields)."""
+
+    time_s: float
+    changes: Mapping[str, Any]
+
+
+def parse_change(time_text: str, assignment: str) -> ScheduledChange:
+    """``("5.0", "band=sub")`` -> a ScheduledChange; ``off`` switches an effect off. InvalidParameter names the
+    entry and what is wrong with it."""
+    where = f"--at {time_text} {assignment}"
+    try:
+        time_s = float(time_text)
+    except ValueError:
+        raise InvalidParameter(f"{where}: time {time_text!r} is not a number of seconds") from None
+    if not math.isfinite(time_s) or time_s < 0:
+        raise InvalidParameter(f"{where}: time must be >= 0 seconds")
+    key, sep, value = assignment.partition("=")
+    key, value = key.strip().lower().replace("_", "-"), value.strip()
+    if not sep or not value:
+        raise InvalidParameter(f"{where}: expected KEY=VALUE, e.g. band=sub (keys: {', '.join(SCHEDULE_KEYS)})")
+    if key not in SCHEDULE_KEYS:
+        raise InvalidParameter(f"{where}: unknown key {key!r} (keys: {', '.join(SCHEDULE_KEYS)})")
+    field_name, kind = SCHEDULE_KEYS[key]
+    parsed: Any
+    if value.lower() == "off" and kind in ("name", "number-or-off"):
+        parsed = None
+    elif kind == "name":
+        parsed = value
+    else:
+        try:
+            parsed = float(value)
+        except ValueError:
+            raise InvalidParameter(f"{where}: {key} takes a number{' or off' if 'off' in kind else ''}") from None
+    return ScheduledChange(time_s, {field_name: parsed})
+
+
+def schedule_states(
+    state: MonitoringState, changes: Sequence[ScheduledChange], *, base: Path | None = None
+) -> list[tuple[float, MonitoringState]]:
+    """The states in time order: ``(0, state)`` then one per change (changes at the same time apply in the order
+    given). Every state is validated first, so a bad entry fails before any audio is written."""
+    out = [(0.0, state)]
+    for change in sorted(changes, key=lambda c: c.time_s):
+        current = out[-1][1].with_changes(**change.changes)
+        try:
+            validate_state(current, base=base)
+        except DawBridgeError as exc:
+            items = ", ".join(f"{k}={v}" for k, v in change.changes.items())
+            raise InvalidParameter(f"--at {change.time_s:g} ({items}): {exc}") from exc
+        out.append((change.time_s, current))
+    return out
+
+
+def live_effects(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[tuple[str, Any]]:
+    """``(kind, params or None when off)`` for every effect of :func:`chain`: what a LiveChain takes."""
+    return [(fx.kind, dict(fx.params) if fx.enabled else None) for fx in chain(state, sample_rate, base=base)]

@@ -34,12 +34,18 @@ def push_state(ctx: click.Context, state: MonitoringState, *, dry_run: bool = Fa
         return
     click.echo(describe(state))
     for item in fx:
+        if item.kind == "ceiling":
+            continue
         if item.enabled and not (item.kind == "correction" and state.headphones is None):
             net = float(item.params["gain_db"]) + float(item.params.get("preamp_db", 0.0))
             if item.kind == "correction":
                 net += state.headroom_db
             click.echo(f"  {item.kind}: on, level compensation {net:+.1f} dB (net output gain)")
     click.echo(f"  constant monitoring headroom {-state.headroom_db:+.0f} dB (clip-free; the same in every state)")
+    if state.ceiling_db is None:
+        click.echo("  warning: the safety ceiling is off: nothing limits what reaches the headphones", err=True)
+    else:
+        click.echo(f"  safety ceiling {state.ceiling_db:+.1f} dBFS true peak (protection; acts only on overs)")
 
 
 def describe(state: MonitoringState) -> str:
