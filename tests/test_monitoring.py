@@ -138,7 +138,7 @@ def test_cli_apply_next_off_persist_and_talk_to_the_daw(monkeypatch: pytest.Monk
     assert runner.invoke(cli, ["crossfeed", "jmeier"]).exit_code == 0
     assert runner.invoke(cli, ["headphones", "off"]).exit_code == 0
     assert load_state() == MonitoringState(strength_pct=80.0, crossfeed="jmeier")
-    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False]  # correction: headroom only
+    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False, True]  # correction: headroom only
     bad = runner.invoke(cli, ["band", "ultra"])
     assert bad.exit_code == 1 and "Error: InvalidParameter: unknown band 'ultra'" in bad.output
 
