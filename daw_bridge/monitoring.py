@@ -115,6 +115,29 @@ def apply_monitoring(daw: Daw, state: MonitoringState, *, base: Path | None = No
     return fx
 
 
+class RateFollower:
+    """Keeps the chain fitted to the rate the DAW runs monitoring at. REAPER runs monitoring FX at the audio
+    device's rate (a project that forces its rate makes REAPER reopen the device at it; the bridge's
+    ``sample_rate`` reads exactly that). The JSFX recompute everything Hz-based from ``srate`` themselves, but the
+    correction's sliders are re-fitted per rate in Python, so on a rate change :meth:`check` re-applies the saved
+    state at the new rate (the effects crossfade to it). ``daw-bridge serve`` calls it every second."""
+
+    def __init__(self, daw: Daw, *, base: Path | None = None) -> None:
+        self.daw = daw
+        self.base = base
+        self.rate = daw.project_info().sample_rate
+
+    def check(self) -> str | None:
+        """Re-apply when the rate changed since the last look; returns what was done (None: nothing)."""
+        rate = self.daw.project_info().sample_rate
+        if rate == self.rate:
+            return None
+        old = self.rate
+        apply_monitoring(self.daw, load_state(self.base), base=self.base)
+        self.rate = rate
+        return f"sample rate {old} -> {rate} Hz: monitoring chain re-applied at {rate} Hz"
+
+
 def state_path(base: Path | None = None) -> Path:
     """Where the state is kept: ``<data dir>/monitoring.json``."""
     return (base if base is not None else data_dir()) / STATE_FILE

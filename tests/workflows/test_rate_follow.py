@@ -1,0 +1,55 @@
+"""After the DAW's sample rate changes, the running controller re-applies the chain: the correction stays within
+0.1 dB of its intended response without user action (issue 14: it was off by 0.8 dB from 48 to 96 kHz)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from daw_bridge.dsp.biquad import design_chain, log_freqs, response_db
+from daw_bridge.dsp.correction import filters_from_params, intended_response_db
+from daw_bridge.dsp.params import PARAMS, resolve
+from daw_bridge.monitoring import MonitoringState, RateFollower, apply_monitoring, save_state
+from daw_bridge.presets.catalog import find_preset
+from daw_bridge.workflows.controller import Controller
+from daw_bridge.workflows.embedded import EmbeddedSession
+
+FREQS = log_freqs(points=1000)
+
+
+def correction_error_db(params: dict[str, float], rate: int, model: str) -> float:
+    """Largest deviation (20 Hz-20 kHz) of the correction sliders' response at ``rate`` from the preset's intent."""
+    names = {s.name: s for s in PARAMS["correction"]}
+    values = {k: (names[k].choices[int(v)] if names[k].is_enum else v) for k, v in params.items() if k in names}
+    sos = design_chain(filters_from_params(resolve("correction", values)), sample_rate=rate)
+    eq = find_preset(model).eq
+    intended = intended_response_db(eq.filters, FREQS, design_rate=eq.design_rate_hz)
+    return float(np.max(np.abs(response_db(sos, FREQS, sample_rate=rate) - intended)))
+
+
+def correction_sliders(session: EmbeddedSession) -> dict[str, float]:
+    fx = next(f for f in session.emulator.project.monitor_fx if f.name.endswith("daw-bridge/correction"))
+    return dict(fx.params)
+
+
+def test_a_rate_change_is_followed_without_user_action(session: EmbeddedSession, tmp_path: Path) -> None:
+    base = tmp_path / "state"
+    model = "Sennheiser HD 650"
+    state = MonitoringState(headphones=model)
+    save_state(state, base)
+    session.emulator.project.sample_rate = 48000
+    apply_monitoring(session.daw, state, base=base)
+    follower = RateFollower(session.daw, base=base)
+    assert follower.check() is None  # nothing changed: nothing sent
+    fitted_48k = correction_sliders(session)
+    assert correction_error_db(fitted_48k, 48000, model) < 0.1
+
+    said: list[str] = []
+    controller = Controller(session.daw, session.config, say=said.append)
+    for rate in (96000, 44100, 48000):
+        session.emulator.project.sample_rate = rate  # the device now runs at another rate
+        controller.follow_rate(follower)
+        assert said[-1].startswith("[rate]") and f"{rate} Hz" in said[-1]
+        assert correction_error_db(correction_sliders(session), rate, model) < 0.1
+    assert correction_error_db(fitted_48k, 96000, model) > 0.3  # what stale 48 kHz sliders would give
