@@ -126,9 +126,9 @@ class Ceiling:
         self._x_tail = cat[-INTERP_TAPS:]
         # 'valid' correlation row r uses cat[r .. r+T-1]: the interval after c = r + half - 1 (n + 1 intervals)
         between = np.zeros(n + 1)
-        for phase in self._phases:
-            for ch in range(2):
-                np.maximum(between, np.abs(np.correlate(cat[:, ch], phase, mode="valid")), out=between)
+        for ch in range(2):
+            windows = np.ascontiguousarray(sliding_window_view(cat[:, ch], INTERP_TAPS))
+            np.maximum(between, np.abs(windows @ self._phases.T).max(axis=1), out=between)
         centre = np.abs(cat[half : half + n]).max(axis=1)
         return np.asarray(np.maximum(centre, np.maximum(between[1:], between[:-1])))
 
@@ -141,11 +141,17 @@ class Ceiling:
         tp = self._true_peak(x)
         g = np.minimum(1.0, self.target / np.maximum(tp, 1e-30))
         h = 1.0 - self._release(1.0 - g)
+        span = self.lookahead + 1
         hcat = np.concatenate([self._h_tail, h])
-        m = sliding_window_view(hcat, self.lookahead + 1).min(axis=1)
+        m = hcat[:n].copy()
+        for k in range(1, span):  # min over each window of L + 1 (contiguous slices: fast)
+            np.minimum(m, hcat[k : k + n], out=m)
         self._h_tail = hcat[-self.lookahead :]
         mcat = np.concatenate([self._m_tail, m])
-        s = sliding_window_view(mcat, self.lookahead + 1).mean(axis=1)
+        total = mcat[:n].copy()
+        for k in range(1, span):
+            total += mcat[k : k + n]
+        s = total / span
         self._m_tail = mcat[-self.lookahead :]
         xcat = np.concatenate([self._delay, x])
         delayed = xcat[:n]
