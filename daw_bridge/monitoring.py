@@ -138,6 +138,25 @@ class RateFollower:
         return f"sample rate {old} -> {rate} Hz: monitoring chain re-applied at {rate} Hz"
 
 
+def ceiling_status(state: MonitoringState, monitor_fx: Sequence[Mapping[str, Any]] | None) -> str:
+    """One line on the safety ceiling: its setting and, from the DAW's monitoring FX list (``monitor_fx`` state of
+    the bridge, None when unavailable), whether it is acting now."""
+    if state.ceiling_db is None:
+        return "safety ceiling: OFF - nothing limits what reaches the headphones (daw-bridge ceiling -1 to restore)"
+    line = f"safety ceiling: {state.ceiling_db:+.1f} dBFS true peak"
+    ours = [fx for fx in monitor_fx or () if str(fx.get("name", "")).endswith("daw-bridge/ceiling")]
+    if monitor_fx is None:
+        return line + " (its meter needs the bridge)"
+    if not ours or not ours[0].get("enabled", False):
+        return line + " - NOT on the monitoring chain: apply the monitoring again (e.g. daw-bridge headphones next)"
+    reduction = ours[0].get("reduction_db")
+    if not isinstance(reduction, int | float):
+        return line + ", on"
+    if reduction > 0.05:
+        return line + f", ACTING: {reduction:.1f} dB of gain reduction in the last 50 ms (upstream is too hot)"
+    return line + ", on, idle"
+
+
 def state_path(base: Path | None = None) -> Path:
     """Where the state is kept: ``<data dir>/monitoring.json``."""
     return (base if base is not None else data_dir()) / STATE_FILE

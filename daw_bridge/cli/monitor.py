@@ -113,6 +113,25 @@ def simulate_cmd(ctx: click.Context, system: str, dry_run: bool, as_json: bool) 
     push_state(ctx, load_state().with_changes(simulation=sim), dry_run=dry_run, as_json=as_json)
 
 
+@click.command("ceiling", context_settings={"ignore_unknown_options": True})  # "-3" is a level
+@click.argument("level", metavar="DBFS|off")
+@_dry_run
+@json_option
+@click.pass_context
+def ceiling_cmd(ctx: click.Context, level: str, dry_run: bool, as_json: bool) -> None:
+    """The safety ceiling at the end of the monitoring chain (true peak, default -1 dBFS; -20..0), or off.
+
+    Protection, not loudness: it only acts when something upstream overshoots. Off removes the protection."""
+    if level.strip().lower() == "off":
+        ceiling_db = None
+    else:
+        try:
+            ceiling_db = float(level)
+        except ValueError:
+            raise click.BadParameter(f"{level!r} is not a level in dBFS or 'off'", param_hint="DBFS") from None
+    push_state(ctx, load_state().with_changes(ceiling_db=ceiling_db), dry_run=dry_run, as_json=as_json)
+
+
 def register(cli: click.Group) -> None:
-    for command in (crossfeed_cmd, band_cmd, simulate_cmd):
+    for command in (crossfeed_cmd, band_cmd, simulate_cmd, ceiling_cmd):
         cli.add_command(command)

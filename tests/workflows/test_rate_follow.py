@@ -53,3 +53,14 @@ def test_a_rate_change_is_followed_without_user_action(session: EmbeddedSession,
         assert said[-1].startswith("[rate]") and f"{rate} Hz" in said[-1]
         assert correction_error_db(correction_sliders(session), rate, model) < 0.1
     assert correction_error_db(fitted_48k, 96000, model) > 0.3  # what stale 48 kHz sliders would give
+
+
+def test_the_bridge_reports_the_ceiling_meter(session: EmbeddedSession, tmp_path: Path) -> None:
+    from daw_bridge.monitoring import ceiling_status
+
+    state = MonitoringState(headphones="Sennheiser HD 650")
+    apply_monitoring(session.daw, state, base=tmp_path / "state")
+    monitor_fx = session.daw.bridge.get_state(["monitor_fx"])["monitor_fx"]  # type: ignore[attr-defined]
+    ceiling = [fx for fx in monitor_fx if fx["name"] == "JS: daw-bridge/ceiling"]
+    assert ceiling == [{"index": 5, "name": "JS: daw-bridge/ceiling", "enabled": True, "reduction_db": 0.0}]
+    assert ceiling_status(state, monitor_fx).endswith("on, idle")
