@@ -27,7 +27,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import InvalidParameter
 from ..units import db_to_gain
@@ -98,6 +97,7 @@ class Ceiling:
         self.latency = latency_frames(sample_rate)
         self._a = release_coefficient(sample_rate)
         self._phases = interp_phases()
+        self._gain_bound = float(np.max(np.sum(np.abs(self._phases), axis=1))) * (1.0 + 1e-9)
         self.reduction_db = 0.0
         self.reset()
 
@@ -124,12 +124,20 @@ class Ceiling:
         n = x.shape[0]
         cat = np.concatenate([self._x_tail, x])  # cat[c] is x[N0 - T + c]
         self._x_tail = cat[-INTERP_TAPS:]
-        # 'valid' correlation row r uses cat[r .. r+T-1]: the interval after c = r + half - 1 (n + 1 intervals)
+        # interval r (after cat[r + half - 1]) is interpolated from cat[r .. r + T - 1]: n + 1 intervals. Where even
+        # the bound max|x| * sum|h| stays under the target the gain is 1 whatever the exact value: skip those.
+        level = np.maximum(np.abs(cat[:, 0]), np.abs(cat[:, 1]))
+        bound = level[: n + 1].copy()
+        for t in range(1, INTERP_TAPS):
+            np.maximum(bound, level[t : t + n + 1], out=bound)
+        hot = np.flatnonzero(bound * self._gain_bound > self.target)
         between = np.zeros(n + 1)
-        for ch in range(2):
-            windows = np.ascontiguousarray(sliding_window_view(cat[:, ch], INTERP_TAPS))
-            np.maximum(between, np.abs(windows @ self._phases.T).max(axis=1), out=between)
-        centre = np.abs(cat[half : half + n]).max(axis=1)
+        if hot.size:
+            rows = hot[:, None] + np.arange(INTERP_TAPS)
+            for ch in range(2):
+                values = np.abs(cat[rows, ch] @ self._phases.T).max(axis=1)
+                between[hot] = np.maximum(between[hot], values)
+        centre = np.maximum(np.abs(cat[half : half + n, 0]), np.abs(cat[half : half + n, 1]))
         return np.asarray(np.maximum(centre, np.maximum(between[1:], between[:-1])))
 
     def process(self, block: npt.ArrayLike) -> Audio:
