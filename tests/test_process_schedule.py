@@ -38,8 +38,10 @@ def test_scheduled_changes_apply_at_their_frames_as_the_live_chain_does(song: Pa
     assert rate == RATE and out.shape == audio.shape
 
     state = MonitoringState(headphones="Sennheiser HD 650", band="highs")
-    steps = [(0.25, {"band": "sub"}), (0.5, {"headphones": "Beyerdynamic DT 990 Pro"}),
-             (0.75, {"crossfeed": "jmeier"}), (0.9, {"band": None})]  # fmt: skip
+    steps: list[tuple[float, dict[str, str | None]]] = [
+        (0.25, {"band": "sub"}), (0.5, {"headphones": "Beyerdynamic DT 990 Pro"}),
+        (0.75, {"crossfeed": "jmeier"}), (0.9, {"band": None}),
+    ]  # fmt: skip
     live = LiveChain(live_effects(state, RATE), RATE)
     expected, start = [], 0
     for time_s, change in steps:

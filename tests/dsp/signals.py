@@ -50,7 +50,7 @@ def dense_mix(frames: int, rate: int, *, seed: int = 0) -> npt.NDArray[np.float6
         phase = 2 * np.pi * (45 * tt + 55 * 0.03 * (1 - np.exp(-tt / 0.03)))
         out[start : start + n] += (np.sin(phase) * np.exp(-tt / 0.08))[:, None] * 0.9
     f0 = rng.choice([41.2, 49.0, 55.0, 61.7], size=frames // beat + 1)[np.arange(frames) // beat]
-    bass = sum(np.sin(2 * np.pi * np.cumsum(f0 * h) / rate) / h for h in range(1, 6))
+    bass = np.sum([np.sin(2 * np.pi * np.cumsum(f0 * h) / rate) / h for h in range(1, 6)], axis=0)
     out += bass[:, None] * np.array([0.45, 0.4])
     for root, side in ((220.0, 0.3), (277.2, -0.2), (329.6, 0.1), (440.0, -0.3)):
         for h in range(1, 6):

@@ -56,7 +56,7 @@ def test_the_ceiling_jsfx_limits_exactly_as_the_python_dsp(rate: int) -> None:
     loud = np.random.default_rng(3).standard_normal((n, 2)) * 4.0
     sine = np.stack([np.sin(2 * np.pi * 19000 * t + 0.3)] * 2, axis=1) * 4.0
     audio = np.concatenate([loud, sine, NOISE[:n] * 0.5])
-    params = {"ceiling_db": -3.0}
+    params: dict[str, float | str] = {"ceiling_db": -3.0}
     ours = run_jsfx("ceiling", params, rate, audio)
     python = make_processor("ceiling", params, rate).process(audio)
     assert np.max(np.abs(python)) <= 10 ** (-3 / 20) + 1e-12 and np.max(np.abs(python)) > 0.5

@@ -45,8 +45,9 @@ def states(kind: str, rate: int) -> dict[str, Params]:
     if kind == "bandsolo":
         return {"off": None, **{b: band_params(b, sample_rate=rate) for b in BAND_NAMES}}
     if kind == "correction":  # off still carries the monitoring headroom
-        return {"off": correction_params(MonitoringState(), rate)} | {
-            p.name: correction_params(MonitoringState(headphones=p.name), rate) for p in all_presets()}  # fmt: skip
+        out: dict[str, Params] = {"off": correction_params(MonitoringState(), rate)}
+        out.update((p.name, correction_params(MonitoringState(headphones=p.name), rate)) for p in all_presets())
+        return out
     if kind == "crossfeed":
         return {"off": None, **{n: crossfeed_params(MonitoringState(crossfeed=n), rate) for n in PRESETS}}
     return {"off": None, **{n: system_params(n, sample_rate=rate) for n in SYSTEMS}}

@@ -30,7 +30,7 @@ def correction_error_db(params: dict[str, float], rate: int, model: str) -> floa
 
 def correction_sliders(session: EmbeddedSession) -> dict[str, float]:
     fx = next(f for f in session.emulator.project.monitor_fx if f.name.endswith("daw-bridge/correction"))
-    return dict(fx.params)
+    return {k: float(v) for k, v in fx.params.items()}
 
 
 def test_a_rate_change_is_followed_without_user_action(session: EmbeddedSession, tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_the_bridge_reports_the_ceiling_meter(session: EmbeddedSession, tmp_path
 
     state = MonitoringState(headphones="Sennheiser HD 650")
     apply_monitoring(session.daw, state, base=tmp_path / "state")
-    monitor_fx = session.daw.bridge.get_state(["monitor_fx"])["monitor_fx"]  # type: ignore[attr-defined]
+    monitor_fx = session.daw.bridge.get_state(["monitor_fx"])["monitor_fx"]
     ceiling = [fx for fx in monitor_fx if fx["name"] == "JS: daw-bridge/ceiling"]
     assert ceiling == [{"index": 5, "name": "JS: daw-bridge/ceiling", "enabled": True, "reduction_db": 0.0}]
     assert ceiling_status(state, monitor_fx).endswith("on, idle")
