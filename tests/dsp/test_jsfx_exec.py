@@ -130,6 +130,11 @@ def test_the_eel2_subset_follows_eel2_semantics() -> None:
     assert w["total"] == 20.0 and w["s"] == 20.0 + 14.0 and "y" not in w  # locals stay local
     calls = run_code("function inc() ( n += 1; ); inc() + 1; inc() * 3; m = n;")
     assert calls["m"] == 2.0, "a call inside a statement's expression still runs"
+    last = run_code("function inc() ( n += 1; ); inc();")
+    assert last["n"] == 1.0, "a section's last statement runs even when it is a call"
+    mem = run_code("10[0] = 1; 10[1] = 2; 10[2] = 3; memcpy(11, 10, 3); a = 11[0] + 12[0] * 10 + 13[0] * 100;"
+                   "sliderchange(2); b = 1;")
+    assert mem["a"] == 1 + 20 + 300 and mem["b"] == 1.0  # an overlapping copy reads the source as it was
 
 
 @pytest.mark.parametrize("code", ["a = ;", "f(1, 2", "a = b c;", "x = 'str';"])
