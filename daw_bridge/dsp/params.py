@@ -131,11 +131,13 @@ def resolve(kind: str, params: Mapping[str, float | str]) -> dict[str, float | s
     """Every slider of ``kind`` with ``params`` applied over the defaults, validated.
 
     Numbers must lie in the slider's range; an enum takes a choice name (or its index). Unknown names raise
-    InvalidParameter naming the parameter and the known ones; meters (written by the effect) are not parameters.
+    InvalidParameter naming the parameter and the known ones. Meters (sliders the effect writes, such as the
+    ceiling's gain reduction) are not parameters: a value for one (read back from the DAW) is ignored.
     """
     table = {s.name: s for s in sliders(kind) if not s.meter}
+    meters = {s.name for s in sliders(kind) if s.meter}
     for name in params:
-        if name not in table:
+        if name not in table and name not in meters:
             raise InvalidParameter(f"{kind}: unknown parameter {name!r} (known: {', '.join(table)})")
     out: dict[str, float | str] = {}
     for name, slider in table.items():

@@ -64,3 +64,16 @@ def test_the_bridge_reports_the_ceiling_meter(session: EmbeddedSession, tmp_path
     ceiling = [fx for fx in monitor_fx if fx["name"] == "JS: daw-bridge/ceiling"]
     assert ceiling == [{"index": 5, "name": "JS: daw-bridge/ceiling", "enabled": True, "reduction_db": 0.0}]
     assert ceiling_status(state, monitor_fx).endswith("on, idle")
+
+
+def test_the_emulator_previews_the_chain_with_its_ceiling(session: EmbeddedSession, tmp_path: Path) -> None:
+    """Effects as the bridge added them carry every slider, the ceiling's meter too: the preview still renders."""
+    import soundfile as sf
+
+    apply_monitoring(session.daw, MonitoringState(headphones="Sennheiser HD 650", ceiling_db=-6.0),
+                     base=tmp_path / "state")  # fmt: skip
+    ceiling = next(f for f in session.emulator.project.monitor_fx if f.name == "JS: daw-bridge/ceiling")
+    assert "reduction_db" in ceiling.params
+    result = session.emulator.render_monitor_preview(tmp_path / "heard.wav", end_s=2.0)
+    heard, _ = sf.read(result.files[0])
+    assert 0.01 < np.max(np.abs(heard)) <= 10 ** (-6 / 20) + 1e-6
