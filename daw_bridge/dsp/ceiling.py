@@ -66,7 +66,7 @@ def interp_phases() -> npt.NDArray[np.float64]:
 
 def lookahead_frames(sample_rate: float) -> int:
     """Look-ahead ``L`` in frames at ``sample_rate``."""
-    return max(1, round(LOOKAHEAD_MS * sample_rate / 1000.0))
+    return max(1, math.floor(LOOKAHEAD_MS * sample_rate / 1000.0 + 0.5))  # rounding half up, as the JSFX
 
 
 def latency_frames(sample_rate: float) -> int:

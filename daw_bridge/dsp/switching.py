@@ -17,6 +17,7 @@ changes applied at exact frames.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -37,12 +38,12 @@ Params = Mapping[str, float | str]
 
 def settle_frames(sample_rate: float) -> int:
     """:data:`SETTLE_MS` in frames (at least 1)."""
-    return max(1, round(SETTLE_MS * sample_rate / 1000.0))
+    return max(1, math.floor(SETTLE_MS * sample_rate / 1000.0 + 0.5))  # rounding half up, as the JSFX
 
 
 def fade_frames(sample_rate: float) -> int:
     """:data:`FADE_MS` in frames (at least 1)."""
-    return max(1, round(FADE_MS * sample_rate / 1000.0))
+    return max(1, math.floor(FADE_MS * sample_rate / 1000.0 + 0.5))
 
 
 def _run(proc: Processor | None, block: Audio) -> Audio:
