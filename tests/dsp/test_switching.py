@@ -164,3 +164,28 @@ def test_a_change_settles_then_fades_and_changes_arriving_meanwhile_wait() -> No
     fx.set({"gain_db": -6.0})  # set back to the running setting before the settle time ended: nothing moves
     np.testing.assert_allclose(fx.process(ones[: 2 * (settle + fade)]), target, atol=1e-12)
     assert not fx.busy
+
+
+def test_the_whole_live_chain_never_passes_the_ceiling_while_switching_fast() -> None:
+    """No headroom, full-scale music, a change every 25 ms (faster than settle + fade): never above -1 dBFS."""
+    from scipy.signal import resample_poly
+
+    from daw_bridge.dsp.switching import LiveChain
+    from daw_bridge.monitoring import live_effects
+
+    rate = 48000
+    audio = material("music", rate, 1.0) * 1.0
+    names = [p.name for p in all_presets()]
+    plan = [MonitoringState(headphones=names[i % len(names)], band=[None, "sub", "highs", "bass"][i % 4],
+                            crossfeed=[None, "jmeier"][i % 2], simulation=[None, "phone", "car"][i % 3],
+                            headroom_db=0.0) for i in range(40)]  # fmt: skip
+    live = LiveChain(live_effects(plan[0], rate), rate)
+    step = int(0.025 * rate)
+    out = []
+    for i, state in enumerate(plan):
+        live.apply(live_effects(state, rate))
+        out.append(live.process(audio[i * step : (i + 1) * step]))
+    heard = np.concatenate(out)
+    assert np.max(np.abs(heard)) <= 10 ** (-1 / 20)
+    up = np.abs(resample_poly(heard, 16, 1, axis=0, window=("kaiser", 12.0)))[16 * 200 : -16 * 200]
+    assert 20 * np.log10(np.max(up)) <= -1.0
