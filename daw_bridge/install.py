@@ -55,6 +55,8 @@ ACTIONS: dict[str, str] = {
     "daw-bridge_Next translation simulation.lua": "dawbridge_simulation_next",
     "daw-bridge_Translation simulation off.lua": "dawbridge_simulation_off",
     "daw-bridge_Clear markers.lua": "dawbridge_clear_markers",
+    "daw-bridge_Journal note at playhead.lua": "dawbridge_journal_note",
+    "daw-bridge_Next checklist step.lua": "dawbridge_journal_step",
 }
 
 

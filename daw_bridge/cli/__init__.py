@@ -28,7 +28,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "serve",
     "analyze",
+    "profile",
     "reaper_cmd",
+    "journal",
 )
 
 

@@ -1,4 +1,5 @@
-"""``daw-bridge analyze MIX [--ref REF ...] [--refs-dir DIR]``: measure a mix and compare it with references."""
+"""``daw-bridge analyze MIX [--ref REF ...] [--refs-dir DIR] [--profile NAME]``: measure a mix, compare it with
+references."""
 
 from __future__ import annotations
 
@@ -34,13 +35,14 @@ def _parse_region(text: str) -> Region:
         raise InvalidParameter(f"region {text!r} is not START-END[:NAME] in seconds (e.g. 30-60:chorus)") from None
 
 
-def _references(refs: Sequence[Path], refs_dir: Path | None, mix: Path) -> list[Path]:
+def collect_references(refs: Sequence[Path], refs_dir: Path | None, mix: Path | None) -> list[Path]:
+    """``--ref`` files plus the audio files of ``--refs-dir`` (the mix itself left out)."""
     out = list(refs)
     if refs_dir is not None:
         if not refs_dir.is_dir():
             raise InvalidParameter(f"--refs-dir {refs_dir}: not a folder")
         found = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
-        found = [p for p in found if p.resolve() != mix.resolve()]
+        found = [p for p in found if mix is None or p.resolve() != mix.resolve()]
         if not found:
             raise InvalidParameter(f"--refs-dir {refs_dir}: no audio files ({', '.join(AUDIO_EXTENSIONS)})")
         out.extend(found)
@@ -59,10 +61,11 @@ def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
             )
 
 
-def _measure(path: Path, cache: AnalysisCache | None, regions: list[Region] | None, section_s: float,
-             quiet: bool) -> Measurement:
+def measure_file(path: Path, cache: AnalysisCache | None, regions: list[Region] | None, section_s: float,
+                 quiet: bool) -> Measurement:
+    """Analyze ``path`` (cached), with progress on stderr for long files unless ``quiet``."""
     long = audio_info(path).duration_s >= PROGRESS_MIN_S
-    progress = stderr_progress("analyse") if long and not quiet else None
+    progress = stderr_progress("analyze") if long and not quiet else None
     return analyze_file(path, sections=regions, section_s=section_s, progress=progress, cache=cache)
 
 
@@ -102,7 +105,9 @@ def summary(m: Measurement) -> list[str]:
 def comparison_summary(c: Comparison) -> list[str]:
     """Readable lines for a comparison."""
     d = c.deviation
-    lines = summary(c.mix) + [""] + [line for r in c.references for line in summary(r)] + [""]
+    lines: list[str] = []
+    for m in (c.mix, *c.references):  # one block per file, a blank line after each
+        lines += [*summary(m), ""]
     lines.append(
         f"mix vs references: loudness {_fmt(d.loudness_lu, 'LU', True)}, highs {_fmt(d.highs_db, 'dB', True)}, "
         f"width {_fmt(d.width_db, 'dB', True)}, reverb {_fmt(d.reverb_db, 'dB', True)}"
@@ -122,6 +127,8 @@ def comparison_summary(c: Comparison) -> list[str]:
               help="A reference track (repeatable).")
 @click.option("--refs-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A folder of reference tracks.")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Compare with a reference profile (a name from 'profile list' or a .json file).")
 @click.option("--section-s", type=float, default=4.0, show_default=True, help="Length of the time sections (s).")
 @click.option("--region", "regions", multiple=True, help="Measure this region instead: START-END[:NAME] seconds.")
 @click.option("--reverb-db", type=float, default=Thresholds.reverb_db, show_default=True,
@@ -137,19 +144,23 @@ def comparison_summary(c: Comparison) -> list[str]:
 @click.option("--no-cache", is_flag=True, help="Measure every file again.")
 @json_option
 def analyze(
-    mix: Path, refs: tuple[Path, ...], refs_dir: Path | None, section_s: float, regions: tuple[str, ...],
-    reverb_db: float, width_db: float, highs_db: float, level_lu: float, cache_dir: Path | None,
-    no_cache: bool, as_json: bool,
+    mix: Path, refs: tuple[Path, ...], refs_dir: Path | None, profile: str | None, section_s: float,
+    regions: tuple[str, ...], reverb_db: float, width_db: float, highs_db: float, level_lu: float,
+    cache_dir: Path | None, no_cache: bool, as_json: bool,
 ) -> None:
     """Measure MIX (loudness, band balance, width, reverb over time) and compare it with references."""
     thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu)
     parsed = [_parse_region(r) for r in regions] or None
-    ref_paths = _references(refs, refs_dir, mix)
+    ref_paths = collect_references(refs, refs_dir, mix)
     audio_info(mix)
     _check_comparable(mix, ref_paths)
     cache = None if no_cache else AnalysisCache(cache_dir)
-    measured = _measure(mix, cache, parsed, section_s, as_json)
-    references = [_measure(p, cache, None, section_s, as_json) for p in ref_paths]
+    measured = measure_file(mix, cache, parsed, section_s, as_json)
+    references = [measure_file(p, cache, None, section_s, as_json) for p in ref_paths]
+    if profile is not None:
+        from ..profiles.store import load_profile
+
+        references.extend(load_profile(profile).references)
     if not references:
         if as_json:
             echo_json({"mix": to_plain(measured)})

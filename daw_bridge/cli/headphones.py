@@ -140,7 +140,8 @@ def import_cmd(file: Path, name: str | None, as_json: bool) -> None:
     if as_json:
         echo_json({"name": preset.name, "path": preset.path, "filters": len(preset.eq.filters)})
         return
-    click.echo(f"Imported {preset.name!r} ({len(preset.eq.filters)} filters, preamp {preset.eq.preamp_db:+.1f} dB)")
+    n = len(preset.eq.filters)
+    click.echo(f"Imported {preset.name!r} ({n} filter{'' if n == 1 else 's'}, preamp {preset.eq.preamp_db:+.1f} dB)")
     click.echo(f"  saved as {preset.path}")
 
 

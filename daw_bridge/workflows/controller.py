@@ -18,6 +18,7 @@ from typing import Any
 from ..config import Config
 from ..daw import Daw, MonitorFx
 from ..errors import DawBridgeError
+from ..journal.events import JournalEvents
 from ..monitoring import RateFollower, chain, load_state
 from ..reaper.bridge import EventWatcher
 from .bounce import bounce_and_check
@@ -41,6 +42,7 @@ class Controller:
     say: Callable[[str], None] = print
     handled: list[str] = field(default_factory=list)
     monitoring: MonitoringEvents | None = None
+    journal: JournalEvents | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)  # one DAW conversation at a time
 
     def handlers(self) -> dict[str, Callable[[dict[str, Any]], str]]:
@@ -50,6 +52,8 @@ class Controller:
         }
         if self.monitoring is not None:
             table.update(self.monitoring.event_handlers())
+        if self.journal is not None:
+            table.update(self.journal.event_handlers())
         return table
 
     def handle(self, event: dict[str, Any]) -> None:
@@ -88,7 +92,7 @@ class Controller:
         mode = event.get("mode") if event.get("mode") in ("loudness", "midrange") else "loudness"
         result = match_levels(self.daw, self.cfg, mode=str(mode), monitor_chain=active_monitor_chain(self.daw))
         gains = ", ".join(f"{r.name} {r.change_db:+.1f} dB" for r in result.references)
-        return f"matched to the mix at {result.mix_level:.1f} {result.unit}: {gains}"
+        return f"matched to the mix at {result.mix_heard_level:.1f} {result.unit} as heard: {gains}"
 
     def _check(self, _event: dict[str, Any]) -> str:
         result = bounce_and_check(self.daw, self.cfg)
@@ -110,7 +114,8 @@ def _describe(event: dict[str, Any]) -> str:
 def serve(daw: Daw, cfg: Config, *, stop: threading.Event, say: Callable[[str], None] = print,
           poll_s: float = 0.05) -> Controller:
     """Heartbeat and handle events until ``stop`` is set; returns the controller (for its log)."""
-    controller = Controller(daw, cfg, say=say, monitoring=MonitoringEvents(daw))
+    controller = Controller(daw, cfg, say=say, monitoring=MonitoringEvents(daw),
+                            journal=JournalEvents(daw, cfg.journal_path))
     watcher = EventWatcher(cfg.bridge_dir, controller.handle, poll_s=poll_s)
     follower = RateFollower(daw)
     with watcher:

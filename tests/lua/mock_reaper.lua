@@ -280,6 +280,22 @@ function M.new(opts)
   function impl.time_precise() return os.clock() end
   function impl.defer(f) mock.deferred = (mock.deferred or 0) + 1 end
 
+  -- journal shortcuts (lib/journal.lua): play state and GetUserInputs forms -------------------------
+  mock.play_state = 0         -- GetPlayState bits: 1 playing, 2 paused, 4 recording
+  mock.play_position_s = 0.0  -- GetPlayPosition (what is heard while playing)
+  mock.user_inputs = {}       -- queued answers: a list of field values, or false (the user cancels)
+  mock.forms = {}             -- every form shown: { title=, num=, captions=, defaults= }
+  function impl.GetPlayState() return mock.play_state end
+  function impl.GetPlayPosition() return mock.play_position_s end
+  function impl.GetUserInputs(title, num, captions, defaults)
+    mock.forms[#mock.forms + 1] = { title = title, num = num, captions = captions, defaults = defaults }
+    local answer = table.remove(mock.user_inputs, 1)
+    if not answer then return false, defaults end
+    local sep = captions:match(",separator=(.)$") or ","
+    if #answer ~= num then error("mock: form has " .. num .. " fields, answer has " .. #answer) end
+    return true, table.concat(answer, sep)
+  end
+
   -- helpers for specs (not part of the REAPER API) ------------------------------------------------
   function mock.add_track(name, fields)
     local t = { name = name, mute = 0, vol = 1.0, selected = false, items = {} }
