@@ -130,10 +130,33 @@ def status(ctx: click.Context, as_json: bool) -> None:
     with client_from_config(cfg) as client:
         client.connect(timeout_s=cfg.timeout_s)
         snap = _snapshot(client)
+    ceiling = _ceiling_line(ctx)
     if as_json:
-        echo_json(snap)
+        echo_json(snap | {"ceiling": ceiling})
     else:
         _print(snap)
+        click.echo(ceiling)
+
+
+def _ceiling_line(ctx: click.Context) -> str:
+    """The safety ceiling's setting and meter (the meter through the bridge, when it answers)."""
+    from ..backends import open_daw
+    from ..errors import DawBridgeError
+    from ..monitoring import ceiling_status, load_state
+
+    try:
+        state = load_state()
+    except DawBridgeError as exc:
+        return f"safety ceiling: unknown ({exc})"
+    try:
+        daw = open_daw(get_config(ctx))
+        try:
+            monitor_fx = daw.bridge.get_state(["monitor_fx"]).get("monitor_fx")  # type: ignore[attr-defined]
+        finally:
+            daw.close()
+    except (DawBridgeError, AttributeError, OSError):
+        monitor_fx = None
+    return ceiling_status(state, monitor_fx if isinstance(monitor_fx, list) else None)
 
 
 @click.command("action")

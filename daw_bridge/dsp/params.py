@@ -1,8 +1,9 @@
 """The parameter map of every monitoring effect: the one source of truth for Python DSP and the JSFX sliders.
 
-For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``) :data:`PARAMS` holds the ordered
-slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly these sliders,
-in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test parses and compares them).
+For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``, ``ceiling``) :data:`PARAMS` holds the
+ordered slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly
+these sliders, in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test
+parses and compares them).
 Values travel in real units (Hz, dB, Q, ratio); enum values travel as their choice name.
 
 Effects whose response depends on data (band edges, playback-system curves, headphone filters) are generic
@@ -44,6 +45,7 @@ class Slider:
     choices: tuple[str, ...] = ()
     step: float = 0.0
     label: str = ""
+    meter: bool = False  # written by the effect (a display), never set from outside
 
     @property
     def is_enum(self) -> bool:
@@ -101,10 +103,15 @@ PARAMS: dict[str, tuple[Slider, ...]] = {
         Slider("room", "", 0.0, float(len(SPEAKER_ROOMS) - 1), 0.0, SPEAKER_ROOMS, 1.0, "Virtual room"),
         _output(),
     ),
+    "ceiling": (
+        Slider("ceiling_db", "dB", -20.0, 0.0, -1.0, label="Ceiling, true peak"),
+        Slider("reduction_db", "dB", 0.0, 60.0, 0.0, label="Gain reduction, meter", meter=True),
+    ),
 }
 
-#: The effect kinds, in monitoring-chain order.
-KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo", "speakers")
+#: The effect kinds, in monitoring-chain order (virtual speakers after the listening effects, the safety ceiling
+#: last).
+KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo", "speakers", "ceiling")
 
 
 def sliders(kind: str) -> tuple[Slider, ...]:
@@ -131,11 +138,13 @@ def resolve(kind: str, params: Mapping[str, float | str]) -> dict[str, float | s
     """Every slider of ``kind`` with ``params`` applied over the defaults, validated.
 
     Numbers must lie in the slider's range; an enum takes a choice name (or its index). Unknown names raise
-    InvalidParameter naming the parameter and the known ones.
+    InvalidParameter naming the parameter and the known ones. Meters (sliders the effect writes, such as the
+    ceiling's gain reduction) are not parameters: a value for one (read back from the DAW) is ignored.
     """
-    table = {s.name: s for s in sliders(kind)}
+    table = {s.name: s for s in sliders(kind) if not s.meter}
+    meters = {s.name for s in sliders(kind) if s.meter}
     for name in params:
-        if name not in table:
+        if name not in table and name not in meters:
             raise InvalidParameter(f"{kind}: unknown parameter {name!r} (known: {', '.join(table)})")
     out: dict[str, float | str] = {}
     for name, slider in table.items():

@@ -459,7 +459,11 @@ def _marker_json(m: Marker) -> dict[str, Any]:
 
 
 def _fx_list(chain: list[Fx]) -> list[dict[str, Any]]:
-    return [{"index": i, "name": f.name, "enabled": f.enabled} for i, f in enumerate(chain, start=1)]
+    out: list[dict[str, Any]] = [{"index": i, "name": f.name, "enabled": f.enabled} for i, f in enumerate(chain, 1)]
+    for entry, f in zip(out, chain, strict=True):
+        if f.name == f"{JSFX_PREFIX}ceiling":  # the meter as last written (the emulator plays no live monitoring)
+            entry["reduction_db"] = float(f.params.get("reduction_db", 0.0))
+    return out
 
 
 def _error(request_id: str, code: str, message: str) -> dict[str, Any]:

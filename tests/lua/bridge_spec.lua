@@ -128,6 +128,17 @@ describe("lib.bridge", function()
       assert.are.same({ start_s = 10.0, end_s = 20.0 }, r.time_selection)
     end)
 
+    it("reports the safety ceiling's gain-reduction meter with its entry", function()
+      local master = R.GetMasterTrack(0)
+      R.TrackFX_AddByName(master, "JS: daw-bridge/crossfeed", true, -1)
+      local idx = R.TrackFX_AddByName(master, "JS: daw-bridge/ceiling", true, -1)
+      R.TrackFX_SetParam(master, idx, 1, 3.5) -- the JSFX writes its meter slider (reduction_db)
+      local r = ok("get_state", { keys = { "monitor_fx" } })
+      assert.are.same({ { index = 1, name = "JS: daw-bridge/crossfeed", enabled = true },
+                        { index = 2, name = "JS: daw-bridge/ceiling", enabled = true, reduction_db = 3.5 } },
+                      r.monitor_fx)
+    end)
+
     it("refuses unknown keys", function()
       local msg = refused("bad_args", "get_state", { keys = { "sample_rate", "password" } })
       assert.truthy(msg:find("password"))

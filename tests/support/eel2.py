@@ -6,7 +6,8 @@ emulator uses. It covers the EEL2 our effects are written in, following REAPER's
 * numbers, ``$pi``/``$e``; ``// ...`` and ``/* ... */`` comments;
 * operators ``+ - * / % ^`` (``^`` is pow), ``== != < > <= >=`` (``==`` within 0.00001 as EEL2 does), ``! && ||``,
   ``cond ? a : b`` and ``cond ? a``, assignment ``= += -= *= /= %= ^=``, ``( a; b; c )`` sequences;
-* memory ``x[i]`` (one flat float array, index rounded as EEL2 does), ``memset``; ``loop(n, ...)``;
+* memory ``x[i]`` (one flat float array, index rounded as EEL2 does), ``memset``, ``memcpy``; ``loop(n, ...)``;
+  ``sliderchange()`` (a no-op here);
 * user functions ``function f(a b) local(x y) ( ... );`` (arguments and locals are local; anything else global);
 * math ``sin cos tan exp log log10 sqrt abs min max floor ceil pow sign atan atan2``;
 * header ``desc:``, ``sliderN:name=default<min,max,step{...}>label`` (named and unnamed), ``import file``;
@@ -418,6 +419,8 @@ class _Compiler:
                 s2, _ = self.assign(Node("assign", "=", [_bare_var(target) or target, Node("raw", f"{held}[{i}]")]))
                 stmts += s2
             return stmts, "0.0"
+        if name == "sliderchange":  # tells REAPER to redraw a slider the code changed: nothing to do here
+            return stmts, f"({', '.join(args) or '0.0'}) * 0.0"
         if name in _RUNTIME:
             return stmts, f"{_RUNTIME[name]}({', '.join(args)})"
         if name == "slider":
@@ -440,6 +443,8 @@ class _Compiler:
     def section_source(self, name: str, tree: Node) -> str:
         self.assigned_globals = set()
         stmts, value = self.compile(tree)
+        if not re.fullmatch(r"[\w.]+", value):  # the section's last expression may be a call: run it
+            stmts = [*stmts, value]
         body = stmts or ["pass"]
         if self.assigned_globals:
             body.insert(0, "global " + ", ".join(sorted(self.assigned_globals)))
@@ -573,9 +578,13 @@ def _read_jsfx(path: Path, seen: set[Path]) -> tuple[list[Slider], dict[str, str
 
 
 class Jsfx:
-    """One instance of a JSFX file at ``srate`` Hz: ``set_sliders({name: value})``, then ``process(audio)``."""
+    """One instance of a JSFX file at ``srate`` Hz: ``set_sliders({name: value})``, then ``process(audio)``.
 
-    def __init__(self, path: str | Path, srate: float, *, data_dir: str | Path | None = None) -> None:
+    ``sliders`` are values in place before @init, as when REAPER loads a saved effect; ``data_dir`` is REAPER's Data
+    folder for ``file_open``."""
+
+    def __init__(self, path: str | Path, srate: float, sliders: Mapping[str, float] | None = None, *,
+                 data_dir: str | Path | None = None) -> None:
         self.path = Path(path)
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.sliders, code = _read_jsfx(self.path, set())
@@ -605,6 +614,10 @@ class Jsfx:
             self.ns.setdefault(name, 0.0)
         for s in self.sliders:
             self.ns[self._py(s.name or f"slider{s.index}")] = s.default
+        for name, value in (sliders or {}).items():  # values REAPER restores before @init (a saved project)
+            if name not in self.by_name and not re.fullmatch(r"slider\d+", name):
+                raise EelError(f"{self.path.name}: no slider named {name!r}")
+            self.ns[self._py(name)] = float(value)
         self.ns["v_srate"] = float(srate)
         self.ns["v_spl0"] = self.ns["v_spl1"] = 0.0
         self.ns["sec_init"]()

@@ -93,6 +93,9 @@ local state_readers = {
     local out = json.array()
     for _, fx in ipairs(monitor.list(reaper)) do
       out[#out + 1] = { index = fx.index, name = fx.name, enabled = fx.enabled }
+      if monitor.is_kind(fx.name, "ceiling") then -- the safety ceiling's meter: is it acting?
+        out[#out].reduction_db = monitor.ceiling_reduction_db(reaper, fx.slot)
+      end
     end
     return out
   end,
