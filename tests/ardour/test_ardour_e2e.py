@@ -176,3 +176,22 @@ def test_project_state_and_headless_import(live_rig: Rig) -> None:
         rig.daw.insert_reference("REF 3", rig.bounce_dir / "x.wav")
     assert info.value.code == "unsupported"
     assert "inject_audio" in str(info.value)
+
+
+def test_hostile_mailbox_entries_never_stall_the_ardour_bridge(rig: Rig) -> None:
+    """A FIFO, a link to /dev/zero, a folder and an oversized file named like requests: the bridge goes on
+    answering (before the fix, the FIFO blocked Ardour's Lua loop and /dev/zero grew its memory)."""
+    import os
+
+    requests = rig.process.bridge_dir / "requests"
+    requests.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(requests / "aaaaaaaa-fifo.json")
+    os.symlink("/dev/zero", requests / "aaaaaaaa-zero.json")
+    (requests / "aaaaaaaa-folder.json").mkdir()
+    (requests / "aaaaaaaa-big00.json").write_bytes(b" " * (2 * 1024 * 1024))
+    rig.daw.set_project_state("probe", "alive")
+    assert rig.daw.get_project_state("probe") == "alive"
+    assert not (requests / "aaaaaaaa-big00.json").exists()  # read (bounded), answered too_large, removed
+    big = rig.process.bridge_dir / "responses" / "aaaaaaaa-big00.json"
+    assert big.is_file() and "too_large" in big.read_text()
+    assert (requests / "aaaaaaaa-fifo.json").exists()  # never opened

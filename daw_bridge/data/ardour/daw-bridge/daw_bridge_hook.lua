@@ -147,12 +147,13 @@ function factory ()
   end
 
   ---------------------------------------------------------------- files
-  local function read_file (path)
+  local function read_file (path, limit)
+    -- with `limit`, at most limit + 1 bytes are read (a file growing while it is read, or /dev/zero, stops there)
     local f = io.open (path, "rb")
     if not f then return nil end
-    local data = f:read ("a")
+    local data = limit and f:read (limit + 1) or f:read ("a")
     f:close ()
-    return data
+    return data or ""
   end
   local function write_atomic (path, text)
     local tmp = path .. ".tmp-" .. tostring (math.random (1, 1 << 30))
@@ -164,7 +165,9 @@ function factory ()
   local function list_json (dir)
     -- Lua has no directory listing; the folder comes from our config, never from a request.
     if dir:find ("'", 1, true) then return {} end
-    local p = io.popen ("ls -1tr -- '" .. dir .. "' 2>/dev/null")
+    -- -F marks what is not a regular file (dir/, fifo|, link@, socket=, door>), so the name pattern below drops
+    -- FIFOs (opening one would block Ardour's GUI thread), links (/dev/zero) and folders named like a request
+    local p = io.popen ("ls -1trF -- '" .. dir .. "' 2>/dev/null")
     if not p then return {} end
     local out = {}
     for name in p:lines () do
@@ -631,7 +634,7 @@ function factory ()
   local function handle (file)
     local path = bridge_dir .. "/requests/" .. file
     local id = file:gsub ("%.json$", "")
-    local text = read_file (path)
+    local text = read_file (path, MAX_REQUEST)
     if not text then return end
     os.remove (path)
     if #text > MAX_REQUEST then return respond (id, false, { code = "too_large", message = "request over 1 MiB" }) end
