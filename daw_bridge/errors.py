@@ -116,3 +116,7 @@ class RenderError(DawBridgeError):
 
 class ReportError(DawBridgeError, OSError):
     """A report cannot be written (reports, like bounces, are never overwritten)."""
+
+
+class SofaError(DawBridgeError, ValueError):
+    """A SOFA (AES69) head-related impulse response file that cannot be used; the message names the file."""

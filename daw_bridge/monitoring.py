@@ -1,7 +1,9 @@
 """What the listener hears while mixing: the monitoring state -> our effects on the master's monitoring FX chain.
 
-:func:`chain` always returns the four effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
-crossfeed, simulation, band solo), each enabled or not, so the DAW side can set the chain up once and update it.
+:func:`chain` always returns our effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
+crossfeed, simulation, band solo, virtual speakers, safety ceiling), each enabled or not, so the DAW side can set the
+chain up once and update it. Every filter effect crossfades its own changes (:mod:`daw_bridge.dsp.switching`); the
+ceiling (:mod:`daw_bridge.dsp.ceiling`) is on unless the user turns it off (``ceiling_db`` None).
 Each effect carries its own loudness-compensation ``gain_db`` (see :mod:`daw_bridge.dsp.compensation`), so
 switching any of them keeps the perceived level steady. The state persists as ``monitoring.json`` in the user
 data dir so ``headphones off`` / ``next`` work across invocations.
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,10 @@ from .daw import Daw, MonitorFx
 from .dsp import correction as corr
 from .dsp import crossfeed as xf
 from .dsp.bandsolo import band_params
+from .dsp.ceiling import DEFAULT_CEILING_DB, check_ceiling_db
 from .dsp.params import KINDS, resolve
 from .dsp.simulation import system, system_params
-from .errors import ConfigError, InvalidParameter
+from .errors import ConfigError, DawBridgeError, InvalidParameter
 from .presets.catalog import data_dir, find_preset
 
 STATE_FILE = "monitoring.json"
@@ -37,7 +41,8 @@ class MonitoringState:
     """The user's monitoring choices. ``None`` switches that effect off.
 
     ``crossfeed`` is a preset name (``default``, ``cmoy``, ``jmeier``) or ``custom`` (then ``crossfeed_cut_hz`` /
-    ``crossfeed_feed_db`` apply); ``centre_db`` trims the centre after crossfeed.
+    ``crossfeed_feed_db`` apply); ``centre_db`` trims the centre after crossfeed. ``ceiling_db`` is the safety
+    ceiling (dBFS true peak) at the end of the chain; ``None`` turns that protection off.
     """
 
     headphones: str | None = None
@@ -50,6 +55,9 @@ class MonitoringState:
     band: str | None = None
     simulation: str | None = None
     headroom_db: float = DEFAULT_HEADROOM_DB
+    speakers: str | None = None  # virtual room (daw_bridge.speakers), None = off
+    speakers_sofa: str | None = None  # SOFA file of the head-related responses, None = the system's KEMAR set
+    ceiling_db: float | None = DEFAULT_CEILING_DB
 
     def with_changes(self, **changes: Any) -> MonitoringState:
         """A copy with ``changes`` applied."""
@@ -90,12 +98,14 @@ def crossfeed_params(state: MonitoringState, sample_rate: int) -> dict[str, floa
 
 
 def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[MonitorFx]:
-    """Our four monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
+    """Our monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
     active: dict[str, dict[str, float | str]] = {
         "correction": correction_params(state, sample_rate, base=base),
         "crossfeed": crossfeed_params(state, sample_rate),
         "simulation": system_params(state.simulation, sample_rate=sample_rate) if state.simulation else {},
         "bandsolo": band_params(state.band, sample_rate=sample_rate) if state.band else {},
+        "speakers": {"room": state.speakers} if state.speakers else {},
+        "ceiling": {"ceiling_db": state.ceiling_db} if state.ceiling_db is not None else {},
     }
     on = {kind: bool(active[kind]) for kind in KINDS} | {"correction": True}  # carries the headroom
     return [MonitorFx(kind, resolve(kind, active[kind]), enabled=on[kind]) for kind in KINDS]
@@ -106,6 +116,48 @@ def apply_monitoring(daw: Daw, state: MonitoringState, *, base: Path | None = No
     fx = chain(state, daw.project_info().sample_rate, base=base)
     daw.set_monitor_chain(fx)
     return fx
+
+
+class RateFollower:
+    """Keeps the chain fitted to the rate the DAW runs monitoring at. REAPER runs monitoring FX at the audio
+    device's rate (a project that forces its rate makes REAPER reopen the device at it; the bridge's
+    ``sample_rate`` reads exactly that). The JSFX recompute everything Hz-based from ``srate`` themselves, but the
+    correction's sliders are re-fitted per rate in Python, so on a rate change :meth:`check` re-applies the saved
+    state at the new rate (the effects crossfade to it). ``daw-bridge serve`` calls it every second."""
+
+    def __init__(self, daw: Daw, *, base: Path | None = None) -> None:
+        self.daw = daw
+        self.base = base
+        self.rate = daw.project_info().sample_rate
+
+    def check(self) -> str | None:
+        """Re-apply when the rate changed since the last look; returns what was done (None: nothing)."""
+        rate = self.daw.project_info().sample_rate
+        if rate == self.rate:
+            return None
+        old = self.rate
+        apply_monitoring(self.daw, load_state(self.base), base=self.base)
+        self.rate = rate
+        return f"sample rate {old} -> {rate} Hz: monitoring chain re-applied at {rate} Hz"
+
+
+def ceiling_status(state: MonitoringState, monitor_fx: Sequence[Mapping[str, Any]] | None) -> str:
+    """One line on the safety ceiling: its setting and, from the DAW's monitoring FX list (``monitor_fx`` state of
+    the bridge, None when unavailable), whether it is acting now."""
+    if state.ceiling_db is None:
+        return "safety ceiling: OFF - nothing limits what reaches the headphones (daw-bridge ceiling -1 to restore)"
+    line = f"safety ceiling: {state.ceiling_db:+.1f} dBFS true peak"
+    ours = [fx for fx in monitor_fx or () if str(fx.get("name", "")).endswith("daw-bridge/ceiling")]
+    if monitor_fx is None:
+        return line + " (its meter needs the bridge)"
+    if not ours or not ours[0].get("enabled", False):
+        return line + " - NOT on the monitoring chain: apply the monitoring again (e.g. daw-bridge headphones next)"
+    reduction = ours[0].get("reduction_db")
+    if not isinstance(reduction, int | float):
+        return line + ", on"
+    if reduction > 0.05:
+        return line + f", ACTING: {reduction:.1f} dB of gain reduction in the last 50 ms (upstream is too hot)"
+    return line + ", on, idle"
 
 
 def state_path(base: Path | None = None) -> Path:
@@ -148,6 +200,8 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
         find_preset(state.headphones, base=base)
     if not 0.0 <= state.headroom_db <= 24.0:
         raise InvalidParameter(f"monitoring headroom {state.headroom_db} dB must be within 0-24 dB")
+    if state.ceiling_db is not None:
+        check_ceiling_db(state.ceiling_db)
     corr.user_filters([], strength_pct=state.strength_pct, bass_trim_db=state.bass_trim_db)
     if state.crossfeed is not None and state.crossfeed.strip().lower() != "custom":
         xf.preset(state.crossfeed)
@@ -156,7 +210,81 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
     resolve("crossfeed", {"centre_db": state.centre_db})
     if state.simulation is not None:
         system(state.simulation)
+    if state.speakers is not None:
+        from .speakers.rooms import room
+
+        room(state.speakers)
     if state.band is not None:
         from .bands import band_by_name
 
         band_by_name(state.band)
+
+
+#: What a scheduled change (``process --at SECONDS KEY=VALUE``) may set: key -> (state field, kind of value).
+SCHEDULE_KEYS: dict[str, tuple[str, str]] = {
+    "headphones": ("headphones", "name"), "strength": ("strength_pct", "number"),
+    "bass-trim": ("bass_trim_db", "number"), "crossfeed": ("crossfeed", "name"), "centre": ("centre_db", "number"),
+    "band": ("band", "name"), "simulate": ("simulation", "name"), "simulation": ("simulation", "name"),
+    "ceiling": ("ceiling_db", "number-or-off"), "headroom": ("headroom_db", "number"),
+    "speakers": ("speakers", "name"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    """At ``time_s`` seconds into the audio, the state changes by ``changes`` (MonitoringState fields)."""
+
+    time_s: float
+    changes: Mapping[str, Any]
+
+
+def parse_change(time_text: str, assignment: str) -> ScheduledChange:
+    """``("5.0", "band=sub")`` -> a ScheduledChange; ``off`` switches an effect off. InvalidParameter names the
+    entry and what is wrong with it."""
+    where = f"--at {time_text} {assignment}"
+    try:
+        time_s = float(time_text)
+    except ValueError:
+        raise InvalidParameter(f"{where}: time {time_text!r} is not a number of seconds") from None
+    if not math.isfinite(time_s) or time_s < 0:
+        raise InvalidParameter(f"{where}: time must be >= 0 seconds")
+    key, sep, value = assignment.partition("=")
+    key, value = key.strip().lower().replace("_", "-"), value.strip()
+    if not sep or not value:
+        raise InvalidParameter(f"{where}: expected KEY=VALUE, e.g. band=sub (keys: {', '.join(SCHEDULE_KEYS)})")
+    if key not in SCHEDULE_KEYS:
+        raise InvalidParameter(f"{where}: unknown key {key!r} (keys: {', '.join(SCHEDULE_KEYS)})")
+    field_name, kind = SCHEDULE_KEYS[key]
+    parsed: Any
+    if value.lower() == "off" and kind in ("name", "number-or-off"):
+        parsed = None
+    elif kind == "name":
+        parsed = value
+    else:
+        try:
+            parsed = float(value)
+        except ValueError:
+            raise InvalidParameter(f"{where}: {key} takes a number{' or off' if 'off' in kind else ''}") from None
+    return ScheduledChange(time_s, {field_name: parsed})
+
+
+def schedule_states(
+    state: MonitoringState, changes: Sequence[ScheduledChange], *, base: Path | None = None
+) -> list[tuple[float, MonitoringState]]:
+    """The states in time order: ``(0, state)`` then one per change (changes at the same time apply in the order
+    given). Every state is validated first, so a bad entry fails before any audio is written."""
+    out = [(0.0, state)]
+    for change in sorted(changes, key=lambda c: c.time_s):
+        current = out[-1][1].with_changes(**change.changes)
+        try:
+            validate_state(current, base=base)
+        except DawBridgeError as exc:
+            items = ", ".join(f"{k}={v}" for k, v in change.changes.items())
+            raise InvalidParameter(f"--at {change.time_s:g} ({items}): {exc}") from exc
+        out.append((change.time_s, current))
+    return out
+
+
+def live_effects(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[tuple[str, Any]]:
+    """``(kind, params or None when off)`` for every effect of :func:`chain`: what a LiveChain takes."""
+    return [(fx.kind, dict(fx.params) if fx.enabled else None) for fx in chain(state, sample_rate, base=base)]

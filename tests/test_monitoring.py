@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from daw_bridge.cli import cli
 from daw_bridge.daw import MonitorFx, ProjectInfo
+from daw_bridge.dsp.ceiling import latency_frames
 from daw_bridge.dsp.chain import make_chain
 from daw_bridge.dsp.params import KINDS, PARAMS, jsfx_name, slider_value
 from daw_bridge.errors import ConfigError, InvalidParameter, PresetError
@@ -58,15 +59,16 @@ def test_chain_has_every_kind_in_order_with_complete_params() -> None:
     state = MonitoringState(headphones="sony mdr-7506", crossfeed="cmoy", simulation="car")
     fx = chain(state, 48000)
     assert [f.kind for f in fx] == list(KINDS)
-    assert [f.enabled for f in fx] == [True, True, True, False]
+    assert [f.enabled for f in fx] == [True, True, True, False, False, True]  # the safety ceiling is on by default
     for f in fx:
-        assert set(f.params) == {s.name for s in PARAMS[f.kind]}
+        assert set(f.params) == {s.name for s in PARAMS[f.kind] if not s.meter}
     assert fx[0].params["band1_type"] == "lowshelf" and fx[1].params["feed_db"] == 6.0
 
 
 def test_off_state_keeps_only_the_constant_headroom() -> None:
     fx = chain(MonitoringState(), 48000)
-    assert [f.enabled for f in fx] == [True, False, False, False]
+    assert [f.enabled for f in fx] == [True, False, False, False, False, True]
+    assert [f.enabled for f in chain(MonitoringState(ceiling_db=None), 48000)][-1] is False
     correction = fx[0].params
     assert correction["gain_db"] == -DEFAULT_HEADROOM_DB and correction["preamp_db"] == 0.0
     assert all(correction[f"band{i}_type"] == "off" for i in range(1, 21))
@@ -136,7 +138,7 @@ def test_cli_apply_next_off_persist_and_talk_to_the_daw(monkeypatch: pytest.Monk
     assert runner.invoke(cli, ["crossfeed", "jmeier"]).exit_code == 0
     assert runner.invoke(cli, ["headphones", "off"]).exit_code == 0
     assert load_state() == MonitoringState(strength_pct=80.0, crossfeed="jmeier")
-    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False]  # correction: headroom only
+    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False, False, True]  # headroom only
     bad = runner.invoke(cli, ["band", "ultra"])
     assert bad.exit_code == 1 and "Error: InvalidParameter: unknown band 'ultra'" in bad.output
 
@@ -166,7 +168,8 @@ def test_process_runs_the_chain_blockwise_on_a_file(tmp_path: Path) -> None:
     state = MonitoringState(headphones="Sennheiser HD 650", crossfeed="default", simulation="laptop")
     expected = make_chain([(f.kind, f.params) for f in chain(state, 48000) if f.enabled], 48000).process(audio)
     assert rate == 48000 and out.shape == audio.shape
-    np.testing.assert_allclose(out, expected, atol=1e-6)
+    delay = latency_frames(48000)  # OUT is aligned with IN: the safety ceiling's look-ahead is taken out
+    np.testing.assert_allclose(out[:-delay], expected[delay:], atol=1e-6)
 
 
 def test_emulator_render_is_untouched_by_monitoring_correction(tmp_path: Path) -> None:

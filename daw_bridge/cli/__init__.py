@@ -45,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "profile",
     "reaper_cmd",
     "journal",
+    "speakers",
 )
 
 
@@ -54,19 +55,21 @@ COMMAND_MODULES: tuple[str, ...] = (
 #: the entries against the commands' own help.
 COMMAND_INDEX: dict[str, tuple[tuple[str, ...], str]] = {
     "ab": (("ab",), "Switch between the mix and level-matched references (one atomic step each)."),
-    "action": (("osc",), "Run a REAPER action by id (40044) or named command id (_RS...), over OSC."),
+    "action": (("osc",), "Run a REAPER action by id (40044) or named command id (_RS...), over OSC (REAPER only)."),
     "analyze": (
         ("analyze",),
         "Measure MIX (loudness, band balance, width, reverb over time) and compare it with references.",
     ),
-    "band": (
+    "band": (("monitor",), "Solo one listening band on the monitoring path (steep edges, level-compensated), or off."),
+    "ceiling": (
         ("monitor",),
-        "Solo one listening band on the monitoring path (steep edges, level-compensated), or off.",
+        "The safety ceiling at the end of the monitoring chain (true peak, default -1 dBFS; -20..0), or off.",
     ),
     "check": (
         ("check",),
         "Render the mix, analyze it against the references, mark deviations in the DAW, write a report.",
     ),
+    "clear-markers": (("osc",), "Delete daw-bridge's markers and regions from the project (yours stay)."),
     "config": (("config_cmd",), "Show the effective configuration."),
     "crossfeed": (
         ("monitor",),
@@ -90,7 +93,8 @@ COMMAND_INDEX: dict[str, tuple[tuple[str, ...], str]] = {
     "match": (("check",), "Set every reference track's volume so it sounds as loud as the mix."),
     "process": (
         ("process",),
-        "Run the monitoring chain on IN and write OUT (32-bit float WAV): audition a bounce or preview a simulation.",
+        "Run the monitoring chain on IN and write OUT (32-bit float WAV): audition a bounce, preview a simulation, "
+        "or render what you heard while switching (--at 5.0 band=sub --at 9 crossfeed=off).",
     ),
     "profile": (
         ("profile",),
@@ -105,7 +109,14 @@ COMMAND_INDEX: dict[str, tuple[tuple[str, ...], str]] = {
         ("monitor",),
         "Hear the mix as on a playback system (approximate curves; docs/monitoring.md), or off.",
     ),
-    "status": (("osc",), "Connect to REAPER over OSC, sync (action 41743) and print the mirrored project."),
+    "speakers": (
+        ("speakers",),
+        "Virtual speakers on headphones: a stereo pair (or a mono cube) in a room, from measured head responses.",
+    ),
+    "status": (
+        ("osc",),
+        "Connect to the DAW and print its tracks, transport and markers (REAPER: OSC sync, action 41743).",
+    ),
 }
 
 

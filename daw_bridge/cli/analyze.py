@@ -36,17 +36,35 @@ def _parse_region(text: str) -> Region:
 
 
 def collect_references(refs: Sequence[Path], refs_dir: Path | None, mix: Path | None) -> list[Path]:
-    """``--ref`` files plus the audio files of ``--refs-dir`` (the mix itself left out)."""
+    """``--ref`` files plus the audio files of ``--refs-dir`` (the mix itself left out). A ``--refs-dir`` file that
+    is not readable audio (a folder, a FIFO, corrupt, unreadable) is skipped with a warning naming it; an error
+    only when none is left."""
     out = list(refs)
     if refs_dir is not None:
         if not refs_dir.is_dir():
             raise InvalidParameter(f"--refs-dir {refs_dir}: not a folder")
-        found = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
-        found = [p for p in found if mix is None or p.resolve() != mix.resolve()]
-        if not found:
+        named = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+        named = [p for p in named if mix is None or p.resolve() != mix.resolve()]
+        if not named:
             raise InvalidParameter(f"--refs-dir {refs_dir}: no audio files ({', '.join(AUDIO_EXTENSIONS)})")
+        found: list[Path] = []
+        skipped: list[str] = []
+        for path in named:
+            try:
+                audio_info(path)  # refuses folders, FIFOs and unreadable files before anything is measured
+            except InvalidAudio as exc:
+                _skip_warning(exc)
+                skipped.append(path.name)
+                continue
+            found.append(path)
+        if not found:
+            raise InvalidParameter(f"--refs-dir {refs_dir}: no readable reference left (skipped {', '.join(skipped)})")
         out.extend(found)
     return out
+
+
+def _skip_warning(exc: InvalidAudio) -> None:
+    click.echo(f"Warning: skipped reference {exc}", err=True)
 
 
 def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
@@ -152,11 +170,21 @@ def analyze(
     thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu)
     parsed = [_parse_region(r) for r in regions] or None
     ref_paths = collect_references(refs, refs_dir, mix)
+    from_dir = set(ref_paths) - set(refs)  # these may be skipped; a --ref the user named may not
     audio_info(mix)
     _check_comparable(mix, ref_paths)
     cache = None if no_cache else AnalysisCache(cache_dir)
     measured = measure_file(mix, cache, parsed, section_s, as_json)
-    references = [measure_file(p, cache, None, section_s, as_json) for p in ref_paths]
+    references: list[Measurement] = []
+    for path in ref_paths:
+        try:
+            references.append(measure_file(path, cache, None, section_s, as_json))
+        except InvalidAudio as exc:
+            if path not in from_dir:
+                raise
+            _skip_warning(exc)  # a --refs-dir file that fails while measured (cut, corrupt data): the others count
+    if from_dir and not references:
+        raise InvalidParameter(f"--refs-dir {refs_dir}: no reference could be measured")
     if profile is not None:
         from ..profiles.store import load_profile
 

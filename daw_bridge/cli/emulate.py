@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import get_config
+from .session import reaper_only
 
 
 @click.command("emulate")
@@ -37,6 +38,7 @@ def emulate(ctx: click.Context, project_file: Path | None, demo: bool, demo_dir:
     from ..emulator.server import EmulatorServer
     from ..osc.patterns import default_pattern_file
 
+    reaper_only(ctx, "`daw-bridge emulate` (a stand-in REAPER)")
     if project_file is not None and demo:
         raise click.UsageError("Use just one of --project or --demo.")
     cfg = get_config(ctx)

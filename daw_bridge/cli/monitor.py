@@ -20,26 +20,36 @@ from .output import echo_json, json_option
 def push_state(ctx: click.Context, state: MonitoringState, *, dry_run: bool = False, as_json: bool = False) -> None:
     """Validate ``state``, send the chain to the DAW (unless ``dry_run``), save it, and report."""
     validate_state(state)
+    notes: list[str] = []
     if dry_run:
         fx = chain(state, 48000)
     else:
         daw = open_daw(get_config(ctx))
         try:
             fx = apply_monitoring(daw, state)
+            notes = list(getattr(daw, "monitor_notes", []))  # effects the DAW could not host (Ardour)
         finally:
             daw.close()
     save_state(state)
     if as_json:
-        echo_json({"state": state, "chain": fx, "sent": not dry_run})
+        echo_json({"state": state, "chain": fx, "sent": not dry_run, "notes": notes})
         return
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
     click.echo(describe(state))
     for item in fx:
+        if item.kind == "ceiling":
+            continue
         if item.enabled and not (item.kind == "correction" and state.headphones is None):
             net = float(item.params["gain_db"]) + float(item.params.get("preamp_db", 0.0))
             if item.kind == "correction":
                 net += state.headroom_db
             click.echo(f"  {item.kind}: on, level compensation {net:+.1f} dB (net output gain)")
     click.echo(f"  constant monitoring headroom {-state.headroom_db:+.0f} dB (clip-free; the same in every state)")
+    if state.ceiling_db is None:
+        click.echo("  warning: the safety ceiling is off: nothing limits what reaches the headphones", err=True)
+    else:
+        click.echo(f"  safety ceiling {state.ceiling_db:+.1f} dBFS true peak (protection; acts only on overs)")
 
 
 def describe(state: MonitoringState) -> str:
@@ -54,6 +64,8 @@ def describe(state: MonitoringState) -> str:
         parts.append(f"simulating {state.simulation}")
     if state.band:
         parts.append(f"band solo {state.band}")
+    if state.speakers:
+        parts.append(f"virtual speakers: {state.speakers}")
     return "Monitoring: " + ("; ".join(parts) if parts else "all off")
 
 
@@ -107,6 +119,25 @@ def simulate_cmd(ctx: click.Context, system: str, dry_run: bool, as_json: bool) 
     push_state(ctx, load_state().with_changes(simulation=sim), dry_run=dry_run, as_json=as_json)
 
 
+@click.command("ceiling", context_settings={"ignore_unknown_options": True})  # "-3" is a level
+@click.argument("level", metavar="DBFS|off")
+@_dry_run
+@json_option
+@click.pass_context
+def ceiling_cmd(ctx: click.Context, level: str, dry_run: bool, as_json: bool) -> None:
+    """The safety ceiling at the end of the monitoring chain (true peak, default -1 dBFS; -20..0), or off.
+
+    Protection, not loudness: it only acts when something upstream overshoots. Off removes the protection."""
+    if level.strip().lower() == "off":
+        ceiling_db = None
+    else:
+        try:
+            ceiling_db = float(level)
+        except ValueError:
+            raise click.BadParameter(f"{level!r} is not a level in dBFS or 'off'", param_hint="DBFS") from None
+    push_state(ctx, load_state().with_changes(ceiling_db=ceiling_db), dry_run=dry_run, as_json=as_json)
+
+
 def register(cli: click.Group) -> None:
-    for command in (crossfeed_cmd, band_cmd, simulate_cmd):
+    for command in (crossfeed_cmd, band_cmd, simulate_cmd, ceiling_cmd):
         cli.add_command(command)

@@ -18,6 +18,7 @@ from ..units import db_to_gain
 from .bandsolo import band_sos
 from .biquad import design_chain
 from .blocks import Audio, SosFilter, as_stereo
+from .ceiling import Ceiling
 from .correction import filters_from_params
 from .crossfeed import Crossfeed
 from .params import CORRECTION_BANDS, SIMULATION_BANDS, resolve
@@ -87,6 +88,8 @@ def make_processor(kind: str, params: Mapping[str, float | str], sample_rate: in
     if sample_rate <= 0:
         raise InvalidParameter(f"sample rate {sample_rate!r} Hz must be > 0")
     p = resolve(kind, params)
+    if kind == "ceiling":
+        return Ceiling(ceiling_db=float(p["ceiling_db"]), sample_rate=sample_rate)
     gain = db_to_gain(float(p["gain_db"]))
     if kind == "correction":
         sos = design_chain(filters_from_params(p, bands=CORRECTION_BANDS), sample_rate=sample_rate)
@@ -94,6 +97,10 @@ def make_processor(kind: str, params: Mapping[str, float | str], sample_rate: in
     if kind == "simulation":
         sos = design_chain(filters_from_params(p, bands=SIMULATION_BANDS), sample_rate=sample_rate)
         return _Eq(sos, gain=gain, width=float(p["width"]))
+    if kind == "speakers":  # virtual speakers (daw_bridge.speakers): convolution with a room's binaural response
+        from ..speakers.stage import make_stage
+
+        return make_stage(p, sample_rate)
     if kind == "bandsolo":
         order = int(p["order"])
         if order % 2:

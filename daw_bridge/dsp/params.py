@@ -1,8 +1,9 @@
 """The parameter map of every monitoring effect: the one source of truth for Python DSP and the JSFX sliders.
 
-For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``) :data:`PARAMS` holds the ordered
-slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly these sliders,
-in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test parses and compares them).
+For each kind (``correction``, ``crossfeed``, ``bandsolo``, ``simulation``, ``ceiling``) :data:`PARAMS` holds the
+ordered slider list. The JSFX file ``daw_bridge/data/reaper/daw-bridge/daw-bridge_<kind>.jsfx`` declares exactly
+these sliders, in this order, as ``sliderN:name=default<min,max,step{choices}>Label (unit)`` (a test
+parses and compares them).
 Values travel in real units (Hz, dB, Q, ratio); enum values travel as their choice name.
 
 Effects whose response depends on data (band edges, playback-system curves, headphone filters) are generic
@@ -23,6 +24,8 @@ FILTER_TYPES: tuple[str, ...] = ("off", "peak", "lowshelf", "highshelf", "lowpas
 CORRECTION_BANDS = 20
 #: Simulation EQ bands (playback-system curves use at most this many sections).
 SIMULATION_BANDS = 8
+#: Virtual rooms of the ``speakers`` effect, in slider-value order (parameters in daw_bridge/data/speakers/).
+SPEAKER_ROOMS: tuple[str, ...] = ("direct", "control-room", "living-room", "car", "cube", "laptop", "phone")
 #: JSFX name prefix as REAPER lists our effects (``desc:`` lines are ``daw-bridge/<kind>``).
 JSFX_PREFIX = "JS: daw-bridge/"
 
@@ -42,6 +45,7 @@ class Slider:
     choices: tuple[str, ...] = ()
     step: float = 0.0
     label: str = ""
+    meter: bool = False  # written by the effect (a display), never set from outside
 
     @property
     def is_enum(self) -> bool:
@@ -95,10 +99,19 @@ PARAMS: dict[str, tuple[Slider, ...]] = {
         *_eq_bands(SIMULATION_BANDS),
         _output(),
     ),
+    "speakers": (
+        Slider("room", "", 0.0, float(len(SPEAKER_ROOMS) - 1), 0.0, SPEAKER_ROOMS, 1.0, "Virtual room"),
+        _output(),
+    ),
+    "ceiling": (
+        Slider("ceiling_db", "dB", -20.0, 0.0, -1.0, label="Ceiling, true peak"),
+        Slider("reduction_db", "dB", 0.0, 60.0, 0.0, label="Gain reduction, meter", meter=True),
+    ),
 }
 
-#: The effect kinds, in monitoring-chain order.
-KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo")
+#: The effect kinds, in monitoring-chain order (virtual speakers after the listening effects, the safety ceiling
+#: last).
+KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo", "speakers", "ceiling")
 
 
 def sliders(kind: str) -> tuple[Slider, ...]:
@@ -125,11 +138,13 @@ def resolve(kind: str, params: Mapping[str, float | str]) -> dict[str, float | s
     """Every slider of ``kind`` with ``params`` applied over the defaults, validated.
 
     Numbers must lie in the slider's range; an enum takes a choice name (or its index). Unknown names raise
-    InvalidParameter naming the parameter and the known ones.
+    InvalidParameter naming the parameter and the known ones. Meters (sliders the effect writes, such as the
+    ceiling's gain reduction) are not parameters: a value for one (read back from the DAW) is ignored.
     """
-    table = {s.name: s for s in sliders(kind)}
+    table = {s.name: s for s in sliders(kind) if not s.meter}
+    meters = {s.name for s in sliders(kind) if s.meter}
     for name in params:
-        if name not in table:
+        if name not in table and name not in meters:
             raise InvalidParameter(f"{kind}: unknown parameter {name!r} (known: {', '.join(table)})")
     out: dict[str, float | str] = {}
     for name, slider in table.items():

@@ -19,7 +19,7 @@ from ..config import Config
 from ..daw import Daw, MonitorFx
 from ..errors import DawBridgeError
 from ..journal.events import JournalEvents
-from ..monitoring import chain, load_state
+from ..monitoring import RateFollower, chain, load_state
 from ..reaper.bridge import EventWatcher
 from .bounce import bounce_and_check
 from .levels import match_levels
@@ -27,8 +27,12 @@ from .monitor_events import MonitoringEvents
 
 log = logging.getLogger(__name__)
 
+#: How often ``serve`` looks at the DAW's sample rate (s).
+RATE_POLL_S = 1.0
 #: Events the scripts handle themselves and only report.
 INFORMATIONAL = frozenset({"ab", "markers_cleared"})
+#: Event names are cut to this many characters before they reach a log line.
+EVENT_NAME_MAX = 64
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Controller:
     handled: list[str] = field(default_factory=list)
     monitoring: MonitoringEvents | None = None
     journal: JournalEvents | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one DAW conversation at a time
 
     def handlers(self) -> dict[str, Callable[[dict[str, Any]], str]]:
         table: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -55,7 +60,22 @@ class Controller:
 
     def handle(self, event: dict[str, Any]) -> None:
         """Handle one event; failures are reported, never raised into the watcher thread."""
-        name = str(event.get("event", ""))
+        with self.lock:
+            self._handle(event)
+
+    def follow_rate(self, follower: RateFollower) -> None:
+        """Re-apply the monitoring chain if the DAW's rate changed (see RateFollower); failures are reported."""
+        with self.lock:
+            try:
+                done = follower.check()
+            except DawBridgeError as exc:
+                self.say(f"[rate] failed: {type(exc).__name__}: {exc}")
+                return
+            if done:
+                self.say(f"[rate] {done}")
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        name = str(event.get("event", ""))[:EVENT_NAME_MAX]
         if name in INFORMATIONAL:
             self.say(f"[{name}] {_describe(event)}")
             self.handled.append(name)
@@ -89,8 +109,10 @@ def active_monitor_chain(daw: Daw, *, base: Path | None = None) -> list[MonitorF
     return [fx for fx in chain(state, daw.project_info().sample_rate, base=base) if fx.enabled]
 
 
-def _describe(event: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "protocol", "time"))
+def _describe(event: dict[str, Any], limit: int = 200) -> str:
+    """The event's fields for one log line, cut to ``limit`` characters (an event can hold 64 KiB)."""
+    text = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "protocol", "time"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def serve(daw: Daw, cfg: Config, *, stop: threading.Event, say: Callable[[str], None] = print,
@@ -99,7 +121,9 @@ def serve(daw: Daw, cfg: Config, *, stop: threading.Event, say: Callable[[str], 
     controller = Controller(daw, cfg, say=say, monitoring=MonitoringEvents(daw),
                             journal=JournalEvents(daw, cfg.journal_path))
     watcher = EventWatcher(cfg.bridge_dir, controller.handle, poll_s=poll_s)
+    follower = RateFollower(daw)
     with watcher:
         say(f"daw-bridge controller running; mailbox {cfg.bridge_dir}. Ctrl-C stops it.")
-        stop.wait()
+        while not stop.wait(RATE_POLL_S):
+            controller.follow_rate(follower)
     return controller

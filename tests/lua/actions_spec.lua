@@ -127,7 +127,8 @@ describe("shortcut scripts", function()
   describe("actions that need the controller", function()
     for _, case in ipairs({ { "Level-match now", "match" }, { "Bounce and check", "check" },
                             { "Next headphone preset", "preset_next" }, { "Next band solo", "band_next" },
-                            { "Next translation simulation", "simulation_next" } }) do
+                            { "Next translation simulation", "simulation_next" },
+                            { "Next virtual room", "speakers_next" } }) do
       local title, event = case[1], case[2]
       it(title .. ": tells the user when the controller is not running, and writes nothing", function()
         run(title)

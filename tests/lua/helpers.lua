@@ -99,7 +99,7 @@ end
 
 H.FX_CATALOG = { ["JS: ReaEQ-like user effect"] = { params = { { name = "Gain", min = -1, max = 1 } } } }
 H.SLIDER_LABELS = {}
-for _, kind in ipairs({ "correction", "crossfeed", "bandsolo", "simulation" }) do
+for _, kind in ipairs({ "correction", "crossfeed", "bandsolo", "simulation", "ceiling" }) do
   local params, labels = read_jsfx_sliders(kind)
   H.FX_CATALOG["JS: daw-bridge/" .. kind] = { params = params }
   H.SLIDER_LABELS[kind] = labels

@@ -107,9 +107,11 @@ def test_command_index_matches_the_commands() -> None:
 def test_lazy_group_loads_only_the_named_module() -> None:
     code = (
         "import sys; from daw_bridge.cli import cli; cli.get_command(None, 'reaper'); "
-        "print(sorted(m for m in sys.modules if m.startswith('daw_bridge.cli.')))"
+        "print(' '.join(m for m in sys.modules if m.startswith('daw_bridge.cli.')))"
     )
-    assert _printed_by(code) == "['daw_bridge.cli.output', 'daw_bridge.cli.reaper_cmd']"
+    loaded = {m.removeprefix("daw_bridge.cli.") for m in _printed_by(code).split()}
+    command_modules = set(COMMAND_MODULES) | {"process", "monitor"}
+    assert loaded & command_modules == {"reaper_cmd"}, loaded  # helpers (output, session) may come along
 
 
 def test_numpy_stand_ins_equal_scipy() -> None:

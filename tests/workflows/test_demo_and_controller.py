@@ -59,7 +59,7 @@ def test_controller_answers_match_and_monitoring_events(session: EmbeddedSession
     state = load_state(tmp_path / "state")
     assert state.headphones is not None and state.band == "sub"
     enabled = {f.name for f in session.emulator.project.monitor_fx if f.enabled}
-    assert enabled == {"JS: daw-bridge/correction", "JS: daw-bridge/bandsolo"}
+    assert enabled == {"JS: daw-bridge/correction", "JS: daw-bridge/bandsolo", "JS: daw-bridge/ceiling"}
     # the heartbeat the shortcut scripts check
     beat = json.loads((session.config.bridge_dir / "controller.json").read_text())
     assert abs(beat["time"] - time.time()) < 10

@@ -120,6 +120,19 @@ function M.order(reaper, kinds)
   end
 end
 
+--- The safety ceiling's gain-reduction meter (dB) on monitoring `slot`, or nil when it has none.
+function M.ceiling_reduction_db(reaper, slot)
+  local p = M.param_index(reaper, slot, "reduction_db", "Gain reduction, meter (dB)")
+  if not p then return nil end
+  local value = reaper.TrackFX_GetParam(reaper.GetMasterTrack(0), M.REC_FX + slot, p)
+  return tonumber(value)
+end
+
+--- Whether monitoring FX `name` is our effect `kind`.
+function M.is_kind(name, kind)
+  return matches_kind(name, kind)
+end
+
 --- Remove monitoring `slot` (used to roll back an effect we just added).
 function M.remove(reaper, slot)
   reaper.TrackFX_Delete(reaper.GetMasterTrack(0), M.REC_FX + slot)
