@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.fft
 
 from ..bands import BANDS
 from ..errors import InvalidParameter
+from .fft import rfft_rows
 from .loudness import channel_weights, k_weighting_sos
 
 FRAME_S = 0.0427  # s; rounded to a power of two in frames
@@ -213,7 +213,7 @@ class SpectralMeter:
     def _power(self, frames: npt.NDArray[np.float32], windowed: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Interleaved (re, im) spectra of the windowed ``frames`` ``(c, n_fft)``: ``(c, 2·n_bins)``, not squared."""
         np.multiply(frames, self.window, out=windowed[: frames.shape[0]])
-        return scipy.fft.rfft(windowed[: frames.shape[0]], axis=1, workers=1).view(np.float32)
+        return rfft_rows(windowed[: frames.shape[0]]).view(np.float32)  # scipy's pocketfft (see .fft)
 
     def _stereo_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
         """``(left, right, cross, kweighted)`` rows; products and sums in place on cache-sized chunks of frames."""
