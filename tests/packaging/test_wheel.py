@@ -153,7 +153,7 @@ def emulator(installed: Installed) -> Iterator[tuple[Path, subprocess.Popen[str]
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if "listening on" in line:
+            if line.startswith("project:"):  # the last line it prints before serving
                 ready.set()
 
     threading.Thread(target=read, daemon=True).start()
