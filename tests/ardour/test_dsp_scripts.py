@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from daw_bridge.ardour.dsp_scripts import file_name, install, plugin_name
-from daw_bridge.ardour.dsp_scripts import ARDOUR_KINDS
+from daw_bridge.ardour.dsp_scripts import ARDOUR_KINDS, file_name, install, plugin_name
 from daw_bridge.dsp.params import sliders
 
 PRINT_PARAMS = """
