@@ -48,7 +48,7 @@ BLOCK_FRAMES = 1 << 18  # ≈ 5.5 s at 48 kHz
 MIN_DURATION_S = 1.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 
 class _Pass:
@@ -112,9 +112,16 @@ class _Pass:
             )
         else:
             notes.append(f"{self.channels}-channel file: width is measured on stereo files only")
+            notes.append(
+                f"{self.channels}-channel file: the reverb level from the stereo field (ambience) needs two "
+                "channels; reverb level and RT60 come from free decays alone, so dense material without gaps "
+                "gets none"
+            )
         if self.rate < 40000:
             notes.append(f"{self.rate} Hz sample rate: bands above {self.rate / 2:.0f} Hz are empty")
-        reverb, decays = analyse_reverb(frames.reverb, frames.hop_s)
+        reverb, decays = analyse_reverb(
+            frames.reverb, frames.hop_s, ambient=frames.ambient, totals=frames.total, gate=use
+        )
         sections = measure_sections(
             windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays
         )

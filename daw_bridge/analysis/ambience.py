@@ -1,0 +1,201 @@
+"""Blind ambience (diffuse / reverb) estimate from the stereo field: primary-ambient decomposition per STFT tile.
+
+Model (Avendano & Jot 2004; Faller 2006; Merimaa, Goodwin & Jot 2007; He, Tan & Gan 2014): in every
+time-frequency tile a stereo mix is a *direct* part, one source panned (any gain, any phase) so that
+``R = g·L`` up to a phase, plus an *ambient* part that is uncorrelated between the channels with equal power in
+each. Reverb returns are of the second kind (a reverb's left and right outputs are decorrelated), panned
+instruments of the first. The tile's 2x2 covariance ``[[Σ|L|², ΣL·R*], [ΣR·L*, Σ|R|²]]`` over a short stretch of
+time then has its smaller eigenvalue equal to the ambient power per channel, so
+
+    ambient energy (both channels) = Σ|L|² + Σ|R|² - sqrt((Σ|L|² - Σ|R|²)² + 4|ΣL·R*|²)
+
+and the rest is direct. ``|ΣL·R*|`` (magnitude of the complex cross-spectrum) keeps a spaced-pair or stereo-sampled
+instrument, whose channels differ by a delay, on the direct side.
+
+Tiles here are pairs of adjacent FFT bins (≈47 Hz at 48 kHz) and the covariance is a centred moving sum over
+:data:`SMOOTH_FRAMES` frames (≈0.29 s). A finite average makes even fully diffuse noise look partly coherent
+(about ``1/sqrt(N)`` for N independent frames), so a purely diffuse tile reads about 2 dB short of all-ambient;
+the bias is the same in every file, so ratios between files and sections are unaffected. The estimate runs inside
+each STFT job on the spectra already computed (no second transform); a job's first and last frames average over
+the frames the job holds (one side of the window is cut), the same for every file.
+
+Per band, ambient energy ``A`` and direct energy ``D = total - A`` give the ambient-to-direct ratio ``A/D`` in dB.
+A gain on the whole mix or an equalizer scales both alike in every tile, and a pan change keeps a tile's direct part
+rank one, so the ratio follows the reverb level, not the level, tone or pan of the mix (docs/analysis.md).
+Where two sources of different pan share a tile, part of them reads as ambient: the reason for narrow tiles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.ndimage
+import scipy.signal
+
+#: Frames in the centred moving sum of each tile's covariance (odd; × 32 ms hop ≈ 0.29 s).
+SMOOTH_FRAMES = 9
+#: Adjacent FFT bins summed into one tile.
+TILE_BINS = 2
+#: Decay times tried when fitting the ambient envelope (s), log-spaced.
+RT60_GRID_S = tuple(float(v) for v in np.geomspace(0.15, 8.0, 48))
+#: A band's ambient share below this (dB A/D) is too small to time its decay.
+MIN_RATIO_FOR_RT60_DB = -25.0
+
+
+def tile_pick(freqs: npt.NDArray[np.floating], edges: list[tuple[float, float]]) -> npt.NDArray[np.float32]:
+    """``(n_tiles, len(edges))`` 0/1 matrix: tile (bins ``2k, 2k+1``) in band ``[lo, hi)`` by its first bin."""
+    n_tiles = (freqs.size - 1) // TILE_BINS
+    first = freqs[: n_tiles * TILE_BINS : TILE_BINS]
+    pick = np.zeros((n_tiles, len(edges)), dtype=np.float32)
+    for j, (lo, hi) in enumerate(edges):
+        pick[(first >= lo) & (first < hi), j] = 1.0
+    return pick
+
+
+def tile_covariance(
+    left: npt.NDArray[np.float32], right: npt.NDArray[np.float32], out: npt.NDArray[np.float32]
+) -> None:
+    """Per-tile ``|L|²``, ``|R|²``, ``Re(L·R*)``, ``Im(L·R*)`` of interleaved (re, im) spectra ``(n, 2·n_bins)``
+    into ``out`` ``(4, n, n_tiles)``."""
+    n, n_tiles = out.shape[1], out.shape[2]
+    width = n_tiles * TILE_BINS
+    lr, li = left[:, 0 : 2 * width : 2], left[:, 1 : 2 * width : 2]
+    rr, ri = right[:, 0 : 2 * width : 2], right[:, 1 : 2 * width : 2]
+    for k, value in enumerate((lr * lr + li * li, rr * rr + ri * ri, lr * rr + li * ri, li * rr - lr * ri)):
+        out[k] = value.reshape(n, n_tiles, TILE_BINS).sum(axis=2)
+
+
+def ambient_energy(cov: npt.NDArray[np.float32], pick: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Per frame and band, ambient energy (both channels, same scale as band energies) from per-tile covariances
+    ``cov`` ``(4, n_frames, n_tiles)`` (:func:`tile_covariance`) and the tile-to-band matrix ``pick``."""
+    n = cov.shape[1]
+    smooth = scipy.ndimage.uniform_filter1d(cov, SMOOTH_FRAMES, axis=1, mode="constant")
+    # frames near the ends average fewer frames: rescale the zero-padded mean to the frames present
+    half = SMOOTH_FRAMES // 2
+    idx = np.arange(n)
+    present = (np.minimum(idx + half, n - 1) - np.maximum(idx - half, 0) + 1).astype(np.float32)
+    ll, rr, cr, ci = smooth
+    total = ll + rr
+    diff = ll - rr
+    coherent = np.sqrt(diff * diff + 4.0 * (cr * cr + ci * ci))
+    amb = np.maximum(total - coherent, 0.0) * (SMOOTH_FRAMES / present)[:, None]
+    return np.asarray(amb @ pick, dtype=np.float32)
+
+
+def moving_mean(rows: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    """Centred moving mean over :data:`SMOOTH_FRAMES` frames of ``rows`` ``(n_frames, k)`` (ends: frames present)."""
+    x = np.asarray(rows, dtype=np.float64)
+    n = x.shape[0]
+    half = SMOOTH_FRAMES // 2
+    idx = np.arange(n)
+    present = np.minimum(idx + half, n - 1) - np.maximum(idx - half, 0) + 1
+    return np.asarray(
+        scipy.ndimage.uniform_filter1d(x, SMOOTH_FRAMES, axis=0, mode="constant") * (SMOOTH_FRAMES / present)[:, None]
+    )
+
+
+def ratio_db(ambient: float, total: float) -> float | None:
+    """``10·log10(A / (T - A))``; None when there is no energy, ±inf clipped to ±60 dB."""
+    if not total > 0.0:
+        return None
+    direct = total - ambient
+    if ambient <= 0.0:
+        return -60.0
+    if direct <= 0.0:
+        return 60.0
+    return max(-60.0, min(60.0, 10.0 * math.log10(ambient / direct)))
+
+
+@dataclass(frozen=True)
+class DecayFit:
+    """RT60 (s) of a band's ambient envelope, fitted as the direct envelope through an exponential decay;
+    ``confidence`` 0..1 (0: a guess); ``span`` = (shortest, longest) RT60 fitting nearly as well."""
+
+    rt60_s: float | None
+    confidence: float
+    span: tuple[float, float]
+    reason: str
+
+
+def fit_decay(ambient: npt.NDArray[np.floating], total: npt.NDArray[np.floating], hop_s: float,
+              weight: npt.NDArray[np.bool_]) -> DecayFit:
+    """RT60 from ``ambient`` and smoothed ``total`` band energies per frame ``(n_frames,)``.
+
+    A reverb's energy envelope is the direct energy envelope convolved with ``exp(-13.8 t / RT60)`` (energy falls
+    60 dB per RT60), while decorrelated direct sound (stereo-sampled instruments, overlaps in a tile) follows the
+    direct envelope at once. So the ambient envelope is fitted as ``c·D + g·(h_RT60 * D)`` with ``D = total -
+    ambient`` and ``h`` a one-pole decay of unit gain, ``c, g >= 0``, by least squares on relative errors (each
+    frame divided by its total) over the frames in ``weight``, for every RT60 in :data:`RT60_GRID_S`; the best
+    residual wins (refined by a parabola in log RT60). An instrument's own ring-out is direct (a panned copy), so it
+    is part of ``D``, not of the decay. Confidence is high when the residual valley is narrow (RT60s fitting within
+    10 % of the best residual span a small ratio), the decaying part carries the ambient energy, and the fit
+    explains the ambient envelope's variation; 0 when the best RT60 lies at the edge of the range tried.
+    """
+    a = np.asarray(ambient, dtype=np.float64)
+    t = np.asarray(total, dtype=np.float64)
+    d = np.maximum(t - a, 0.0)
+    use = weight & (t > 0.0)
+    if use.sum() < 32 or not d[use].any() or not a[use].any():
+        return DecayFit(None, 0.0, (math.nan, math.nan), "too little ambient or direct energy to time a decay")
+    scale = 1.0 / t[use]
+    y = a[use] * scale
+    x1 = d[use] * scale
+    spread = float(np.var(y))
+    errors, gains = [], []
+    for rt in RT60_GRID_S:
+        pole = math.exp(-13.8155 * hop_s / rt)
+        x2 = scipy.signal.lfilter([1.0 - pole], [1.0, -pole], d)[use] * scale
+        coef, resid = _nnls2(x1, x2, y)
+        errors.append(resid)
+        gains.append(coef[1] * float(np.sum(x2)) / max(float(np.sum(y)), 1e-30))
+    err = np.asarray(errors)
+    best = int(np.argmin(err))
+    if best in (0, len(RT60_GRID_S) - 1) or gains[best] <= 0.0:
+        return DecayFit(None, 0.0, (math.nan, math.nan), "no decay fits the ambient envelope in the range tried")
+    logs = np.log(RT60_GRID_S)
+    e0, e1, e2 = err[best - 1 : best + 2]
+    den = e0 - 2.0 * e1 + e2
+    shift = 0.5 * (e0 - e2) / den if den > 0 else 0.0
+    rt60 = float(math.exp(logs[best] + max(-0.5, min(0.5, shift)) * (logs[1] - logs[0])))
+    near = np.flatnonzero(err <= err[best] * 1.1 + 1e-15)
+    lo, hi = RT60_GRID_S[int(near.min())], RT60_GRID_S[int(near.max())]
+    explained = max(0.0, 1.0 - float(err[best]) / spread) if spread > 0 else 0.0
+    sharp = max(0.0, 1.0 - math.log2(hi / lo) / 1.5)
+    share = min(1.0, gains[best])
+    return DecayFit(rt60, round(sharp * share * min(1.0, 2.0 * explained), 2), (lo, hi), "")
+
+
+def _nnls2(x1: npt.NDArray[np.float64], x2: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+           ) -> tuple[tuple[float, float], float]:
+    """Least squares ``y ≈ c1·x1 + c2·x2`` with ``c1, c2 >= 0``: coefficients and mean squared residual."""
+    a11, a22, a12 = float(x1 @ x1), float(x2 @ x2), float(x1 @ x2)
+    b1, b2 = float(x1 @ y), float(x2 @ y)
+    det = a11 * a22 - a12 * a12
+    candidates: list[tuple[float, float]] = []
+    if det > 1e-12 * a11 * a22:
+        c1, c2 = (b1 * a22 - b2 * a12) / det, (b2 * a11 - b1 * a12) / det
+        if c1 >= 0.0 and c2 >= 0.0:
+            candidates.append((c1, c2))
+    candidates += [(max(b1 / a11, 0.0) if a11 > 0 else 0.0, 0.0), (0.0, max(b2 / a22, 0.0) if a22 > 0 else 0.0)]
+    best: tuple[tuple[float, float], float] | None = None
+    for c1, c2 in candidates:
+        r = float(np.mean((y - c1 * x1 - c2 * x2) ** 2))
+        if best is None or r < best[1]:
+            best = ((c1, c2), r)
+    assert best is not None
+    return best
+
+
+__all__ = [
+    "DecayFit",
+    "SMOOTH_FRAMES",
+    "ambient_energy",
+    "fit_decay",
+    "moving_mean",
+    "ratio_db",
+    "tile_covariance",
+    "tile_pick",
+]
