@@ -307,3 +307,34 @@ __all__ = [
     "PARTS", "RATE", "SONGS", "SongSpec", "cache_dir", "convolve", "dry_mix", "ir_rt60_s", "missing_tools",
     "mono_send", "noise_ir", "pan_stereo", "render_parts", "smf_bytes", "sox_reverb_ir", "sox_reverb_wet",
 ]
+
+
+#: The reverbs of the suite: name -> (kind, parameter); "conv" = noise IR of that RT60 (s) through a mono send,
+#: "sox" = ``sox reverb`` at that reverberance (%).
+REVERBS: dict[str, tuple[str, float]] = {"conv1.5": ("conv", 1.5), "conv2.5": ("conv", 2.5), "sox50": ("sox", 50.0)}
+
+
+def reverb_ir(name: str) -> Audio:
+    """The impulse response of reverb ``name`` (for ground-truth RT60)."""
+    kind, value = REVERBS[name]
+    return noise_ir(value, seed=int(value * 10)) if kind == "conv" else sox_reverb_ir(reverberance=value)
+
+
+def wet_return(dry: Audio, name: str) -> Audio:
+    """Reverb ``name``'s return for ``dry``, scaled so that its energy equals the dry mix's (send 0 dB)."""
+    kind, value = REVERBS[name]
+    wet = mono_send(dry, reverb_ir(name)) if kind == "conv" else sox_reverb_wet(dry, reverberance=value)
+    return wet * np.sqrt(np.sum(dry**2) / max(float(np.sum(wet**2)), 1e-30))
+
+
+def song_mix(spec: SongSpec, reverb: str, send_db: float, *, spread: float = 1.0,
+             send_curve: npt.NDArray[np.float64] | None = None) -> Audio:
+    """Song ``spec`` panned at ``spread``, plus reverb ``reverb`` at ``send_db`` (re equal energy); with
+    ``send_curve`` (per-sample dB added to ``send_db``), a send that moves over time (applied to the return)."""
+    dry = dry_mix(render_parts(spec), spread=spread)
+    wet = wet_return(dry, reverb)
+    gain = 10.0 ** ((send_db + (0.0 if send_curve is None else send_curve)) / 20.0)
+    return dry + wet * (gain if np.ndim(gain) == 0 else gain[:, None])
+
+
+__all__ += ["REVERBS", "reverb_ir", "song_mix", "wet_return"]
