@@ -109,6 +109,9 @@ class _Pass:
                 frames.left[use].sum(axis=0, dtype=np.float64),
                 frames.right[use].sum(axis=0, dtype=np.float64),
                 frames.cross[use].sum(axis=0, dtype=np.float64),
+                None
+                if frames.ambient is None
+                else frames.ambient[use, : frames.left.shape[1]].sum(axis=0, dtype=np.float64),
             )
         else:
             notes.append(f"{self.channels}-channel file: width is measured on stereo files only")
