@@ -2,8 +2,8 @@
 
 Every deviation except loudness compares level-independent figures, so turning the mix down changes only
 ``loudness_lu``. With one or two references the reference figure is their median; with three or more, each
-figure also gets a :class:`Range` (median, 10th-90th percentile) and the mix is flagged only where it falls
-outside that range *and* further than the threshold from the median.
+figure also gets a :class:`Range` (median, 10th-90th percentile). Section findings compare each mix section with
+the references' own sections (their range and median), never with a whole-track average: see :func:`_findings`.
 """
 
 from __future__ import annotations

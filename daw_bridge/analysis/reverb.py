@@ -1,6 +1,11 @@
-"""Reverb from a finished mix: decay time (RT60) from free decays and reverberant-to-direct energy ratio.
+"""Reverb from a finished mix: level from the stereo field, decay time (RT60) from free decays or the ambient stream.
 
-Per broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz), on the band's energy envelope (≈32 ms frames):
+For stereo files the reverb *level* of each broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz) is the
+ambient-to-direct energy ratio of :mod:`.ambience` (no gaps needed). RT60 per band comes from free decays where
+there are at least :data:`MIN_DECAYS`, else from fitting the band's ambient envelope (:func:`.ambience.fit_decay`),
+with a confidence that is 0 when that fit is a guess. The free decays stay as a second witness
+(``decay_rt60_s``, ``decay_reverb_db``) and are the only source for mono files. On the band's energy envelope
+(≈32 ms frames):
 
 1. **Free decays.** From every local peak, follow the envelope until it rises more than :data:`RISE_DB` above its
    running minimum (the next onset) or :data:`MAX_DECAY_S` passes.
@@ -10,10 +15,10 @@ Per broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz), on the band's e
 3. **Slope.** A Theil-Sen line (median of pairwise slopes, robust to the few frames of the direct-sound knee);
    the decay must be roughly linear in dB (residual spread ≤ :data:`MAX_RESIDUAL_DB`) and plausible
    (RT60 in :data:`RT60_RANGE_S`).
-4. **RT60** = -60 dB / median slope over at least :data:`MIN_DECAYS` decays, else ``None`` and a reason.
+4. **RT60** = -60 dB / median slope over at least :data:`MIN_DECAYS` decays, else the ambient fit or ``None``.
 5. **Reverberant-to-direct ratio** per decay: the tail line (band RT60 slope, robust intercept) is summed from the
    peak onwards (reverberant energy); the energy above that line from the onset to the tail start is the direct
-   energy. The band figure is the median over decays, in dB; a send change of ``x`` dB moves it by ``x`` dB.
+   energy. The band figure is the median over decays, in dB (the level of mono files).
 
 Everything is a ratio within one file, so it is independent of playback level.
 """
