@@ -35,7 +35,8 @@ import numpy.typing as npt
 import scipy.ndimage
 import scipy.signal
 
-#: Frames in the centred moving sum of each tile's covariance (odd; × 32 ms hop ≈ 0.29 s).
+#: Frames in the centred moving sum of each tile's covariance (× 32 ms hop ≈ 0.29 s; :func:`ambient_energy` is
+#: written for exactly 9).
 SMOOTH_FRAMES = 9
 #: Adjacent FFT bins summed into one tile.
 TILE_BINS = 2
@@ -55,34 +56,69 @@ def tile_pick(freqs: npt.NDArray[np.floating], edges: list[tuple[float, float]])
     return pick
 
 
-def tile_covariance(
-    left: npt.NDArray[np.float32], right: npt.NDArray[np.float32], out: npt.NDArray[np.float32]
-) -> None:
-    """Per-tile ``|L|²``, ``|R|²``, ``Re(L·R*)``, ``Im(L·R*)`` of interleaved (re, im) spectra ``(n, 2·n_bins)``
-    into ``out`` ``(4, n, n_tiles)``."""
-    n, n_tiles = out.shape[1], out.shape[2]
-    width = n_tiles * TILE_BINS
-    lr, li = left[:, 0 : 2 * width : 2], left[:, 1 : 2 * width : 2]
-    rr, ri = right[:, 0 : 2 * width : 2], right[:, 1 : 2 * width : 2]
-    for k, value in enumerate((lr * lr + li * li, rr * rr + ri * ri, lr * rr + li * ri, li * rr - lr * ri)):
-        out[k] = value.reshape(n, n_tiles, TILE_BINS).sum(axis=2)
+def tile_cross(left: npt.NDArray[np.float32], right: npt.NDArray[np.float32], out: npt.NDArray[np.float32]) -> None:
+    """Per-tile ``Re(L·R*)`` and ``Im(L·R*)`` of interleaved (re, im) spectra ``(n, 2·n_bins)`` (not yet squared)
+    into ``out[2]`` and ``out[3]`` of ``(4, n, n_tiles)``."""
+    width = out.shape[2] * TILE_BINS
+    prod = (left.view(np.complex64)[:, :width] * np.conj(right.view(np.complex64)[:, :width])).view(np.float32)
+    _pair_sum(prod[:, 0::2], out[2])
+    _pair_sum(prod[:, 1::2], out[3])
+
+
+def tile_power(left_sq: npt.NDArray[np.float32], right_sq: npt.NDArray[np.float32],
+               out: npt.NDArray[np.float32]) -> None:
+    """Per-tile ``|L|² + |R|²`` and ``|L|² - |R|²`` from squared interleaved spectra into ``out[0]``, ``out[1]``."""
+    width = 2 * out.shape[2] * TILE_BINS
+    a, b = left_sq[:, :width], right_sq[:, :width]
+    _quad_sum(a, out[0])
+    _quad_sum(b, out[1])
+    out[0] += out[1]  # |L|² + |R|²
+    out[1] *= -2.0
+    out[1] += out[0]  # |L|² - |R|²
+
+
+def _pair_sum(x: npt.NDArray[np.float32], out: npt.NDArray[np.float32]) -> None:
+    """Sums of adjacent pairs along the last axis (TILE_BINS = 2 bins per tile)."""
+    np.add(x[:, 0::2], x[:, 1::2], out=out)
+
+
+def _quad_sum(x: npt.NDArray[np.float32], out: npt.NDArray[np.float32]) -> None:
+    """Sums of runs of four along the last axis (re², im² of the tile's two bins)."""
+    np.add(x[:, 0::4], x[:, 1::4], out=out)
+    out += x[:, 2::4]
+    out += x[:, 3::4]
 
 
 def ambient_energy(cov: npt.NDArray[np.float32], pick: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Per frame and band, ambient energy (both channels, same scale as band energies) from per-tile covariances
-    ``cov`` ``(4, n_frames, n_tiles)`` (:func:`tile_covariance`) and the tile-to-band matrix ``pick``."""
+    """Per frame and band, ambient energy (both channels, same scale as band energies) from per-tile
+    ``(|L|²+|R|², |L|²-|R|², Re L·R*, Im L·R*)`` ``cov`` ``(4, n_frames, n_tiles)`` and the tile-to-band matrix
+    ``pick``. The covariance is summed over :data:`SMOOTH_FRAMES` frames centred on each frame (shifted adds:
+    2, 4, 8, then the ninth), and the frames near the ends scaled to the frames present."""
     n = cov.shape[1]
-    smooth = scipy.ndimage.uniform_filter1d(cov, SMOOTH_FRAMES, axis=1, mode="constant")
-    # frames near the ends average fewer frames: rescale the zero-padded mean to the frames present
     half = SMOOTH_FRAMES // 2
+    padded = np.zeros((4, n + 2 * half, cov.shape[2]), dtype=np.float32)
+    padded[:, half : half + n] = cov
+    s2 = padded[:, :-1] + padded[:, 1:]
+    s4 = s2[:, :-2] + s2[:, 2:]
+    s8 = s4[:, :-4] + s4[:, 4:]
+    total = s8[0, :n] + padded[0, 8 : 8 + n]
+    diff = s8[1, :n] + padded[1, 8 : 8 + n]
+    cr = s8[2, :n] + padded[2, 8 : 8 + n]
+    ci = s8[3, :n] + padded[3, 8 : 8 + n]
+    diff *= diff
+    cr *= cr
+    ci *= ci
+    cr += ci
+    cr *= 4.0
+    diff += cr
+    np.sqrt(diff, out=diff)
+    total -= diff
+    np.maximum(total, 0.0, out=total)
     idx = np.arange(n)
     present = (np.minimum(idx + half, n - 1) - np.maximum(idx - half, 0) + 1).astype(np.float32)
-    ll, rr, cr, ci = smooth
-    total = ll + rr
-    diff = ll - rr
-    coherent = np.sqrt(diff * diff + 4.0 * (cr * cr + ci * ci))
-    amb = np.maximum(total - coherent, 0.0) * (SMOOTH_FRAMES / present)[:, None]
-    return np.asarray(amb @ pick, dtype=np.float32)
+    amb = total @ pick
+    amb /= present[:, None]
+    return np.asarray(amb, dtype=np.float32)
 
 
 def moving_mean(rows: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
@@ -196,6 +232,7 @@ __all__ = [
     "fit_decay",
     "moving_mean",
     "ratio_db",
-    "tile_covariance",
+    "tile_cross",
+    "tile_power",
     "tile_pick",
 ]

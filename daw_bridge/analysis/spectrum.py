@@ -29,7 +29,7 @@ import scipy.signal
 
 from ..bands import BANDS
 from ..errors import InvalidParameter
-from .ambience import ambient_energy, tile_covariance, tile_pick
+from .ambience import ambient_energy, tile_cross, tile_pick, tile_power
 from .loudness import channel_weights, k_weighting_sos
 
 FRAME_S = 0.0427  # s; rounded to a power of two in frames
@@ -231,10 +231,11 @@ class SpectralMeter:
             stop = min(start + FRAME_CHUNK, n_frames)
             left = self._power(frames[0][start:stop], windowed)
             right = self._power(frames[1][start:stop], windowed)
-            tile_covariance(left, right, cov[:, start:stop])
+            tile_cross(left, right, cov[:, start:stop])
             np.multiply(left, right, out=cross[: stop - start])  # re·re and im·im: sums to Re(L·R*)
             np.square(left, out=left)
             np.square(right, out=right)
+            tile_power(left, right, cov[:, start:stop])
             kweighted[start:stop] = left @ self._kw + right @ self._kw
             for row, power in enumerate((left, right, cross[: stop - start])):
                 out[row, start:stop] = self._summer(power)
