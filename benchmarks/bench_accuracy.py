@@ -142,6 +142,7 @@ def _real() -> None:
     """Real recordings (tests/support/music.py): every song with the sox and the convolution reverb."""
     from daw_bridge.analysis.compare import compare
     from daw_bridge.analysis.engine import analyze_audio
+    from daw_bridge.analysis.measurement import Measurement
     from tests.support import music
     from tests.support.signals import apply_sos, rbj_sos
 
@@ -151,19 +152,24 @@ def _real() -> None:
         return
     rate, base_db = music.RATE, -10.0
 
-    def measure(audio: np.ndarray) -> object:
+    def measure(audio: np.ndarray) -> Measurement:
         return analyze_audio(audio.astype(np.float32), rate)
 
     signs, total = 0, 0
-    up6, down3, shelf, spread, mono_ok, findings_self, rt_rows = [], [], [], [], 0, 0, []
-    bases = {}
+    up6: list[float] = []
+    down3: list[float] = []
+    shelf: list[float] = []
+    spread: list[float] = []
+    rt_rows: list[tuple[float | None, float, float, str]] = []
+    mono_ok, findings_self = 0, 0
+    bases: dict[tuple[int, str], Measurement] = {}
     for spec in music.SONGS:
         for reverb in ("sox50", "conv1.5", "conv2.5"):
             base = measure(music.song_mix(spec, reverb, base_db))
             bases[(spec.seed, reverb)] = base
 
-            def dev(m: object, base: object = base) -> float:
-                return float(compare(m, [base]).deviation.reverb_db)  # type: ignore[arg-type]
+            def dev(m: Measurement, base: Measurement = base) -> float:
+                return float(compare(m, [base]).deviation.reverb_db or 0.0)
 
             for change in (2.0, -2.0):
                 d = dev(measure(music.song_mix(spec, reverb, base_db + change)))
