@@ -89,22 +89,40 @@ def _quad_sum(x: npt.NDArray[np.float32], out: npt.NDArray[np.float32]) -> None:
     out += x[:, 3::4]
 
 
-def ambient_energy(cov: npt.NDArray[np.float32], pick: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Per frame and band, ambient energy (both channels, same scale as band energies) from per-tile
-    ``(|L|²+|R|², |L|²-|R|², Re L·R*, Im L·R*)`` ``cov`` ``(4, n_frames, n_tiles)`` and the tile-to-band matrix
-    ``pick``. The covariance is summed over :data:`SMOOTH_FRAMES` frames centred on each frame (shifted adds:
-    2, 4, 8, then the ninth), and the frames near the ends scaled to the frames present."""
-    n = cov.shape[1]
+def covariance_buffer(n_frames: int, n_tiles: int) -> npt.NDArray[np.float32]:
+    """Zeroed ``(4, n_frames + SMOOTH_FRAMES - 1, n_tiles)`` buffer: frame ``k``'s covariances go to row
+    ``k + SMOOTH_FRAMES // 2`` (see :func:`frame_rows`), so the moving sum needs no padding copy."""
+    return np.zeros((4, n_frames + SMOOTH_FRAMES - 1, n_tiles), dtype=np.float32)
+
+
+def frame_rows(buffer: npt.NDArray[np.float32], start: int, stop: int) -> npt.NDArray[np.float32]:
+    """The rows of ``buffer`` holding frames ``start..stop-1``."""
     half = SMOOTH_FRAMES // 2
-    padded = np.zeros((4, n + 2 * half, cov.shape[2]), dtype=np.float32)
-    padded[:, half : half + n] = cov
-    s2 = padded[:, :-1] + padded[:, 1:]
-    s4 = s2[:, :-2] + s2[:, 2:]
-    s8 = s4[:, :-4] + s4[:, 4:]
-    total = s8[0, :n] + padded[0, 8 : 8 + n]
-    diff = s8[1, :n] + padded[1, 8 : 8 + n]
-    cr = s8[2, :n] + padded[2, 8 : 8 + n]
-    ci = s8[3, :n] + padded[3, 8 : 8 + n]
+    return buffer[:, half + start : half + stop]
+
+
+def ambient_energy(buffer: npt.NDArray[np.float32], pick: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Per frame and band, ambient energy (both channels, same scale as band energies) from per-tile
+    ``(|L|²+|R|², |L|²-|R|², Re L·R*, Im L·R*)`` in ``buffer`` (:func:`covariance_buffer`) and the tile-to-band
+    matrix ``pick``.
+
+    The covariance is summed over :data:`SMOOTH_FRAMES` = 9 frames centred on every third frame (sums of three,
+    then of three of those), the ambient energy found there, and the frames between interpolated linearly (the
+    9-frame window makes the estimate smooth over that span; it costs a third). Frames near the ends are scaled
+    to the frames present."""
+    n = buffer.shape[1] - (SMOOTH_FRAMES - 1)
+    m = (n + 2) // 3  # estimate at frames 0, 3, 6, ...
+    # rows r..r+8 of the buffer hold frames r-4..r+4: the window of frame r
+    s3 = buffer[:, 0 : 3 * m : 3] + buffer[:, 1 : 3 * m + 1 : 3]
+    s3 += buffer[:, 2 : 3 * m + 2 : 3]
+    full = np.zeros((4, m + 2, buffer.shape[2]), dtype=np.float32)  # windows running past the end: zeros
+    full[:, :m] = s3
+    tail = buffer[:, 3 * m : 3 * m + 6]  # sums of three for the last two groups (rows past the end are absent)
+    for g in range(min(2, (tail.shape[1] + 2) // 3)):
+        full[:, m + g] = tail[:, 3 * g : 3 * g + 3].sum(axis=1)
+    win = full[:, :m] + full[:, 1 : m + 1]
+    win += full[:, 2 : m + 2]
+    total, diff, cr, ci = win
     diff *= diff
     cr *= cr
     ci *= ci
@@ -114,11 +132,17 @@ def ambient_energy(cov: npt.NDArray[np.float32], pick: npt.NDArray[np.float32]) 
     np.sqrt(diff, out=diff)
     total -= diff
     np.maximum(total, 0.0, out=total)
-    idx = np.arange(n)
-    present = (np.minimum(idx + half, n - 1) - np.maximum(idx - half, 0) + 1).astype(np.float32)
-    amb = total @ pick
-    amb /= present[:, None]
-    return np.asarray(amb, dtype=np.float32)
+    half = SMOOTH_FRAMES // 2
+    at = np.arange(m) * 3
+    present = (np.minimum(at + half, n - 1) - np.maximum(at - half, 0) + 1).astype(np.float32)
+    coarse = total @ pick
+    coarse /= present[:, None]
+    if m == 1:
+        return np.repeat(coarse, n, axis=0).astype(np.float32)
+    frames = np.arange(n)
+    lo = np.minimum(frames // 3, m - 2)
+    frac = ((frames - 3 * lo) / 3.0).astype(np.float32)[:, None]
+    return np.asarray(coarse[lo] * (1.0 - frac) + coarse[lo + 1] * frac, dtype=np.float32)
 
 
 def moving_mean(rows: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
@@ -229,6 +253,8 @@ __all__ = [
     "DecayFit",
     "SMOOTH_FRAMES",
     "ambient_energy",
+    "covariance_buffer",
+    "frame_rows",
     "fit_decay",
     "moving_mean",
     "ratio_db",

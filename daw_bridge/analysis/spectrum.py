@@ -29,7 +29,7 @@ import scipy.signal
 
 from ..bands import BANDS
 from ..errors import InvalidParameter
-from .ambience import ambient_energy, tile_cross, tile_pick, tile_power
+from .ambience import ambient_energy, covariance_buffer, frame_rows, tile_cross, tile_pick, tile_power
 from .loudness import channel_weights, k_weighting_sos
 
 FRAME_S = 0.0427  # s; rounded to a power of two in frames
@@ -223,7 +223,7 @@ class SpectralMeter:
         """``(left, right, cross, ambient, kweighted)`` rows; products and sums in place on cache-sized chunks of
         frames; the per-tile covariances of all the job's frames feed :func:`.ambience.ambient_energy`."""
         out = np.empty((3, n_frames, self._summer.pick.shape[1]), dtype=np.float32)
-        cov = np.empty((4, n_frames, self._tiles.shape[0]), dtype=np.float32)
+        cov = covariance_buffer(n_frames, self._tiles.shape[0])
         kweighted = np.empty((n_frames, 2), dtype=np.float32)
         windowed = np.empty((FRAME_CHUNK, self.n_fft), dtype=np.float32)
         cross = np.empty((FRAME_CHUNK, 2 * (self.n_fft // 2 + 1)), dtype=np.float32)
@@ -231,11 +231,11 @@ class SpectralMeter:
             stop = min(start + FRAME_CHUNK, n_frames)
             left = self._power(frames[0][start:stop], windowed)
             right = self._power(frames[1][start:stop], windowed)
-            tile_cross(left, right, cov[:, start:stop])
+            tile_cross(left, right, frame_rows(cov, start, stop))
             np.multiply(left, right, out=cross[: stop - start])  # re·re and im·im: sums to Re(L·R*)
             np.square(left, out=left)
             np.square(right, out=right)
-            tile_power(left, right, cov[:, start:stop])
+            tile_power(left, right, frame_rows(cov, start, stop))
             kweighted[start:stop] = left @ self._kw + right @ self._kw
             for row, power in enumerate((left, right, cross[: stop - start])):
                 out[row, start:stop] = self._summer(power)
