@@ -13,11 +13,16 @@ and the rest is direct. ``|ΣL·R*|`` (magnitude of the complex cross-spectrum) 
 instrument, whose channels differ by a delay, on the direct side.
 
 Tiles here are pairs of adjacent FFT bins (≈47 Hz at 48 kHz) and the covariance is a centred moving sum over
-:data:`SMOOTH_FRAMES` frames (≈0.29 s). A finite average makes even fully diffuse noise look partly coherent
-(about ``1/sqrt(N)`` for N independent frames), so a purely diffuse tile reads about 2 dB short of all-ambient;
-the bias is the same in every file, so ratios between files and sections are unaffected. The estimate runs inside
-each STFT job on the spectra already computed (no second transform); a job's first and last frames average over
-the frames the job holds (one side of the window is cut), the same for every file.
+:data:`SMOOTH_FRAMES` frames (≈0.29 s), evaluated on every third frame (frames between are interpolated). A
+finite average makes even fully diffuse noise look partly coherent (about ``1/sqrt(N)`` for N independent
+frames): independent noise in the two channels reads about +3 dB ambient-to-direct, not +∞; the bias is the
+same in every file. The estimate runs inside each STFT job on the spectra already computed (no second decode or
+transform); a job's first and last four frames average over the frames the job holds (one side of the window is
+cut), the same for every file.
+
+What it measures is the diffuse share, not a reverb send: instruments recorded in stereo are partly decorrelated
+themselves, and a reverb fed a steady tone answers with a tone that is coherent between the channels in each bin
+(any linear system does), so send changes read smaller than they are (docs/accuracy.md).
 
 Per band, ambient energy ``A`` and direct energy ``D = total - A`` give the ambient-to-direct ratio ``A/D`` in dB.
 A gain on the whole mix or an equalizer scales both alike in every tile, and a pan change keeps a tile's direct part
