@@ -129,6 +129,9 @@ class ReverbBand:
     decay_reverb_db: float | None = None
     fit_rt60_s: float | None = None
     fit_confidence: float = 0.0
+    #: 0..1 for ``reverb_db`` from the stereo field: share of the analysed frames in which the band carries
+    #: energy (within :data:`ACTIVE_RANGE_DB` of the mix's loudest frame); 0 for mono.
+    level_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,19 @@ class AmbienceBand:
     low_hz: float
     high_hz: float
     ambience_db: float | None
+    #: Share of the analysed frames in which the band carries energy (as ``ReverbBand.level_confidence``).
+    confidence: float = 0.0
+
+
+#: A band "carries energy" in a frame within this many dB of the loudest frame of the whole mix.
+ACTIVE_RANGE_DB = 50.0
+
+
+def _active_share(energy: npt.NDArray[np.floating], top: float) -> float:
+    """Share of frames of ``energy`` within :data:`ACTIVE_RANGE_DB` of ``top`` (the mix's loudest frame)."""
+    if top <= 0.0 or energy.size == 0:
+        return 0.0
+    return round(float(np.mean(energy > top * 10.0 ** (-ACTIVE_RANGE_DB / 10.0))), 2)
 
 
 @dataclass(frozen=True)
@@ -420,6 +436,7 @@ def analyse_reverb(
     the ambient envelope."""
     n = envelopes.shape[0]
     use = np.ones(n, dtype=bool) if gate is None else gate
+    top = float(envelopes.sum(axis=1).max()) if n else 0.0
     bands: list[ReverbBand] = []
     found: list[Decays] = []
     for b in range(len(REVERB_BANDS_HZ)):
@@ -447,7 +464,7 @@ def analyse_reverb(
         bands.append(dataclasses.replace(
             witness, rt60_s=rt60, reverb_db=level, confidence=conf, reason=reason, rt60_source=source,
             decay_rt60_s=witness.rt60_s, decay_reverb_db=witness.reverb_db, fit_rt60_s=fit.rt60_s,
-            fit_confidence=fit.confidence,
+            fit_confidence=fit.confidence, level_confidence=_active_share(env[use], top) if level is not None else 0.0,
         ))
     every = Decays.join(found, hop_s)
     ambience_bands: tuple[AmbienceBand, ...] = ()
@@ -455,7 +472,10 @@ def analyse_reverb(
         amb_sum = ambient[use].sum(axis=0, dtype=np.float64)
         tot_sum = totals[use].sum(axis=0, dtype=np.float64)
         ambience_bands = tuple(
-            AmbienceBand(band.name, band.low_hz, band.high_hz, ratio_db(float(amb_sum[i]), float(tot_sum[i])))
+            AmbienceBand(
+                band.name, band.low_hz, band.high_hz, ratio_db(float(amb_sum[i]), float(tot_sum[i])),
+                _active_share(totals[use, i], top),
+            )
             for i, band in enumerate(BANDS)
         )
     levels = [b.reverb_db for b in bands if b.reverb_db is not None]

@@ -71,3 +71,16 @@ def test_every_third_frame_matches_a_plain_moving_window() -> None:
     want *= ambience.SMOOTH_FRAMES / (np.minimum(idx + half, n - 1) - np.maximum(idx - half, 0) + 1)
     np.testing.assert_allclose(got[::3], want[::3], rtol=1e-4)
     np.testing.assert_allclose(got[1::3][: len(got[::3]) - 1], (2 * want[0:-3:3] + want[3::3]) / 3, rtol=1e-4)
+
+
+def test_level_confidence_says_where_a_band_has_no_energy() -> None:
+    import scipy.signal
+
+    lowpass = scipy.signal.butter(8, 300.0, "lowpass", fs=RATE, output="sos")
+    audio = apply_sos(pan(pink_noise(6.0, RATE, seed=10)[:, 0], 0.2) + 0.3 * pink_noise(6.0, RATE, seed=11, channels=2),
+                      lowpass)
+    reverb = analyze_audio(audio, RATE).reverb
+    low, _, high = reverb.bands
+    assert low.level_confidence > 0.9 and high.level_confidence < 0.1
+    by_name = {b.name: b for b in reverb.ambience_bands}
+    assert by_name["bass"].confidence > 0.9 and by_name["highs"].confidence < 0.1
