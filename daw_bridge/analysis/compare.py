@@ -192,16 +192,17 @@ def _outside(value: float, key: str, ranges: dict[str, Range]) -> bool:
     return r is None or not r.p10 <= value <= r.p90
 
 
-#: Sections quieter than this (LUFS) are not compared (silence, count-ins, tails).
-SECTION_MIN_LUFS = -60.0
+#: Sections further than this (LU) below their file's integrated loudness are not compared (silence, count-ins,
+#: tails); relative, so a copy at another level keeps the same sections.
+SECTION_MIN_LU = 30.0
 #: How far (dB) a section must lie beyond the references' own section range before it counts (measurement
 #: noise: a copy of a file at another level differs in the last float digits).
 SPREAD_MARGIN_DB = 0.5
 
 
-def _section_figure(s: Section, area: str) -> float | None:
+def _section_figure(m: Measurement, s: Section, area: str) -> float | None:
     value = {"reverb": s.reverb_db, "width": s.width_db, "highs": s.highs_db}[area]
-    if value is None or not math.isfinite(value) or not s.loudness_lufs > SECTION_MIN_LUFS:
+    if value is None or not math.isfinite(value) or not s.loudness_lufs > m.loudness.integrated_lufs - SECTION_MIN_LU:
         return None
     return float(value)
 
@@ -223,12 +224,12 @@ def _findings(
     limits = {"highs": thresholds.highs_db, "width": thresholds.width_db, "reverb": thresholds.reverb_db}
     raw: list[tuple[str, float, float, float]] = []
     for area, limit in limits.items():
-        pool = [v for r in refs for s in r.sections if (v := _section_figure(s, area)) is not None]
+        pool = [v for r in refs for s in r.sections if (v := _section_figure(r, s, area)) is not None]
         if not pool:
             continue
         lo, hi, med = min(pool), max(pool), float(np.median(pool))
         for s in mix.sections:
-            value = _section_figure(s, area)
+            value = _section_figure(mix, s, area)
             if value is None:
                 continue
             beyond = value > hi + SPREAD_MARGIN_DB or value < lo - SPREAD_MARGIN_DB
