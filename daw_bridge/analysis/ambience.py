@@ -52,10 +52,12 @@ MIN_RATIO_FOR_RT60_DB = -25.0
 
 
 def tile_pick(freqs: npt.NDArray[np.floating], edges: list[tuple[float, float]]) -> npt.NDArray[np.float32]:
-    """``(n_tiles, len(edges))`` 0/1 matrix: tile (bins ``2k, 2k+1``) in band ``[lo, hi)`` by its first bin."""
-    n_tiles = (freqs.size - 1) // TILE_BINS
-    first = freqs[: n_tiles * TILE_BINS : TILE_BINS]
-    pick = np.zeros((n_tiles, len(edges)), dtype=np.float32)
+    """``(n_tiles, len(edges))`` 0/1 matrix: tile (bins ``2k, 2k+1``) in band ``[lo, hi)`` by its first bin; tiles
+    above the highest band edge are left out (nobody reads them)."""
+    top = max(hi for _, hi in edges)
+    first = freqs[: (freqs.size - 1) // TILE_BINS * TILE_BINS : TILE_BINS]
+    first = first[first < top]
+    pick = np.zeros((first.size, len(edges)), dtype=np.float32)
     for j, (lo, hi) in enumerate(edges):
         pick[(first >= lo) & (first < hi), j] = 1.0
     return pick
