@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/daw-bridge demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check daw_bridge tests benchmarks

@@ -3,7 +3,8 @@
 ``python -m benchmarks emulator`` prints: seconds (wall and CPU) to build the demo session; seconds and real-time
 factor to render its 30 s mix; peak traced memory (numpy allocations included) of rendering a 10-minute
 two-track project at 48 kHz (blockwise, so far below the 461 MB the decoded audio would take); and the mean cost
-of one OSC message with feedback and of a 41743 dump for a 64-track project.
+of one OSC message with feedback and of a 41743 dump for a 64-track project; the cost of one meter tick on the
+demo (it holds the emulator's lock while playing with VU patterns); and the dump after a poison marker count.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import soundfile as sf
 
 from daw_bridge.emulator.core import Emulator
 from daw_bridge.emulator.demo import build_demo_project
+from daw_bridge.emulator.meters import Meters
 from daw_bridge.emulator.project import Project, Track
 from daw_bridge.emulator.render import render_project
 from daw_bridge.osc.codec import Message, encode_message
@@ -42,6 +44,14 @@ def main() -> None:
         render_project(project, folder / "mix.wav")
         took = time.perf_counter() - start
         print(f"   demo render (30 s): {took:.2f} s, {30.0 / took:.0f}x real time")
+        meters = Meters()
+        ticks = 60
+        start = time.perf_counter()
+        for i in range(ticks):
+            meters.read(project, 5.0 + i / 30.0, 5.0 + (i + 1) / 30.0)
+        meters.close()
+        print(f"   VU meter tick (demo, {len(project.tracks)} tracks, 1/30 s window): "
+              f"{(time.perf_counter() - start) / ticks * 1000:.2f} ms")
 
         for i in range(2):
             _long_file(folder / f"long{i}.wav", LONG_MIN, i)
@@ -67,6 +77,11 @@ def main() -> None:
     emu.handle_packet(encode_message(Message("/action", (41743,))), packets.append)
     print(f"   41743 dump (64 tracks): {(time.perf_counter() - start) * 1000:.1f} ms, {len(packets)} bundles, "
           f"max {max(len(p) for p in packets)} bytes")
+    packets = []
+    start = time.perf_counter()
+    emu.handle_packet(encode_message(Message("/device/marker/count", (2_000_000,))), packets.append)
+    print(f"   /device/marker/count 2000000 (bounded to {emu.surface.view.marker_count}): "
+          f"{(time.perf_counter() - start) * 1000:.1f} ms, {len(packets)} bundles")
 
 
 if __name__ == "__main__":

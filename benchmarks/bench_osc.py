@@ -58,6 +58,7 @@ def main() -> None:
         client = ReaperClient(transport, timeout_s=2.0)
         try:
             client.connect()
+            server.wait_idle()  # the sync returns on a quiet mirror; let the dump's tail go out before timing
             _bench_client(client, server)
         finally:
             client.close()

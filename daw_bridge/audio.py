@@ -7,6 +7,8 @@ file's bytes, bit-identical to libsndfile and about 4x faster; every other file 
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,9 +45,27 @@ def _open_error(path: Path, exc: Exception) -> InvalidAudio:
     return InvalidAudio(f"{path}: not a readable audio file or unsupported format ({detail})")
 
 
+def check_regular_file(path: Path) -> None:
+    """Raise InvalidAudio unless ``path`` is a regular file (after symlinks): libsndfile would wait forever on a
+    FIFO's writer and read a device without end. ``stat`` itself never blocks."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InvalidAudio(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InvalidAudio(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise InvalidAudio(f"{path}: is a folder, not an audio file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise InvalidAudio(f"{path}: is {kind}, not a regular file; only audio files are analysed")
+
+
 def audio_info(path: str | Path) -> AudioInfo:
-    """Header facts of ``path`` without reading samples; raises InvalidAudio if it is not readable audio."""
+    """Header facts of ``path`` without reading samples; raises InvalidAudio if it is not readable audio (a FIFO,
+    device or folder is refused before it is opened)."""
     p = Path(path)
+    check_regular_file(p)
     try:
         info = sf.info(str(p))
     except (sf.LibsndfileError, RuntimeError, OSError, TypeError) as exc:
@@ -87,6 +107,7 @@ _RAW_SUBTYPES = {"PCM_16": (2, 2.0**15), "PCM_24": (3, 2.0**23), "FLOAT": (4, 1.
 _WAV_TAGS = {1: "PCM", 3: "FLOAT"}
 _WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 _MAX_CHUNKS = 64
+_MAX_FMT_BYTES = 64  # a fmt chunk is 16, 18 or 40 bytes
 
 
 def _wav_data_offset(path: Path, info: AudioInfo) -> int | None:
@@ -112,7 +133,9 @@ def _wav_data_offset(path: Path, info: AudioInfo) -> int | None:
                 available = path.stat().st_size - f.tell()
                 frames = min(size, available) // (width * info.channels)
                 return f.tell() if fmt_ok and frames == info.frames else None
-            body = f.read(size + (size & 1))
+            start = f.tell()
+            body = f.read(min(size, _MAX_FMT_BYTES)) if name == b"fmt " else b""
+            f.seek(start + size + (size & 1))  # other chunks are skipped, never read (a 400 MB JUNK chunk was)
             if name == b"fmt ":
                 if len(body) < 16:
                     return None
@@ -216,4 +239,4 @@ def _check_finite(data: npt.NDArray[np.floating], path: Path) -> None:
         raise InvalidAudio(f"{path}: contains NaN or infinite samples (corrupt float data)")
 
 
-__all__ = ["AudioInfo", "MAX_CHANNELS", "audio_info", "iter_blocks", "read_audio", "write_audio"]
+__all__ = ["AudioInfo", "MAX_CHANNELS", "audio_info", "check_regular_file", "iter_blocks", "read_audio", "write_audio"]

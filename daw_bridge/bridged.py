@@ -17,6 +17,22 @@ from .errors import BridgeRefused, RenderError
 from .reaper.bridge import BridgeClient
 
 
+def parse_markers(raw: object) -> list[MarkerInfo]:
+    """Markers and regions in time order from the bridge's ``get_state`` ``markers`` list (junk entries skipped)."""
+    out = [
+        MarkerInfo(
+            number=int(m.get("number", 0)),
+            time_s=float(m.get("time_s", 0.0)),
+            name=str(m.get("name", "")),
+            color=m.get("color"),
+            end_s=None if m.get("end_s") is None else float(m["end_s"]),
+        )
+        for m in (raw if isinstance(raw, list) else [])
+        if isinstance(m, dict)
+    ]
+    return sorted(out, key=lambda m: (m.time_s, m.number))
+
+
 class BridgeOps:
     """Bridge-backed halves of the Daw interface (mixin)."""
 
@@ -25,19 +41,7 @@ class BridgeOps:
 
     def markers(self) -> list[MarkerInfo]:
         """Markers and regions in time order, as the bridge reads them."""
-        raw = self.bridge.get_state(["markers"]).get("markers") or []
-        out = [
-            MarkerInfo(
-                number=int(m.get("number", 0)),
-                time_s=float(m.get("time_s", 0.0)),
-                name=str(m.get("name", "")),
-                color=m.get("color"),
-                end_s=None if m.get("end_s") is None else float(m["end_s"]),
-            )
-            for m in raw
-            if isinstance(m, dict)
-        ]
-        return sorted(out, key=lambda m: (m.time_s, m.number))
+        return parse_markers(self.bridge.get_state(["markers"]).get("markers"))
 
     def replace_markers(self, markers: Sequence[MarkerSpec]) -> None:
         """Delete our tagged markers and add ``markers`` (the bridge adds the tag), one undo point."""
@@ -51,6 +55,10 @@ class BridgeOps:
             for m in markers
         ]
         self.bridge.replace_markers(payload)
+
+    def clear_markers(self) -> int:
+        """Delete our tagged markers and regions (the user's stay); returns how many went."""
+        return self.bridge.clear_markers()
 
     def render(
         self, request: RenderRequest, *, progress: Progress | None = None, timeout_s: float = 120.0

@@ -22,6 +22,7 @@ Defaults work with REAPER's defaults (REAPER listens for OSC on 8000 and sends f
     [paths]
     bridge_dir = ""               # mailbox folder; empty: <user data dir>/daw-bridge/bridge
     bounce_dir = ""               # empty: <user data dir>/daw-bridge/bounces
+    journal = ""                  # listening journal (SQLite); empty: <user data dir>/daw-bridge/journal.sqlite
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Config:
     bridge_dir: Path = field(default_factory=lambda: default_data_dir() / "bridge")
     bounce_dir: Path = field(default_factory=lambda: default_data_dir() / "bounces")
     ardour_port: int = 3819
+    journal_path: Path = field(default_factory=lambda: default_data_dir() / "journal.sqlite")
 
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied (None values ignored)."""
@@ -89,7 +91,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, type]]] = {
         "references": ("reference_tracks", tuple),
         "reference_prefix": ("reference_prefix", str),
     },
-    "paths": {"bridge_dir": ("bridge_dir", Path), "bounce_dir": ("bounce_dir", Path)},
+    "paths": {"bridge_dir": ("bridge_dir", Path), "bounce_dir": ("bounce_dir", Path),
+              "journal": ("journal_path", Path)},
 }
 
 BACKENDS = ("reaper", "ardour")

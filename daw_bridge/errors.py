@@ -20,6 +20,7 @@ the class also inherits it, so ``except ValueError`` keeps working::
     ├── InvalidAudio (ValueError)            unreadable, corrupt, empty or unsuitable audio (names the file)
     ├── InvalidParameter (ValueError)        a DSP/analysis parameter out of range (names value and fix)
     ├── PresetError (ValueError)             a broken preset or AutoEq file (names file:line)
+    ├── ProfileError (ValueError)            a reference profile that cannot be read, or of another version
     ├── RenderError                          a render failed or its file never appeared
     └── ReportError (OSError)                a report cannot be written (never overwritten)
 """
@@ -105,9 +106,17 @@ class PresetError(DawBridgeError, ValueError):
     """A broken preset or AutoEq file; the message names file and line."""
 
 
+class ProfileError(DawBridgeError, ValueError):
+    """A reference profile that is missing, unreadable, or from another schema or analysis version."""
+
+
 class RenderError(DawBridgeError):
     """A render failed, or its file never appeared."""
 
 
 class ReportError(DawBridgeError, OSError):
     """A report cannot be written (reports, like bounces, are never overwritten)."""
+
+
+class SofaError(DawBridgeError, ValueError):
+    """A SOFA (AES69) head-related impulse response file that cannot be used; the message names the file."""

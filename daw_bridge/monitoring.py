@@ -1,7 +1,8 @@
 """What the listener hears while mixing: the monitoring state -> our effects on the master's monitoring FX chain.
 
-:func:`chain` always returns the four effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
-crossfeed, simulation, band solo), each enabled or not, so the DAW side can set the chain up once and update it.
+:func:`chain` always returns our effects in :data:`~daw_bridge.dsp.params.KINDS` order (correction,
+crossfeed, simulation, band solo, virtual speakers), each enabled or not, so the DAW side can set the chain up once
+and update it.
 Each effect carries its own loudness-compensation ``gain_db`` (see :mod:`daw_bridge.dsp.compensation`), so
 switching any of them keeps the perceived level steady. The state persists as ``monitoring.json`` in the user
 data dir so ``headphones off`` / ``next`` work across invocations.
@@ -50,6 +51,8 @@ class MonitoringState:
     band: str | None = None
     simulation: str | None = None
     headroom_db: float = DEFAULT_HEADROOM_DB
+    speakers: str | None = None  # virtual room (daw_bridge.speakers), None = off
+    speakers_sofa: str | None = None  # SOFA file of the head-related responses, None = the system's KEMAR set
 
     def with_changes(self, **changes: Any) -> MonitoringState:
         """A copy with ``changes`` applied."""
@@ -90,12 +93,13 @@ def crossfeed_params(state: MonitoringState, sample_rate: int) -> dict[str, floa
 
 
 def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[MonitorFx]:
-    """Our four monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
+    """Our monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
     active: dict[str, dict[str, float | str]] = {
         "correction": correction_params(state, sample_rate, base=base),
         "crossfeed": crossfeed_params(state, sample_rate),
         "simulation": system_params(state.simulation, sample_rate=sample_rate) if state.simulation else {},
         "bandsolo": band_params(state.band, sample_rate=sample_rate) if state.band else {},
+        "speakers": {"room": state.speakers} if state.speakers else {},
     }
     on = {kind: bool(active[kind]) for kind in KINDS} | {"correction": True}  # carries the headroom
     return [MonitorFx(kind, resolve(kind, active[kind]), enabled=on[kind]) for kind in KINDS]
@@ -156,6 +160,10 @@ def validate_state(state: MonitoringState, *, base: Path | None = None) -> None:
     resolve("crossfeed", {"centre_db": state.centre_db})
     if state.simulation is not None:
         system(state.simulation)
+    if state.speakers is not None:
+        from .speakers.rooms import room
+
+        room(state.speakers)
     if state.band is not None:
         from .bands import band_by_name
 

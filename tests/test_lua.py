@@ -1,6 +1,7 @@
 """Run the Lua specs (tests/lua/*_spec.lua) with Debian's busted under lua5.4; fail if any spec fails.
 
-Skipped, with the reason, where lua5.4 or busted is missing (``.ci/run`` installs both).
+Skipped, with the reason and the package to install, where lua5.4, busted or lua-filesystem is missing
+(``.ci/run`` installs them).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.lua import missing_for_lua
+
 LUA_TESTS = Path(__file__).parent / "lua"
 
 
 def busted_command() -> list[str]:
-    lua = shutil.which("lua5.4")
+    reason = missing_for_lua(busted=True)
+    if reason is not None:
+        pytest.skip(reason)
     busted = shutil.which("busted")
-    if lua is None or busted is None:
-        missing = " and ".join(n for n, p in (("lua5.4", lua), ("busted", busted)) if p is None)
-        pytest.skip(f"Lua specs skipped: {missing} not installed (Debian: apt-get install lua5.4 lua-busted)")
+    assert busted is not None
     # busted's shebang runs whatever `lua` is; --lua re-runs it under lua5.4 (also set in tests/lua/.busted).
     return [busted, "--lua=lua5.4", "--output=TAP"]
 

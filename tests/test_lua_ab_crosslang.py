@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from daw_bridge.workflows.ab import ABLoop
 from daw_bridge.workflows.embedded import EmbeddedSession
 from daw_bridge.workflows.levels import match_levels
+from tests.support.lua import missing_for_lua
 from tests.workflows.conftest import demo_folder, session  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +38,9 @@ io.write(json.encode(out))
 
 
 def test_lua_toggle_uses_the_gains_python_stored(session: EmbeddedSession, tmp_path: Path) -> None:  # noqa: F811
-    if shutil.which("lua5.4") is None:
-        pytest.skip("lua5.4 not installed (apt-get install lua5.4 lua-busted)")
+    reason = missing_for_lua()
+    if reason is not None:
+        pytest.skip(reason)
     match = match_levels(session.daw, session.config)
     ab = ABLoop(session.daw, session.config)
     ab.select("mix")

@@ -9,7 +9,6 @@ The stand-in knows our JSFX with the exact sliders of :mod:`daw_bridge.dsp.param
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 import uuid
@@ -23,13 +22,12 @@ from daw_bridge.config import Config
 from daw_bridge.dsp.params import PARAMS, jsfx_name
 from daw_bridge.errors import BridgePathError, BridgeRefused
 from daw_bridge.reaper.bridge import BridgeClient, EventWatcher, ensure_mailbox, write_json_atomic
+from tests.support.lua import missing_for_lua
 
 RUNNER = Path(__file__).parent / "lua" / "crosslang_runner.lua"
 REC_FX = 0x1000000
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("lua5.4") is None, reason="cross-language bridge tests need lua5.4 (apt-get install lua5.4 lua-busted)"
-)
+pytestmark = pytest.mark.skipif(missing_for_lua() is not None, reason=missing_for_lua() or "")
 
 
 class LuaReaper:

@@ -58,7 +58,7 @@ def test_chain_has_every_kind_in_order_with_complete_params() -> None:
     state = MonitoringState(headphones="sony mdr-7506", crossfeed="cmoy", simulation="car")
     fx = chain(state, 48000)
     assert [f.kind for f in fx] == list(KINDS)
-    assert [f.enabled for f in fx] == [True, True, True, False]
+    assert [f.enabled for f in fx] == [True, True, True, False, False]
     for f in fx:
         assert set(f.params) == {s.name for s in PARAMS[f.kind]}
     assert fx[0].params["band1_type"] == "lowshelf" and fx[1].params["feed_db"] == 6.0
@@ -66,7 +66,7 @@ def test_chain_has_every_kind_in_order_with_complete_params() -> None:
 
 def test_off_state_keeps_only_the_constant_headroom() -> None:
     fx = chain(MonitoringState(), 48000)
-    assert [f.enabled for f in fx] == [True, False, False, False]
+    assert [f.enabled for f in fx] == [True, False, False, False, False]
     correction = fx[0].params
     assert correction["gain_db"] == -DEFAULT_HEADROOM_DB and correction["preamp_db"] == 0.0
     assert all(correction[f"band{i}_type"] == "off" for i in range(1, 21))
@@ -136,7 +136,7 @@ def test_cli_apply_next_off_persist_and_talk_to_the_daw(monkeypatch: pytest.Monk
     assert runner.invoke(cli, ["crossfeed", "jmeier"]).exit_code == 0
     assert runner.invoke(cli, ["headphones", "off"]).exit_code == 0
     assert load_state() == MonitoringState(strength_pct=80.0, crossfeed="jmeier")
-    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False]  # correction: headroom only
+    assert [f.enabled for f in daws[-1].chains[-1]] == [True, True, False, False, False]  # correction: headroom only
     bad = runner.invoke(cli, ["band", "ultra"])
     assert bad.exit_code == 1 and "Error: InvalidParameter: unknown band 'ultra'" in bad.output
 

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 Progress = Callable[[float, str], None]
 BLOCK_FRAMES = 1 << 18  # ≈ 5.5 s at 48 kHz
 MIN_DURATION_S = 1.0
+#: Longest file analysed (s): 12 hours streams in about a minute here; a header claiming more (4 GB of 8 kHz
+#: 8-bit mono is 149 hours) is refused at once instead of running for hours.
+MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
 ANALYSIS_VERSION = 4
@@ -168,6 +171,11 @@ def _check_duration(name: str, duration_s: float) -> None:
         raise InvalidAudio(
             f"{name}: too short to analyse ({duration_s:.2f} s; need at least {MIN_DURATION_S:.1f} s)"
         )
+    if duration_s > MAX_DURATION_S:
+        raise InvalidAudio(
+            f"{name}: its header claims {duration_s / 3600:.1f} hours of audio; daw-bridge analyses at most "
+            f"{MAX_DURATION_S / 3600:.0f} hours (a corrupt header, or a file to cut first)"
+        )
 
 
 def analyze_audio(
@@ -242,4 +250,4 @@ def analyze_file(
     return result
 
 
-__all__ = ["BLOCK_FRAMES", "MIN_DURATION_S", "Progress", "analyze_audio", "analyze_file"]
+__all__ = ["BLOCK_FRAMES", "MAX_DURATION_S", "MIN_DURATION_S", "Progress", "analyze_audio", "analyze_file"]

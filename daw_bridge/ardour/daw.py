@@ -18,6 +18,7 @@ from typing import Any
 from ..bridged import BridgeOps
 from ..config import Config
 from ..daw import (
+    MonitorFx,
     TrackChange,
     TrackInfo,
     TransportState,
@@ -76,6 +77,8 @@ class ArdourDaw(BridgeOps):
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._loop: tuple[float, float] | None = None
+        #: Per-effect messages of the last :meth:`set_monitor_chain` (effects Ardour could not host).
+        self.monitor_notes: list[str] = []
 
     @classmethod
     def from_config(cls, cfg: Config) -> ArdourDaw:
@@ -316,8 +319,21 @@ class ArdourDaw(BridgeOps):
             raise DawTimeout(f"Ardour did not confirm {what} within {self.timeout_s:.1f} s")
 
     # ---- through the bridge: markers, render, monitoring, media, state (daw_bridge/bridged.py) -----
+    def set_monitor_chain(self, chain: Sequence[MonitorFx]) -> None:
+        """Our enabled effects into the monitor section (a disabled one is simply absent: nothing of it runs).
+
+        An effect Ardour cannot host is skipped by the bridge with a message (kept in :attr:`monitor_notes`);
+        the others are applied.
+        """
+        result = self.bridge.set_monitor_chain(
+            [{"kind": fx.kind, "enabled": True, "params": dict(fx.params)} for fx in chain if fx.enabled]
+        )
+        skipped = result.get("skipped") or []
+        self.monitor_notes = [str(s.get("message", s)) for s in skipped if isinstance(s, dict)]
+
     def monitor_fx(self) -> list[dict[str, Any]]:
-        """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``)."""
+        """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``,
+        ``id``: Ardour's processor id)."""
         return list(self.bridge.get_state(["monitor_fx"]).get("monitor_fx") or [])
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import shipped
 from ..errors import DawError, DawUnreachable
-from . import presets, session
+from . import dsp_scripts, presets, session
 
 #: The luasession binary of Debian's Ardour 7.
 LUA_BINARY = "ardour7-lua"
@@ -58,8 +58,10 @@ def free_udp_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_user_config(config_home: Path, *, osc_port: int) -> None:
-    """Ardour's user config under ``config_home/ardour7``: OSC port, monitor section, our export presets."""
+def write_user_config(config_home: Path, *, osc_port: int, monitor_effects: bool = True) -> None:
+    """Ardour's user config under ``config_home/ardour7``: OSC port, monitor section, our export presets and
+    (unless ``monitor_effects`` is false) our monitoring effects (Lua DSP scripts,
+    :mod:`daw_bridge.ardour.dsp_scripts`)."""
     root = config_home / "ardour7"
     root.mkdir(parents=True, exist_ok=True)
     (root / "config").write_text(
@@ -70,6 +72,8 @@ def write_user_config(config_home: Path, *, osc_port: int) -> None:
         encoding="utf-8",
     )
     presets.install(root / "export")
+    if monitor_effects:
+        dsp_scripts.install(root / "scripts")
 
 
 def bound_udp_ports(pid: int) -> set[int]:
@@ -129,6 +133,7 @@ class ArdourProcess:
         snapshot: str | None = None,
         osc_port: int | None = None,
         log_path: Path | None = None,
+        monitor_effects: bool = True,
     ) -> None:
         self.session_dir = Path(session_dir).resolve()
         self.snapshot = snapshot or self.session_dir.name
@@ -137,6 +142,8 @@ class ArdourProcess:
         self.requested_port = osc_port
         self.osc_port = 0
         self.log_path = log_path
+        #: Whether Ardour gets our monitoring effects (false: as an Ardour without our scripts installed).
+        self.monitor_effects = monitor_effects
         self._proc: subprocess.Popen[bytes] | None = None
         self._config_home: Path | None = None
         self._finalizer: weakref.finalize | None = None
@@ -155,7 +162,7 @@ class ArdourProcess:
         (self.bridge_dir / "bridge.json").unlink(missing_ok=True)
         port = self.requested_port or free_udp_port()
         self._config_home = Path(tempfile.mkdtemp(prefix="daw-bridge-ardour-cfg-"))
-        write_user_config(self._config_home, osc_port=port)
+        write_user_config(self._config_home, osc_port=port, monitor_effects=self.monitor_effects)
         env = {**os.environ, **ENV_FPU, "XDG_CONFIG_HOME": str(self._config_home)}
         log = self.log_path or self._config_home / "ardour.log"
         args = [binary, str(script("daw_bridge_session.lua")), str(self.session_dir), self.snapshot,

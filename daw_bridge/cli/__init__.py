@@ -28,7 +28,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "serve",
     "analyze",
+    "profile",
     "reaper_cmd",
+    "journal",
+    "speakers",
 )
 
 

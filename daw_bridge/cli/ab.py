@@ -113,9 +113,16 @@ def blind(ctx: click.Context) -> None:
 def guess(ctx: click.Context, answer: str) -> None:
     """Reveal the blind round: ANSWER is 'mix' or a reference number/name."""
     with connected(ctx) as daw:
-        right, actual, score = BlindTest(ABLoop(daw, get_config(ctx))).guess(answer)
+        loop = ABLoop(daw, get_config(ctx))
+        right, actual, score = BlindTest(loop).guess(answer)
     verdict = "Right" if right else "Wrong"
     click.echo(f"{verdict}: it was {actual}. Score {score.correct}/{score.rounds}.")
+    from ..journal.events import record_blind_result
+
+    warning = record_blind_result(get_config(ctx).journal_path, answer=actual, guess=answer, correct=right,
+                                  candidates=1 + len(loop.roles.references))
+    if warning:
+        click.echo(warning, err=True)
 
 
 def register(cli: click.Group) -> None:

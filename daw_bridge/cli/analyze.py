@@ -1,4 +1,5 @@
-"""``daw-bridge analyze MIX [--ref REF ...] [--refs-dir DIR]``: measure a mix and compare it with references."""
+"""``daw-bridge analyze MIX [--ref REF ...] [--refs-dir DIR] [--profile NAME]``: measure a mix, compare it with
+references."""
 
 from __future__ import annotations
 
@@ -34,17 +35,36 @@ def _parse_region(text: str) -> Region:
         raise InvalidParameter(f"region {text!r} is not START-END[:NAME] in seconds (e.g. 30-60:chorus)") from None
 
 
-def _references(refs: Sequence[Path], refs_dir: Path | None, mix: Path) -> list[Path]:
+def collect_references(refs: Sequence[Path], refs_dir: Path | None, mix: Path | None) -> list[Path]:
+    """``--ref`` files plus the audio files of ``--refs-dir`` (the mix itself left out). A ``--refs-dir`` file that
+    is not readable audio (a folder, a FIFO, corrupt, unreadable) is skipped with a warning naming it; an error
+    only when none is left."""
     out = list(refs)
     if refs_dir is not None:
         if not refs_dir.is_dir():
             raise InvalidParameter(f"--refs-dir {refs_dir}: not a folder")
-        found = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
-        found = [p for p in found if p.resolve() != mix.resolve()]
-        if not found:
+        named = sorted(p for p in refs_dir.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+        named = [p for p in named if mix is None or p.resolve() != mix.resolve()]
+        if not named:
             raise InvalidParameter(f"--refs-dir {refs_dir}: no audio files ({', '.join(AUDIO_EXTENSIONS)})")
+        found: list[Path] = []
+        skipped: list[str] = []
+        for path in named:
+            try:
+                audio_info(path)  # refuses folders, FIFOs and unreadable files before anything is measured
+            except InvalidAudio as exc:
+                _skip_warning(exc)
+                skipped.append(path.name)
+                continue
+            found.append(path)
+        if not found:
+            raise InvalidParameter(f"--refs-dir {refs_dir}: no readable reference left (skipped {', '.join(skipped)})")
         out.extend(found)
     return out
+
+
+def _skip_warning(exc: InvalidAudio) -> None:
+    click.echo(f"Warning: skipped reference {exc}", err=True)
 
 
 def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
@@ -59,10 +79,11 @@ def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
             )
 
 
-def _measure(path: Path, cache: AnalysisCache | None, regions: list[Region] | None, section_s: float,
-             quiet: bool) -> Measurement:
+def measure_file(path: Path, cache: AnalysisCache | None, regions: list[Region] | None, section_s: float,
+                 quiet: bool) -> Measurement:
+    """Analyze ``path`` (cached), with progress on stderr for long files unless ``quiet``."""
     long = audio_info(path).duration_s >= PROGRESS_MIN_S
-    progress = stderr_progress("analyse") if long and not quiet else None
+    progress = stderr_progress("analyze") if long and not quiet else None
     return analyze_file(path, sections=regions, section_s=section_s, progress=progress, cache=cache)
 
 
@@ -109,7 +130,9 @@ def summary(m: Measurement) -> list[str]:
 def comparison_summary(c: Comparison) -> list[str]:
     """Readable lines for a comparison."""
     d = c.deviation
-    lines = summary(c.mix) + [""] + [line for r in c.references for line in summary(r)] + [""]
+    lines: list[str] = []
+    for m in (c.mix, *c.references):  # one block per file, a blank line after each
+        lines += [*summary(m), ""]
     lines.append(
         f"mix vs references: loudness {_fmt(d.loudness_lu, 'LU', True)}, highs {_fmt(d.highs_db, 'dB', True)}, "
         f"width {_fmt(d.width_db, 'dB', True)}, reverb {_fmt(d.reverb_db, 'dB', True)}"
@@ -129,6 +152,8 @@ def comparison_summary(c: Comparison) -> list[str]:
               help="A reference track (repeatable).")
 @click.option("--refs-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A folder of reference tracks.")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Compare with a reference profile (a name from 'profile list' or a .json file).")
 @click.option("--section-s", type=float, default=4.0, show_default=True, help="Length of the time sections (s).")
 @click.option("--region", "regions", multiple=True, help="Measure this region instead: START-END[:NAME] seconds.")
 @click.option("--reverb-db", type=float, default=Thresholds.reverb_db, show_default=True,
@@ -144,19 +169,33 @@ def comparison_summary(c: Comparison) -> list[str]:
 @click.option("--no-cache", is_flag=True, help="Measure every file again.")
 @json_option
 def analyze(
-    mix: Path, refs: tuple[Path, ...], refs_dir: Path | None, section_s: float, regions: tuple[str, ...],
-    reverb_db: float, width_db: float, highs_db: float, level_lu: float, cache_dir: Path | None,
-    no_cache: bool, as_json: bool,
+    mix: Path, refs: tuple[Path, ...], refs_dir: Path | None, profile: str | None, section_s: float,
+    regions: tuple[str, ...], reverb_db: float, width_db: float, highs_db: float, level_lu: float,
+    cache_dir: Path | None, no_cache: bool, as_json: bool,
 ) -> None:
     """Measure MIX (loudness, band balance, width, reverb over time) and compare it with references."""
     thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu)
     parsed = [_parse_region(r) for r in regions] or None
-    ref_paths = _references(refs, refs_dir, mix)
+    ref_paths = collect_references(refs, refs_dir, mix)
+    from_dir = set(ref_paths) - set(refs)  # these may be skipped; a --ref the user named may not
     audio_info(mix)
     _check_comparable(mix, ref_paths)
     cache = None if no_cache else AnalysisCache(cache_dir)
-    measured = _measure(mix, cache, parsed, section_s, as_json)
-    references = [_measure(p, cache, None, section_s, as_json) for p in ref_paths]
+    measured = measure_file(mix, cache, parsed, section_s, as_json)
+    references: list[Measurement] = []
+    for path in ref_paths:
+        try:
+            references.append(measure_file(path, cache, None, section_s, as_json))
+        except InvalidAudio as exc:
+            if path not in from_dir:
+                raise
+            _skip_warning(exc)  # a --refs-dir file that fails while measured (cut, corrupt data): the others count
+    if from_dir and not references:
+        raise InvalidParameter(f"--refs-dir {refs_dir}: no reference could be measured")
+    if profile is not None:
+        from ..profiles.store import load_profile
+
+        references.extend(load_profile(profile).references)
     if not references:
         if as_json:
             echo_json({"mix": to_plain(measured)})

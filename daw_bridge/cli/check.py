@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..analysis.measurement import Measurement
 from ..workflows.bounce import AREAS, CheckResult, bounce_and_check, parse_areas
 from ..workflows.controller import active_monitor_chain
 from ..workflows.levels import MODES, MatchResult, match_levels
@@ -18,7 +19,7 @@ def print_check(result: CheckResult) -> None:
     """The human summary of a check."""
     dev = result.comparison.to_dict().get("deviation", {})
     click.echo(f"Bounce:  {result.bounce}")
-    click.echo(f"Against: {', '.join(p.name for p in result.reference_files)}")
+    click.echo(f"Against: {', '.join(m.name for m in result.comparison.references)}")
 
     def fmt(v: object, unit: str) -> str:
         return f"{v:+.1f} {unit}" if isinstance(v, int | float) else "n/a"
@@ -42,18 +43,27 @@ def print_check(result: CheckResult) -> None:
 @click.command("check")
 @click.option("--ref", "refs", multiple=True, type=click.Path(path_type=Path),
               help="Reference file (repeatable). Default: render the reference tracks.")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Compare with a reference profile (a name from 'profile list' or a .json file).")
 @click.option("--fail-on", default="", metavar="AREAS",
               help=f"Exit 2 when findings exist in these areas ({','.join(AREAS)} or all).")
 @click.option("--timeout", "timeout_s", type=float, default=300.0, show_default=True,
               help="Seconds to wait for each render.")
 @json_option
 @click.pass_context
-def check(ctx: click.Context, refs: tuple[Path, ...], fail_on: str, timeout_s: float, as_json: bool) -> None:
+def check(ctx: click.Context, refs: tuple[Path, ...], profile: str | None, fail_on: str, timeout_s: float,
+          as_json: bool) -> None:
     """Render the mix, analyze it against the references, mark deviations in the DAW, write a report."""
     areas = parse_areas(fail_on)
+    measurements: tuple[Measurement, ...] = ()
+    if profile is not None:
+        from ..profiles.store import load_profile
+
+        measurements = load_profile(profile).references
     with connected(ctx) as daw:
         result = bounce_and_check(
-            daw, get_config(ctx), reference_files=refs, fail_on=areas, timeout_s=timeout_s,
+            daw, get_config(ctx), reference_files=refs, reference_measurements=measurements, fail_on=areas,
+            timeout_s=timeout_s,
             progress=None if as_json else stderr_progress("check"),
         )
     if as_json:
@@ -67,10 +77,16 @@ def check(ctx: click.Context, refs: tuple[Path, ...], fail_on: str, timeout_s: f
 
 def print_match(result: MatchResult) -> None:
     """The human summary of a level match."""
-    heard = " as heard through the monitoring chain" if result.as_heard else ""
-    click.echo(f"Mix: {result.mix_level:.1f} {result.unit} ({result.mode}){heard}")
+    unit = result.unit
+    if result.as_heard:
+        click.echo(f"Levels as heard through the monitoring chain ({result.mode}; raw render in brackets):")
+        click.echo(f"  Mix: {result.mix_heard_level:.1f} {unit} (render {result.mix_level:.1f} {unit})")
+    else:
+        click.echo(f"Levels ({result.mode}):")
+        click.echo(f"  Mix: {result.mix_level:.1f} {unit}")
     for r in result.references:
-        click.echo(f"  {r.name}: {r.level:.1f} {result.unit} -> track volume {r.volume_before_db:+.1f} dB "
+        raw = f" (render {r.level:.1f} {unit})" if result.as_heard else ""
+        click.echo(f"  {r.name}: {r.heard_level:.1f} {unit}{raw} -> track volume {r.volume_before_db:+.1f} dB "
                    f"=> {r.volume_after_db:+.1f} dB ({r.change_db:+.1f} dB)")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..config import config_to_toml, default_config_path
@@ -17,8 +19,13 @@ def config_group() -> None:
 @click.pass_context
 def show(ctx: click.Context) -> None:
     """Print the effective config as TOML (defaults plus your file)."""
-    click.echo(f"# read from: {ctx.find_root().obj.get('config_path') or default_config_path()}")
-    click.echo(config_to_toml(get_config(ctx)), nl=False)
+    cfg = get_config(ctx)
+    path = ctx.find_root().obj.get("config_path") or default_config_path()
+    if Path(path).is_file():
+        click.echo(f"# read from: {path}")
+    else:
+        click.echo(f"# defaults (no config file at {path})")
+    click.echo(config_to_toml(cfg), nl=False)
 
 
 @config_group.command("path")

@@ -133,14 +133,16 @@ def next_cmd(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Model name for the preset (default: from the file name).")
+@click.option("--force", is_flag=True, help="Import even over a shipped or already imported preset of that name.")
 @json_option
-def import_cmd(file: Path, name: str | None, as_json: bool) -> None:
+def import_cmd(file: Path, name: str | None, force: bool, as_json: bool) -> None:
     """Import an AutoEq ParametricEQ.txt as a user preset."""
-    preset = import_autoeq(file, name=name)
+    preset = import_autoeq(file, name=name, force=force)
     if as_json:
         echo_json({"name": preset.name, "path": preset.path, "filters": len(preset.eq.filters)})
         return
-    click.echo(f"Imported {preset.name!r} ({len(preset.eq.filters)} filters, preamp {preset.eq.preamp_db:+.1f} dB)")
+    n = len(preset.eq.filters)
+    click.echo(f"Imported {preset.name!r} ({n} filter{'' if n == 1 else 's'}, preamp {preset.eq.preamp_db:+.1f} dB)")
     click.echo(f"  saved as {preset.path}")
 
 

@@ -20,18 +20,22 @@ from .output import echo_json, json_option
 def push_state(ctx: click.Context, state: MonitoringState, *, dry_run: bool = False, as_json: bool = False) -> None:
     """Validate ``state``, send the chain to the DAW (unless ``dry_run``), save it, and report."""
     validate_state(state)
+    notes: list[str] = []
     if dry_run:
         fx = chain(state, 48000)
     else:
         daw = open_daw(get_config(ctx))
         try:
             fx = apply_monitoring(daw, state)
+            notes = list(getattr(daw, "monitor_notes", []))  # effects the DAW could not host (Ardour)
         finally:
             daw.close()
     save_state(state)
     if as_json:
-        echo_json({"state": state, "chain": fx, "sent": not dry_run})
+        echo_json({"state": state, "chain": fx, "sent": not dry_run, "notes": notes})
         return
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
     click.echo(describe(state))
     for item in fx:
         if item.enabled and not (item.kind == "correction" and state.headphones is None):
@@ -54,6 +58,8 @@ def describe(state: MonitoringState) -> str:
         parts.append(f"simulating {state.simulation}")
     if state.band:
         parts.append(f"band solo {state.band}")
+    if state.speakers:
+        parts.append(f"virtual speakers: {state.speakers}")
     return "Monitoring: " + ("; ".join(parts) if parts else "all off")
 
 

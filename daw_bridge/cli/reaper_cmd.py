@@ -11,6 +11,7 @@ from .. import install as installer
 from ..reaper.bridge import ensure_mailbox
 from . import get_config
 from .output import echo_json, json_option
+from .session import reaper_only
 
 _RESOURCE_HELP = "REAPER's resource folder (default: this OS's standard one; use it for portable installs)."
 
@@ -20,8 +21,10 @@ def _resource(path: Path | None) -> Path:
 
 
 @click.group("reaper")
-def reaper_group() -> None:
+@click.pass_context
+def reaper_group(ctx: click.Context) -> None:
     """Install daw-bridge's scripts, effects and OSC pattern file into REAPER."""
+    reaper_only(ctx, "`daw-bridge reaper`")
 
 
 @reaper_group.command("install")

@@ -20,3 +20,14 @@ def connected(ctx: click.Context) -> Iterator[Daw]:
         yield daw
     finally:
         daw.close()
+
+
+def reaper_only(ctx: click.Context, what: str) -> None:
+    """Refuse ``--daw ardour`` (or any non-REAPER ``--daw``) for a command that exists only for REAPER."""
+    root = ctx.find_root()
+    chosen = root.obj.get("daw") if isinstance(root.obj, dict) else None
+    if chosen not in (None, "reaper"):
+        raise click.UsageError(
+            f"{what} is for REAPER only; --daw {chosen} has no meaning here "
+            "(Ardour set-up: docs/ardour.md; the DAW commands honour --daw ardour)."
+        )

@@ -94,6 +94,10 @@ def make_processor(kind: str, params: Mapping[str, float | str], sample_rate: in
     if kind == "simulation":
         sos = design_chain(filters_from_params(p, bands=SIMULATION_BANDS), sample_rate=sample_rate)
         return _Eq(sos, gain=gain, width=float(p["width"]))
+    if kind == "speakers":  # virtual speakers (daw_bridge.speakers): convolution with a room's binaural response
+        from ..speakers.stage import make_stage
+
+        return make_stage(p, sample_rate)
     if kind == "bandsolo":
         order = int(p["order"])
         if order % 2:

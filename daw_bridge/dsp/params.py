@@ -23,6 +23,8 @@ FILTER_TYPES: tuple[str, ...] = ("off", "peak", "lowshelf", "highshelf", "lowpas
 CORRECTION_BANDS = 20
 #: Simulation EQ bands (playback-system curves use at most this many sections).
 SIMULATION_BANDS = 8
+#: Virtual rooms of the ``speakers`` effect, in slider-value order (parameters in daw_bridge/data/speakers/).
+SPEAKER_ROOMS: tuple[str, ...] = ("direct", "control-room", "living-room", "car", "cube", "laptop", "phone")
 #: JSFX name prefix as REAPER lists our effects (``desc:`` lines are ``daw-bridge/<kind>``).
 JSFX_PREFIX = "JS: daw-bridge/"
 
@@ -95,10 +97,14 @@ PARAMS: dict[str, tuple[Slider, ...]] = {
         *_eq_bands(SIMULATION_BANDS),
         _output(),
     ),
+    "speakers": (
+        Slider("room", "", 0.0, float(len(SPEAKER_ROOMS) - 1), 0.0, SPEAKER_ROOMS, 1.0, "Virtual room"),
+        _output(),
+    ),
 }
 
 #: The effect kinds, in monitoring-chain order.
-KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo")
+KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo", "speakers")
 
 
 def sliders(kind: str) -> tuple[Slider, ...]:

@@ -15,6 +15,8 @@ import logging
 import math
 import os
 import re
+import stat
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -39,7 +41,33 @@ EXT_SECTION = "daw_bridge"
 HOST = "REAPER 7.x (daw-bridge emulator)"
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+_FLOAT_MAX = int(sys.float_info.max)
 _STATE_KEYS = ("sample_rate", "length_s", "project_path", "markers", "monitor_fx", "time_selection")
+
+
+def _finite_int(text: str) -> int:
+    value = int(text)
+    if not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        raise ValueError(f"number out of range ({len(text)} digits)")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range ({text[:40]})")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
+
+
+def loads_like_lua(text: str) -> Any:
+    """``json.loads`` refusing what the Lua bridge's decoder (lib/json.lua) refuses with "number out of range" or
+    "bad number": integers beyond a double's range (a 401-digit id or time would overflow every later ``float()``),
+    numbers that read as infinite (``1e400``) and ``NaN``/``Infinity``. Raises ``ValueError``."""
+    return json.loads(text, parse_int=_finite_int, parse_float=_finite_float, parse_constant=_no_constant)
 
 
 class OpError(Exception):
@@ -77,12 +105,39 @@ class BridgeExecutor:
         _write_json(self.bridge_dir / "bridge.json", {"protocol": PROTOCOL, "host": HOST, "time": self.clock()})
         if not requests.is_dir():
             return 0
-        pending = [p for p in requests.iterdir() if p.name.endswith(".json") and p.is_file()]
-        pending.sort(key=lambda p: (p.stat().st_mtime, p.name))
+        listed: list[tuple[float, str, Path]] = []
+        for p in requests.iterdir():
+            if not p.name.endswith(".json"):
+                continue
+            try:
+                st = p.stat()  # links followed, as REAPER's Lua does
+            except OSError:
+                continue  # gone meanwhile, or a dangling link
+            if not stat.S_ISDIR(st.st_mode):  # EnumerateFiles lists no folders; FIFOs and devices it does
+                listed.append((st.st_mtime, p.name, p))
+        listed.sort(key=lambda entry: entry[:2])
         answered = 0
-        for path in pending:
-            answered += self._one(path)
+        for _, _, path in listed:
+            try:
+                answered += self._one(path)
+            except Exception as exc:  # one bad request never blocks the queue: answer it, remove it, go on
+                log.exception("bridge: request %s failed unexpectedly", path.name)
+                answered += self._give_up(path, exc)
         return answered
+
+    def _give_up(self, path: Path, exc: Exception) -> int:
+        """Answer ``path`` with ``internal`` (as the Lua bridge's pcall does) and delete it; 1 if answered."""
+        file_id = path.name[: -len(".json")]
+        try:
+            if _ID.match(file_id):
+                response_path = self.bridge_dir / "responses" / f"{file_id}.json"
+                if not response_path.exists():
+                    _write_json(response_path, _error(file_id, "internal", f"daw-bridge internal error: {exc}"))
+            path.unlink(missing_ok=True)
+        except OSError as err:
+            log.warning("bridge: could not answer or remove %s: %s", path.name, err)
+            return 0
+        return 1
 
     def _one(self, path: Path) -> int:
         file_id = path.name[: -len(".json")]
@@ -105,10 +160,17 @@ class BridgeExecutor:
 
     def _execute(self, path: Path, file_id: str) -> dict[str, Any]:
         try:
-            if path.stat().st_size > MAX_REQUEST_BYTES:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):  # lib/mailbox.lua refuses what cannot seek; never block on a FIFO
+                raise OpError("io", f"{path.name} is not a regular file (a FIFO, socket or device)")
+            if st.st_size > MAX_REQUEST_BYTES:
                 raise OpError("too_large", f"request is larger than {MAX_REQUEST_BYTES} bytes")
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_REQUEST_BYTES + 1)
+            if len(raw) > MAX_REQUEST_BYTES:
+                raise OpError("too_large", f"request grew larger than {MAX_REQUEST_BYTES} bytes")
             try:
-                request = json.loads(path.read_text(encoding="utf-8"))
+                request = loads_like_lua(raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
                 raise OpError("bad_json", f"request {path.name} is not valid JSON ({exc})") from exc
             op, args = self._validate(request, file_id)

@@ -8,6 +8,7 @@ the feedback packets it replies with: ``#bundle``s of at most 1024 bytes, as REA
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from ..daw import RenderResult
 from ..errors import CodecError
-from ..osc.codec import decode_packet, pack_bundles
+from ..osc.codec import MAX_PACKET_BYTES, decode_packet, pack_bundles
 from ..osc.patterns import PatternSet, load_patterns
 from .bridge_exec import BridgeExecutor
+from .feedback import VU_ACTIONS
+from .meters import Meters
 from .project import Project
 from .render import Progress, render_monitor_preview, render_project
 from .surface import Surface
@@ -46,12 +49,14 @@ class Emulator:
         self.malformed = 0
         self.bridge_runs = 0
         self._clock = time.monotonic()
+        self.meters = Meters()
+        self.wants_meters = any(p.action in VU_ACTIONS for p in self.surface.feedback_patterns)
 
     # ---- OSC -------------------------------------------------------------------------------------
     def handle_packet(self, data: bytes, reply: Callable[[bytes], None]) -> None:
         """Apply one incoming datagram and ``reply`` with each feedback packet (in order)."""
         try:
-            messages = decode_packet(data)
+            messages = decode_packet(data, max_message_bytes=MAX_PACKET_BYTES)  # REAPER's MAX_OSC_MSG_LEN
         except CodecError as exc:
             self.malformed += 1
             log.warning("emulator: malformed OSC packet ignored (%s)", exc)
@@ -80,14 +85,26 @@ class Emulator:
         every surface tick; a full check also catches changes made to ``emu.project`` directly (the "GUI").
         """
         with self.lock:
+            start_s = self.project.position_s
             self._advance()
+            self._meter(start_s)
             return pack_bundles(self.surface.changes(only_tracks=None if full else set()))
+
+    def _meter(self, start_s: float) -> None:
+        """Meter readings for the window played since the last poll (silence when stopped)."""
+        if not self.wants_meters:
+            return
+        p = self.project
+        if p.playing and not p.paused and p.position_s > start_s:
+            self.surface.peaks = self.meters.read(p, start_s, p.position_s)
+        elif self.surface.peaks:
+            self.surface.peaks = {}
 
     def _advance(self) -> None:
         now = time.monotonic()
         elapsed, self._clock = now - self._clock, now
         p = self.project
-        if not p.playing or p.paused:
+        if not p.playing or p.paused or not math.isfinite(p.position_s):
             return
         p.position_s += elapsed
         start, end = p.loop_start_s, p.loop_end_s

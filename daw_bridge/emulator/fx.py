@@ -72,10 +72,21 @@ def _dsp_processor(kind: str, params: Mapping[str, float | str], sample_rate: in
 
 
 class FxChain:
-    """The enabled effects of one chain, run in order on (frames, 2) blocks."""
+    """The enabled effects of one chain, run in order on (frames, 2) blocks.
 
-    def __init__(self, fx: list[Fx], sample_rate: int) -> None:
-        self.processors = [make_fx_processor(f, sample_rate) for f in fx if f.enabled]
+    ``strict=False`` skips effects the emulator cannot run (they pass audio unchanged) instead of raising.
+    """
+
+    def __init__(self, fx: list[Fx], sample_rate: int, *, strict: bool = True) -> None:
+        self.processors: list[Processor] = []
+        for f in fx:
+            if not f.enabled:
+                continue
+            try:
+                self.processors.append(make_fx_processor(f, sample_rate))
+            except RenderError:
+                if strict:
+                    raise
 
     def process(self, block: Audio) -> Audio:
         for p in self.processors:

@@ -6,6 +6,8 @@
 * Solo (REAPER semantics): when any track is soloed, a track is heard only if it is soloed, inside a soloed folder,
   or a folder on the path of a soloed track. Mute on a folder silences everything inside it.
 * Track FX and the master's **monitoring** FX are separate lists; monitoring FX never reach a render.
+* Sends: a track's ``sends`` route its post-fader output to another track's input (REAPER's default send mode,
+  post-fader/post-pan); a track's receives are the sends that target it, in track order.
 * Markers and regions (a region has ``end_s``) carry REAPER's numbers and an optional ``#rrggbb`` colour.
 * Project ext state (``SetProjExtState``) is ``ext_state[section][key] = value``.
 
@@ -51,6 +53,9 @@ class Fx:
     enabled: bool = True
     params: dict[str, float | str] = field(default_factory=dict)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    open: bool = False  # its window (REAPER: TrackFX_GetOpen)
+    preset: str = ""  # the loaded preset's name ("" = none, as TrackFX_GetPreset reports)
+    presets: list[str] | None = None  # the preset list; None: the list emulator.presets gives for its kind
 
     @property
     def kind(self) -> str:
@@ -82,6 +87,16 @@ def trim_fx(gain_db: float, *, enabled: bool = True) -> Fx:
 
 
 @dataclass
+class Send:
+    """A send to the track with guid ``dest``: post-fader level ``volume_db``, ``pan`` -1..+1, ``mute``."""
+
+    dest: str
+    volume_db: float = 0.0
+    pan: float = 0.0
+    mute: bool = False
+
+
+@dataclass
 class Track:
     """A track: ``audio`` file placed at ``offset_s`` on the timeline, fader ``volume_db``, ``pan`` -1..+1."""
 
@@ -96,6 +111,7 @@ class Track:
     rec_arm: bool = False
     parent: str | None = None
     fx: list[Fx] = field(default_factory=list)
+    sends: list[Send] = field(default_factory=list)
     guid: str = field(default_factory=new_guid)
 
     def item_length_s(self) -> float:
@@ -145,6 +161,7 @@ class Project:
     paused: bool = False
     recording: bool = False
     metronome: bool = False
+    auto_recarm: bool = False  # action 40740, "auto-recarm all tracks" in csurf_osc.cpp
     position_s: float = 0.0
     ext_state: dict[str, dict[str, str]] = field(default_factory=dict)
     path: Path | None = None
@@ -209,6 +226,16 @@ class Project:
         if track.mute or any(a.mute for a in self.ancestors(track)):
             return False
         return self.solo_passes(track)
+
+    # ---- sends ----------------------------------------------------------------------------------
+    def receives_of(self, track: Track) -> list[tuple[Track, Send]]:
+        """Sends that target ``track`` as (source track, send), in track order (REAPER's receive order)."""
+        return [(t, s) for t in self.tracks for s in t.sends if s.dest == track.guid]
+
+    def send_name(self, send: Send) -> str:
+        """A send's name as REAPER reports it: the destination track's name."""
+        dest = self.by_guid(send.dest)
+        return dest.name if dest is not None else ""
 
     # ---- markers --------------------------------------------------------------------------------
     def next_marker_number(self, *, region: bool) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import tomli_w
 
 from ..errors import ConfigError
-from .project import Fx, Marker, Project, Track, clamp_pan, valid_color
+from .project import Fx, Marker, Project, Send, Track, clamp_pan, valid_color
 
 
 def load_project(path: str | Path) -> Project:
@@ -54,12 +54,22 @@ def project_from_mapping(data: dict[str, Any], *, base: Path, source: str = "<pr
     project.master = _track(r, r.table(data, "master"), "master", base, default_name="MASTER")
     project.monitor_fx = [_fx(r, f, f"monitor_fx[{i}]") for i, f in enumerate(r.list_(data, "monitor_fx"))]
     parents: list[tuple[Track, str]] = []
+    sends: list[tuple[Track, list[dict[str, Any]], str]] = []
     for i, t in enumerate(r.list_(data, "tracks")):
         track = _track(r, t, f"tracks[{i}]", base)
         parent = t.get("parent")
         if parent is not None:
             parents.append((track, r.str_(t, "parent", "")))
+        sends.append((track, r.list_(t, "sends"), f"tracks[{i}].sends"))
         project.tracks.append(track)
+    for track, raw_sends, where in sends:
+        for j, raw in enumerate(raw_sends):
+            dest_name = r.str_(raw, "dest", None)
+            dest = project.find_track(dest_name)
+            if dest is None or dest is track:
+                raise ConfigError(f"{source}: {where}[{j}].dest {dest_name!r} is not another track")
+            track.sends.append(Send(dest.guid, r.float_(raw, "volume_db", 0.0), clamp_pan(r.float_(raw, "pan", 0.0)),
+                                    r.bool_(raw, "mute", False)))
     for track, parent_name in parents:
         parent_track = project.find_track(parent_name)
         if parent_track is None or parent_track is track:
@@ -106,7 +116,11 @@ def _fx(r: _Reader, f: dict[str, Any], where: str) -> Fx:
         isinstance(v, int | float | str) and not isinstance(v, bool) for v in params.values()
     ):
         raise ConfigError(f"{r.source}: {where}.params must map names to numbers or strings")
-    fx = Fx(r.str_(f, "name", None), r.bool_(f, "enabled", True), dict(params))
+    presets = f.get("presets")
+    if presets is not None and not (isinstance(presets, list) and all(isinstance(p, str) for p in presets)):
+        raise ConfigError(f"{r.source}: {where}.presets must be a list of preset names")
+    fx = Fx(r.str_(f, "name", None), r.bool_(f, "enabled", True), dict(params), preset=r.str_(f, "preset", ""),
+            presets=list(presets) if presets is not None else None)
     if fx.kind == "trim":
         fx.ranges = {"gain_db": (-24.0, 24.0)}
     return fx
@@ -212,11 +226,23 @@ def _track_map(t: Track, project: Project, base: Path) -> dict[str, Any]:
         except ValueError:  # another drive on Windows
             d["audio"] = str(t.audio)
     d["fx"] = [_fx_map(f) for f in t.fx]
+    sends = []
+    for snd in t.sends:
+        dest = project.by_guid(snd.dest)
+        if dest is not None:
+            sends.append({"dest": dest.name, "volume_db": snd.volume_db, "pan": snd.pan, "mute": snd.mute})
+    if sends:
+        d["sends"] = sends
     return d
 
 
 def _fx_map(f: Fx) -> dict[str, Any]:
-    return {"name": f.name, "enabled": f.enabled, "params": dict(f.params)}
+    d: dict[str, Any] = {"name": f.name, "enabled": f.enabled, "params": dict(f.params)}
+    if f.preset:
+        d["preset"] = f.preset
+    if f.presets is not None:
+        d["presets"] = list(f.presets)
+    return d
 
 
 def save_project(project: Project, path: str | Path) -> Path:

@@ -2,7 +2,8 @@
 
 Signal flow per block (audio is float64 ``(frames, 2)`` at the render rate):
 
-    track = (own item + sum of heard children) -> track FX -> volume (dB) -> pan -> [muted/solo-ed out: silence]
+    track = (own item + sum of heard children + its receives) -> track FX -> volume (dB) -> pan
+            [muted/solo-ed out: silence]; a send adds the source's post-fader output at the send's level and pan
     master = sum of heard top-level tracks and folder buses -> master FX -> master volume -> master pan
     [render_monitor_preview only: -> monitoring FX]
 
@@ -33,7 +34,7 @@ from ..daw import RenderResult
 from ..errors import InvalidAudio, RenderError
 from ..units import db_to_gain, seconds_to_frames
 from .fx import FxChain
-from .project import Project, Track
+from .project import Project, Send, Track
 
 Audio = npt.NDArray[np.float64]
 Progress = Callable[[float, str], None]
@@ -118,19 +119,39 @@ class _Node:
     chain: FxChain
     children: list[_Node]
     heard: bool
+    receives: list[tuple[_Node, Send]]
 
 
 class Mixer:
-    """The project's mix graph at ``rate`` Hz; ``block(start, stop)`` gives the master bus for those frames."""
+    """The project's mix graph at ``rate`` Hz; ``block(start, stop)`` gives the master bus for those frames.
 
-    def __init__(self, project: Project, rate: int, *, monitor: bool = False) -> None:
+    ``strict=False`` lets effects the emulator cannot run pass audio unchanged (meters), instead of raising.
+    """
+
+    def __init__(self, project: Project, rate: int, *, monitor: bool = False, strict: bool = True) -> None:
         self.project = project
         self.rate = rate
+        self.strict = strict
         self._readers: list[ItemReader] = []
+        self._nodes: dict[str, _Node] = {}
         try:
-            self.roots = [self._node(t) for t in project.children_of(None)]
-            self.master_chain = FxChain(project.master.fx, rate)
-            self.monitor_chain = FxChain(project.monitor_fx, rate) if monitor else None
+            _check_routing(project)
+            heard = _heard(project)
+            for t in project.tracks:
+                self._nodes[t.guid] = _Node(t, self._reader(t) if heard[t.guid] else None,
+                                            FxChain(t.fx, rate, strict=strict), [], heard[t.guid], [])
+            for t in project.tracks:
+                node = self._nodes[t.guid]
+                parent = project.parent_of(t)
+                if parent is not None:
+                    self._nodes[parent.guid].children.append(node)
+                for snd in t.sends:
+                    dest = self._nodes.get(snd.dest)
+                    if dest is not None and dest is not node:
+                        dest.receives.append((node, snd))
+            self.roots = [self._nodes[t.guid] for t in project.children_of(None)]
+            self.master_chain = FxChain(project.master.fx, rate, strict=strict)
+            self.monitor_chain = FxChain(project.monitor_fx, rate, strict=strict) if monitor else None
             self.master_item = self._reader(project.master)
         except BaseException:
             self.close()
@@ -143,32 +164,40 @@ class Mixer:
         self._readers.append(reader)
         return reader
 
-    def _node(self, track: Track) -> _Node:
-        children = [self._node(c) for c in self.project.children_of(track)]
-        heard = self.project.is_heard(track)
-        chain = FxChain(track.fx, self.rate)
-        return _Node(track, self._reader(track) if heard else None, chain, children, heard)
-
     def close(self) -> None:
         for r in self._readers:
             r.close()
 
-    def _track_block(self, node: _Node, start: int, stop: int) -> Audio:
-        block = node.item.read(start, stop) if node.item is not None else np.zeros((stop - start, 2))
-        for child in node.children:
-            if child.heard:
-                block = block + self._track_block(child, start, stop)
+    def _track_block(self, node: _Node, start: int, stop: int, memo: dict[str, Audio]) -> Audio:
+        """Post-fader output of ``node`` for frames [start, stop) (silence when it is not heard), memoized."""
+        done = memo.get(node.track.guid)
+        if done is not None:
+            return done
         if not node.heard:
-            return np.zeros_like(block)  # muted/solo-ed out: nothing of it (or its children) passes
-        block = node.chain.process(block)
-        return _apply_fader(block, node.track.volume_db, node.track.pan)
+            out = np.zeros((stop - start, 2))
+        else:
+            block = node.item.read(start, stop) if node.item is not None else np.zeros((stop - start, 2))
+            for child in node.children:
+                block = block + self._track_block(child, start, stop, memo)
+            for source, snd in node.receives:
+                if not snd.mute:
+                    block = block + _apply_fader(self._track_block(source, start, stop, memo), snd.volume_db,
+                                                 snd.pan)
+            block = node.chain.process(block)
+            out = _apply_fader(block, node.track.volume_db, node.track.pan)
+        memo[node.track.guid] = out
+        return out
 
-    def block(self, start: int, stop: int) -> Audio:
-        """Master output (frames, 2) for render-rate frames [start, stop)."""
+    def block(self, start: int, stop: int, *, taps: dict[str, Audio] | None = None) -> Audio:
+        """Master output (frames, 2) for render-rate frames [start, stop); ``taps`` receives each track's
+        post-fader output by guid."""
         master = self.project.master
+        memo: dict[str, Audio] = {} if taps is None else taps
         mix = self.master_item.read(start, stop) if self.master_item is not None else np.zeros((stop - start, 2))
         for node in self.roots:
-            mix = mix + self._track_block(node, start, stop)
+            mix = mix + self._track_block(node, start, stop, memo)
+        for node in self._nodes.values():  # tracks only reached by sends still run (their state, their taps)
+            self._track_block(node, start, stop, memo)
         mix = self.master_chain.process(mix)
         mix = _apply_fader(mix, master.volume_db, master.pan)
         if master.mute:
@@ -176,6 +205,51 @@ class Mixer:
         if self.monitor_chain is not None:
             mix = self.monitor_chain.process(mix)
         return mix
+
+
+def _check_routing(project: Project) -> None:
+    """Refuse a feedback loop through folders and sends (REAPER refuses to create one)."""
+    feeds: dict[str, set[str]] = {t.guid: set() for t in project.tracks}  # guid -> guids it feeds
+    for t in project.tracks:
+        if t.parent in feeds:
+            feeds[t.guid].add(t.parent)
+        feeds[t.guid].update(s.dest for s in t.sends if s.dest in feeds)
+    state: dict[str, int] = {}
+
+    def visit(guid: str) -> None:
+        state[guid] = 1
+        for nxt in feeds[guid]:
+            if state.get(nxt) == 1:
+                track = project.by_guid(nxt)
+                raise RenderError(f"routing loop through track {track.name if track else nxt!r}: "
+                                  "folders and sends must not feed back")
+            if nxt not in state:
+                visit(nxt)
+        state[guid] = 2
+
+    for guid in feeds:
+        if guid not in state:
+            visit(guid)
+
+
+def _heard(project: Project) -> dict[str, bool]:
+    """Which tracks pass audio: REAPER's mute/solo rules, plus send destinations of a heard, soloed source
+    (a soloed track's reverb send stays audible; the emulator's reading of REAPER's solo routing)."""
+    heard = {t.guid: project.is_heard(t) for t in project.tracks}
+    if project.any_solo():
+        changed = True
+        while changed:
+            changed = False
+            for t in project.tracks:
+                if not heard[t.guid] or t.mute:
+                    continue
+                for snd in t.sends:
+                    dest = project.by_guid(snd.dest)
+                    if dest is not None and not heard[dest.guid] and not dest.mute and not any(
+                        a.mute for a in project.ancestors(dest)
+                    ):
+                        heard[dest.guid] = changed = True
+    return heard
 
 
 def iter_mix(

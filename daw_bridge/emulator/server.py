@@ -44,7 +44,7 @@ class EmulatorServer:
         self._sock: socket.socket | None = None
         self._out: queue.Queue[list[bytes] | None] = queue.Queue()
         self._pending = 0  # bursts queued or being sent; a one-packet reply goes out directly only when 0
-        self._pending_lock = threading.Lock()
+        self._pending_lock = threading.Condition()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.packets_in = 0
@@ -64,8 +64,7 @@ class EmulatorServer:
         if self._sock is not None:
             return
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:  # no SO_REUSEADDR: a second emulator (or REAPER) on the port must fail here, not share it
             sock.bind((self.host, self._port))
         except OSError as exc:
             sock.close()
@@ -99,6 +98,13 @@ class EmulatorServer:
         self._threads = []
         self._sock.close()
         self._sock = None
+        with self.emulator.lock:
+            self.emulator.meters.close()  # the meters' open audio files
+
+    def wait_idle(self, timeout_s: float = 5.0) -> bool:
+        """Wait until every queued feedback burst has been sent; False on timeout."""
+        with self._pending_lock:
+            return self._pending_lock.wait_for(lambda: self._pending == 0, timeout_s)
 
     def restart(self) -> None:
         """Stop and start again on the same ports (caches cleared, project kept): a simulated REAPER restart."""
@@ -173,6 +179,7 @@ class EmulatorServer:
             finally:
                 with self._pending_lock:
                     self._pending -= 1
+                    self._pending_lock.notify_all()
 
     def _poll_loop(self) -> None:
         tick = 0

@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Match, Message], None]
 
 _NUMERIC_FLAGS = frozenset("nfbtri")
-_CACHE_SIZE = 16384
+#: The address cache holds at most this many addresses (a 1,024-track session's feedback is about 30 per track)...
+CACHE_MAX_ENTRIES = 32768
+#: ...of at most this many characters each (REAPER's longest, FX parameter names with two targets, are ~40).
+CACHE_MAX_ADDRESS = 96
 
 
 @dataclass
@@ -65,7 +68,7 @@ class Dispatcher:
         self.stats = DispatchStats()
         self._handlers: dict[tuple[str, str], list[tuple[int | None, Handler]]] = {}
         self._lock = threading.Lock()
-        self._cache: dict[str, list[Match]] = {}  # address -> matches (REAPER's address set is finite)
+        self._cache: dict[str, list[Match]] = {}  # address -> matches (bounded: see _remember)
 
     def map(self, action: str, flag: str, handler: Handler, *, wildcards: int | None = None) -> None:
         """Call ``handler`` for messages matching a pattern of ``action`` with type ``flag``.
@@ -80,6 +83,16 @@ class Dispatcher:
             if wildcards is None or wildcards == match.pattern.wildcards:
                 return handler
         return None
+
+    def _remember(self, address: str, matches: list[Match]) -> None:
+        """Cache the matches of an address REAPER could send: one that matched, of at most
+        :data:`CACHE_MAX_ADDRESS` characters, up to :data:`CACHE_MAX_ENTRIES` of them (then the cache starts over).
+        Unknown and long addresses are matched again each time, so junk cannot fill memory."""
+        if not matches or len(address) > CACHE_MAX_ADDRESS:
+            return
+        if len(self._cache) >= CACHE_MAX_ENTRIES:
+            self._cache.clear()
+        self._cache[address] = matches
 
     def dispatch_packet(self, data: bytes) -> int:
         """Decode one datagram and dispatch every message in it; returns how many were handled. Never raises."""
@@ -100,9 +113,12 @@ class Dispatcher:
         self.stats.messages += 1
         matches = self._cache.get(message.address)
         if matches is None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            matches = self._cache[message.address] = self.patterns.match(message.address)
+            try:
+                matches = self.patterns.match(message.address)
+            except Exception:  # a pattern-matching bug must not escape: count it as an unknown address
+                log.exception("OSC address %.80r could not be matched", message.address)
+                matches = []
+            self._remember(message.address, matches)
         if not matches:
             self.stats.unknown += 1
             log.debug("dropped OSC message no pattern knows: %r", message)

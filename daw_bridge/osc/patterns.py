@@ -39,8 +39,10 @@ WILDCARD = "@"
 
 _PATTERN_TOKEN = re.compile(r"^([nfbtrsi])(/\S*)$")
 _KEY = re.compile(r"^[A-Z][A-Z0-9_+\-]*$")
-_TARGET_INT = re.compile(r"^\d+$")
-_TARGET_LIST = re.compile(r"^\d+(,\d+)+$")
+# Targets are at most 9 ASCII digits (REAPER's indices are int32): longer ones are no index, and int() on a
+# 5,000-digit segment raised ValueError out of matching (issue 17). Lists hold at most 256 numbers.
+_TARGET_INT = re.compile(r"^[0-9]{1,9}$")
+_TARGET_LIST = re.compile(r"^[0-9]{1,9}(,[0-9]{1,9}){1,255}$")
 _TARGET_NAMED = re.compile(r"^_[A-Za-z0-9_]+$")
 
 Target = int | str | tuple[int, ...]

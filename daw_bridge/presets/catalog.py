@@ -29,10 +29,13 @@ import tomli_w
 from .. import shipped
 from ..config import default_data_dir
 from ..dsp.biquad import KINDS, Biquad
-from ..errors import PresetError
+from ..dsp.params import CORRECTION_BANDS, resolve, sliders
+from ..errors import InvalidParameter, PresetError
 from .autoeq import AUTOEQ_RATE_HZ, ParametricEq, parse_file
 
 SCHEMA_VERSION = 1
+#: Sample rates an imported preset must work at (the correction adapts its filters to the project's rate).
+CHECK_RATES_HZ = (44100, 48000, 96000)
 #: Environment variable overriding the user data dir (tests point it at a tmp dir).
 DATA_DIR_ENV = "DAW_BRIDGE_DATA_DIR"
 
@@ -141,12 +144,63 @@ def find_preset(name: str, *, base: Path | None = None) -> Preset:
     raise PresetError(f"no headphone preset named {name!r}.{hint}")
 
 
-def import_autoeq(path: Path, *, name: str | None = None, base: Path | None = None) -> Preset:
-    """Parse an AutoEq ParametricEQ.txt and save it as a user preset (named after the file unless ``name``)."""
+def check_usable(eq: ParametricEq, where: str) -> None:
+    """Raise PresetError (with the reason and the limit) unless the correction effect can run ``eq`` at every rate
+    of :data:`CHECK_RATES_HZ`: at most :data:`~daw_bridge.dsp.params.CORRECTION_BANDS` filters, a clip-free preamp
+    within the preamp slider's range, and every filter, once adapted to the rate, within the band sliders."""
+    from ..dsp.correction import build, slider_params
+
+    if len(eq.filters) > CORRECTION_BANDS:
+        raise PresetError(f"{where}: {len(eq.filters)} filters; the correction effect has {CORRECTION_BANDS} bands "
+                          f"(at most {CORRECTION_BANDS} filters)")
+    table = {s.name: s for s in sliders("correction")}
+    for rate in CHECK_RATES_HZ:
+        try:
+            corr = build(eq.filters, file_preamp_db=eq.preamp_db, sample_rate=rate, design_rate=eq.design_rate_hz)
+        except InvalidParameter as exc:
+            raise PresetError(f"{where}: the correction cannot use it at {rate} Hz ({exc})") from exc
+        preamp = table["preamp_db"]
+        if not preamp.minimum <= corr.preamp_db <= preamp.maximum:
+            raise PresetError(
+                f"{where}: the filters boost up to {-corr.preamp_db:+.1f} dB together, which needs a preamp of "
+                f"{corr.preamp_db:.1f} dB; the correction's preamp goes down to {preamp.minimum:g} dB"
+            )
+        for i, f in enumerate(corr.filters, start=1):
+            for slider_name, value in ((f"band{i}_gain", f.gain_db), (f"band{i}_freq", f.freq_hz),
+                                       (f"band{i}_q", f.q)):
+                slider = table[slider_name]
+                if not slider.minimum <= value <= slider.maximum:
+                    spec = eq.filters[i - 1]
+                    raise PresetError(
+                        f"{where}: filter {i} ({spec.kind} {spec.freq_hz:g} Hz, {spec.gain_db:+g} dB, Q {spec.q:g}) "
+                        f"needs {slider.label.lower().replace(f'band {i} ', '')} {value:.6g} {slider.unit} at "
+                        f"{rate} Hz; the correction's limit is {slider.minimum:g}..{slider.maximum:g} {slider.unit}"
+                    )
+        try:
+            resolve("correction", slider_params(corr))
+        except InvalidParameter as exc:  # any other slider (the loudness compensation)
+            raise PresetError(f"{where}: the correction would refuse it at {rate} Hz ({exc})") from exc
+
+
+def import_autoeq(path: Path, *, name: str | None = None, base: Path | None = None, force: bool = False) -> Preset:
+    """Parse an AutoEq ParametricEQ.txt and save it as a user preset (named after the file unless ``name``).
+
+    Refused (PresetError) when the correction could not run it (:func:`check_usable`), and, unless ``force``,
+    when the name is a shipped preset's (the import would shadow it) or an imported preset's (it would be
+    replaced)."""
     eq = parse_file(path)
     model = name or path.name.removesuffix(".txt").removesuffix(" ParametricEQ").strip()
     if not model:
         raise PresetError(f"{path}: cannot derive a model name from the file name; pass --name")
+    check_usable(eq, str(path))
+    if not force:
+        key = " ".join(model.split()).lower()
+        for existing in all_presets(base=base):
+            if key == existing.name.lower() or key in (a.lower() for a in existing.aliases):
+                what = "an imported preset (it would be replaced)" if existing.user else (
+                    "a shipped preset (yours would hide it)")
+                raise PresetError(f"{model!r} is already {what}; pass --name to import under another name, or "
+                                  "--force to import it anyway")
     preset = Preset(
         name=model,
         eq=eq,

@@ -15,10 +15,12 @@ same folder, flush, fsync, rename), triggers the in-DAW bridge (an OSC action, p
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
+import stat
 import tempfile
 import threading
 import time
@@ -52,6 +54,12 @@ OPERATIONS = frozenset(
 PATH_ARGS = {"render": "directory", "insert_media": "path"}
 POLL_S = 0.01
 EVENT_POLL_S = 0.05
+#: The largest event file read (bytes); events are a few hundred bytes. Bigger entries are quarantined.
+EVENT_MAX_BYTES = 64 * 1024
+#: An event that does not parse is retried until it is this old (s): a non-atomic writer may still be writing.
+EVENT_SETTLE_S = 2.0
+#: How many unmovable entries are remembered (and skipped) at most.
+EVENT_SKIP_MAX = 1024
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -154,11 +162,20 @@ class BridgeClient:
         while not resp_path.exists():
             if time.monotonic() >= deadline:
                 self._withdraw(req_path)
-                raise BridgeTimeout(
-                    f"no response from the {self.host} bridge in {wait_s:.1f} s ({op}): {self.setup_hint}"
-                )
+                raise BridgeTimeout(f"no response from the {self.host} bridge in {wait_s:.1f} s ({op}): {self._hint()}")
             time.sleep(POLL_S)
         return self._read_response(resp_path, request_id, op, self.host)
+
+    def _hint(self) -> str:
+        """What to check after a timeout. A bridge that has run in this mailbox before (it writes ``bridge.json``
+        on every run) is installed: then the DAW itself stopped answering (a modal dialog, stopped, closed)."""
+        try:
+            last = json.loads((self.bridge_dir / "bridge.json").read_text(encoding="utf-8")).get("time")
+            ago = f" {time.time() - float(last):.0f} s ago" if isinstance(last, int | float) else ""
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+            return self.setup_hint
+        return (f"the {self.host} bridge last answered here{ago}, so it is installed: {self.host} stopped "
+                "answering (a dialog waiting in it? stopped or closed?)")
 
     @staticmethod
     def _withdraw(req_path: Path) -> None:
@@ -249,11 +266,72 @@ class BridgeClient:
         return None if value is None else str(value)
 
 
+class EventUnreadable(Exception):
+    """An ``events/`` entry that cannot be an event (not a regular file, or too large): it is quarantined."""
+
+
+def read_event_bytes(path: Path, *, max_bytes: int = EVENT_MAX_BYTES) -> tuple[bytes, float]:
+    """The bytes of the event file ``path`` and its mtime (s), read without ever blocking or following a link.
+
+    Anything ``lstat`` does not call a regular file is refused unopened. The file is then opened with
+    ``O_NONBLOCK | O_NOFOLLOW`` (should it have been swapped for a FIFO meanwhile, it opens at once; a symlink is
+    refused) and checked again with ``fstat`` on the open descriptor: only a regular file of at most ``max_bytes``
+    is read, and never more than ``max_bytes + 1`` bytes (a file that grew past the cap is refused too).
+    Raises :class:`EventUnreadable` for anything else, ``OSError`` if it vanished or cannot be opened.
+    """
+    mode = os.lstat(path).st_mode  # a device is never even opened (opening one can have effects of its own)
+    if not stat.S_ISREG(mode):
+        raise EventUnreadable("a symbolic link" if stat.S_ISLNK(mode) else f"not a regular file ({_file_kind(mode)})")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise EventUnreadable("a symbolic link") from exc
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise EventUnreadable(f"not a regular file ({_file_kind(st.st_mode)})")
+        if st.st_size > max_bytes:
+            raise EventUnreadable(f"{st.st_size} bytes, over the {max_bytes}-byte limit for an event")
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > max_bytes:
+            raise EventUnreadable(f"over the {max_bytes}-byte limit for an event")
+        return data, st.st_mtime
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a link")):
+        if test(mode):
+            return name
+    return "an odd file"
+
+
 class EventWatcher:
     """Heartbeat ``controller.json`` and deliver ``events/*.json`` to ``handler`` (oldest first), deleting each.
 
     :meth:`poll_once` does one round (tests call it directly); :meth:`start` runs it every ``poll_s`` in a
-    daemon thread. A malformed event is logged, counted in :attr:`malformed` and deleted.
+    daemon thread. Nothing in ``events/`` can stall or break a pass (docs/reliability.md):
+
+    * only regular files are read, through :func:`read_event_bytes` (non-blocking, no symlinks, at most
+      ``max_bytes``); anything else (a FIFO, a symlink, a folder, a device, an oversized file) is moved to
+      ``quarantine/`` and logged once, or, if it cannot be moved, logged once and skipped from then on;
+    * a file that reads as cut short (empty, or JSON that ends too early) and was modified less than
+      ``settle_s`` ago is left for a later pass: a writer that does not rename atomically may still be writing
+      it. Any other unparseable file, or a cut one that stays so, is malformed: logged, counted in
+      :attr:`malformed` and deleted.
     """
 
     def __init__(
@@ -263,13 +341,19 @@ class EventWatcher:
         *,
         poll_s: float = EVENT_POLL_S,
         heartbeat_s: float = 1.0,
+        max_bytes: int = EVENT_MAX_BYTES,
+        settle_s: float = EVENT_SETTLE_S,
     ) -> None:
         self.bridge_dir = ensure_mailbox(bridge_dir)
         self.handler = handler
         self.poll_s = poll_s
         self.heartbeat_s = heartbeat_s
+        self.max_bytes = max_bytes
+        self.settle_s = settle_s
         self.malformed = 0
         self.delivered = 0
+        self.quarantined = 0
+        self._skipped: dict[str, tuple[int, int]] = {}  # name -> (inode, device) of entries we could not move
         self._last_beat = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -279,31 +363,96 @@ class EventWatcher:
         write_json_atomic(self.bridge_dir / "controller.json", {"pid": os.getpid(), "time": time.time()})
         self._last_beat = time.monotonic()
 
+    def pending(self) -> list[Path]:
+        """The ``events/*.json`` entries to look at this pass, oldest name first (skipped entries left out)."""
+        events = self.bridge_dir / "events"
+        names: list[str] = []
+        with os.scandir(events) as entries:
+            for entry in entries:
+                if not entry.name.endswith(".json") or entry.name.startswith("."):
+                    continue
+                known = self._skipped.get(entry.name)
+                if known is not None:
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if (st.st_ino, st.st_dev) == known:
+                        continue
+                    del self._skipped[entry.name]  # a new entry under that name
+                names.append(entry.name)
+        return [events / name for name in sorted(names)]
+
     def poll_once(self) -> int:
         """Heartbeat if due, then handle every pending event; returns how many were delivered."""
         if time.monotonic() - self._last_beat >= self.heartbeat_s:
             self.heartbeat()
         delivered = 0
-        for path in sorted((self.bridge_dir / "events").glob("*.json")):
+        for path in self.pending():
+            event = self._read(path)
+            if event is None:
+                continue
             try:
-                event = json.loads(path.read_text(encoding="utf-8"))
-                if not isinstance(event, dict) or not isinstance(event.get("event"), str):
-                    raise ValueError("not an object with an 'event' string")
-            except (OSError, ValueError, RecursionError) as exc:
-                self.malformed += 1
-                log.warning("dropped malformed bridge event %s: %s", path.name, exc)
-            else:
-                try:
-                    self.handler(event)
-                    delivered += 1
-                except Exception:
-                    log.exception("bridge event handler failed on %s", path.name)
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+                self.handler(event)
+                delivered += 1
+            except Exception:
+                log.exception("bridge event handler failed on %s", path.name)
+            self._remove(path)
         self.delivered += delivered
         return delivered
+
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        """The event in ``path``, or None (left for later, quarantined, or malformed and deleted)."""
+        try:
+            data, mtime = read_event_bytes(path, max_bytes=self.max_bytes)
+        except FileNotFoundError:
+            return None
+        except (EventUnreadable, OSError) as exc:
+            self._quarantine(path, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
+            return None
+        try:
+            event = json.loads(data.decode("utf-8"))
+            if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+                raise ValueError("not an object with an 'event' string")
+        except (ValueError, RecursionError) as exc:
+            if _looks_cut_short(data, exc) and time.time() - mtime < self.settle_s:
+                return None  # maybe still being written: next pass
+            self.malformed += 1
+            log.warning("dropped malformed bridge event %s (%d bytes): %s", path.name, len(data), _short(str(exc)))
+            self._remove(path)
+            return None
+        return event
+
+    def _remove(self, path: Path) -> None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            self._quarantine(path, f"cannot delete it ({exc.strerror or exc})")
+
+    def _quarantine(self, path: Path, reason: str) -> None:
+        """Move ``path`` (whatever it is; links are not followed) to ``quarantine/``, logging once."""
+        folder = self.bridge_dir / "quarantine"
+        target = folder / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}-{path.name[:100]}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            os.rename(path, target)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                return
+            self._skipped[path.name] = (st.st_ino, st.st_dev)
+            if len(self._skipped) > EVENT_SKIP_MAX:
+                self._skipped.pop(next(iter(self._skipped)))
+            log.warning("ignoring bridge event %s: %s; cannot move it aside (%s)", _short(path.name), reason,
+                        exc.strerror or exc)
+            return
+        self.quarantined += 1
+        log.warning("moved unreadable bridge event %s to %s: %s", _short(path.name), target, reason)
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll_s):
@@ -334,3 +483,17 @@ class EventWatcher:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _looks_cut_short(data: bytes, exc: BaseException) -> bool:
+    """Whether ``data`` failed to parse as JSON because it ends too early (a write still in progress)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return exc.start >= len(data) - 3  # a multi-byte character cut at the end
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string")
+    return False
+
+
+def _short(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters for a log line."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

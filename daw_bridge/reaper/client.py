@@ -207,9 +207,12 @@ class ReaperClient:
     def _await(self, checks: list[Check], timeout_s: float | None) -> None:
         limit_s = timeout_s if timeout_s is not None else self.timeout_s
         deadline = time.monotonic() + limit_s
+        heard = self.mirror.packets
         for check, what in checks:
             if not self.mirror.wait_for(check, deadline - time.monotonic()):
-                raise DawTimeout(f"{self._where()} did not confirm {what} within {limit_s:.1f} s")
+                silent = (": it sent nothing at all in that time, so it stopped answering (closed, stopped, or a "
+                          "dialog waiting in it?)") if self.mirror.packets == heard else ""
+                raise DawTimeout(f"{self._where()} did not confirm {what} within {limit_s:.1f} s{silent}")
 
     def _track_messages(self, number: int, change: TrackChange, version: int) -> tuple[list[Message], list[Check]]:
         """Messages (bank select first if needed) and the confirmations to wait for, for one change.

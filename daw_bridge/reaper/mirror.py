@@ -43,6 +43,7 @@ FLOOR_DB = -144.0
 
 _VOLUME_STR = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*dB\s*$", re.IGNORECASE)
 _PAN_STR = re.compile(r"^(\d+(?:\.\d+)?)%\s*([LR])$")
+_TRACK_NUMBER = re.compile(r"^[0-9]{1,9}$")
 
 
 @dataclass
@@ -99,7 +100,8 @@ def parse_volume_str(text: object) -> float | None:
         return None
     found = _VOLUME_STR.match(text)
     if found:
-        return float(found.group(1))
+        value = float(found.group(1))
+        return value if math.isfinite(value) else None  # "1e400"-long digit strings read as inf
     return -math.inf if text.strip().lower().startswith("-inf") else None
 
 
@@ -309,7 +311,7 @@ class ProjectMirror:
             for slot, m in self._markers.items():
                 if not m.number and not m.name:
                     continue
-                number = int(m.number) if m.number.isdigit() else slot
+                number = int(m.number) if _TRACK_NUMBER.match(m.number) else slot
                 out.append(MarkerInfo(number=number, time_s=m.time_s, name=m.name))
             return sorted(out, key=lambda m: (m.time_s, m.number))
 
@@ -367,8 +369,8 @@ class ProjectMirror:
 
     def _on_number(self, match: Match, msg: Message) -> None:
         text, slot = msg.args[0], match.targets[0]
-        if not isinstance(text, str) or not text.strip().isdigit() or not isinstance(slot, int):
-            return
+        if not isinstance(text, str) or not _TRACK_NUMBER.match(text.strip()) or not isinstance(slot, int):
+            return  # at most 9 ASCII digits: int() refuses '²' and 5,000-digit strings
         number = int(text)
         with self._cond:
             if 1 <= slot <= self.bank_size and number - slot != self.bank_start and number >= slot:

@@ -112,6 +112,7 @@ def bounce_and_check(
     cfg: Config,
     *,
     reference_files: Sequence[Path] = (),
+    reference_measurements: Sequence[Measurement] = (),
     fail_on: Sequence[str] = (),
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
@@ -123,7 +124,8 @@ def bounce_and_check(
     """Render, analyze against the references, replace our findings markers, write the HTML report.
 
     References are ``reference_files`` when given (checked before anything is rendered), else each reference
-    track rendered alone through its track. Raises RenderError if the render fails or writes no file.
+    track rendered alone through its track. ``reference_measurements`` (e.g. a reference profile's) join them
+    without any audio. Raises RenderError if the render fails or writes no file.
     """
     report = progress or (lambda _f, _m: None)
     areas = parse_areas(list(fail_on))
@@ -132,7 +134,7 @@ def bounce_and_check(
         from ..errors import InvalidAudio
 
         raise InvalidAudio(f"reference file not found: {', '.join(str(p) for p in missing)}")
-    roles = find_roles(daw, cfg) if not reference_files else None
+    roles = find_roles(daw, cfg) if not reference_files and not reference_measurements else None
     state = load_ab_state(daw, roles) if roles is not None else None
     info = daw.project_info()
     stem = safe_stem(Path(info.path).stem if info.path else "mix") + "-bounce"
@@ -174,7 +176,7 @@ def bounce_and_check(
 
     sections = song_sections(daw.markers(), audio_info(bounce).duration_s, offset_s=start_s or 0.0)
     mix = analyze_file(bounce, sections=sections, cache=cache)
-    refs: list[Measurement] = []
+    refs: list[Measurement] = list(reference_measurements)
     for i, path in enumerate(ref_paths):
         report(0.7 + 0.15 * i / max(1, len(ref_paths)), f"analyzing {path.name}")
         refs.append(analyze_file(path, cache=cache))

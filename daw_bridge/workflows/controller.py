@@ -18,6 +18,7 @@ from typing import Any
 from ..config import Config
 from ..daw import Daw, MonitorFx
 from ..errors import DawBridgeError
+from ..journal.events import JournalEvents
 from ..monitoring import chain, load_state
 from ..reaper.bridge import EventWatcher
 from .bounce import bounce_and_check
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: Events the scripts handle themselves and only report.
 INFORMATIONAL = frozenset({"ab", "markers_cleared"})
+#: Event names are cut to this many characters before they reach a log line.
+EVENT_NAME_MAX = 64
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Controller:
     say: Callable[[str], None] = print
     handled: list[str] = field(default_factory=list)
     monitoring: MonitoringEvents | None = None
+    journal: JournalEvents | None = None
 
     def handlers(self) -> dict[str, Callable[[dict[str, Any]], str]]:
         table: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -47,11 +51,13 @@ class Controller:
         }
         if self.monitoring is not None:
             table.update(self.monitoring.event_handlers())
+        if self.journal is not None:
+            table.update(self.journal.event_handlers())
         return table
 
     def handle(self, event: dict[str, Any]) -> None:
         """Handle one event; failures are reported, never raised into the watcher thread."""
-        name = str(event.get("event", ""))
+        name = str(event.get("event", ""))[:EVENT_NAME_MAX]
         if name in INFORMATIONAL:
             self.say(f"[{name}] {_describe(event)}")
             self.handled.append(name)
@@ -70,7 +76,7 @@ class Controller:
         mode = event.get("mode") if event.get("mode") in ("loudness", "midrange") else "loudness"
         result = match_levels(self.daw, self.cfg, mode=str(mode), monitor_chain=active_monitor_chain(self.daw))
         gains = ", ".join(f"{r.name} {r.change_db:+.1f} dB" for r in result.references)
-        return f"matched to the mix at {result.mix_level:.1f} {result.unit}: {gains}"
+        return f"matched to the mix at {result.mix_heard_level:.1f} {result.unit} as heard: {gains}"
 
     def _check(self, _event: dict[str, Any]) -> str:
         result = bounce_and_check(self.daw, self.cfg)
@@ -85,14 +91,17 @@ def active_monitor_chain(daw: Daw, *, base: Path | None = None) -> list[MonitorF
     return [fx for fx in chain(state, daw.project_info().sample_rate, base=base) if fx.enabled]
 
 
-def _describe(event: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "protocol", "time"))
+def _describe(event: dict[str, Any], limit: int = 200) -> str:
+    """The event's fields for one log line, cut to ``limit`` characters (an event can hold 64 KiB)."""
+    text = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "protocol", "time"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def serve(daw: Daw, cfg: Config, *, stop: threading.Event, say: Callable[[str], None] = print,
           poll_s: float = 0.05) -> Controller:
     """Heartbeat and handle events until ``stop`` is set; returns the controller (for its log)."""
-    controller = Controller(daw, cfg, say=say, monitoring=MonitoringEvents(daw))
+    controller = Controller(daw, cfg, say=say, monitoring=MonitoringEvents(daw),
+                            journal=JournalEvents(daw, cfg.journal_path))
     watcher = EventWatcher(cfg.bridge_dir, controller.handle, poll_s=poll_s)
     with watcher:
         say(f"daw-bridge controller running; mailbox {cfg.bridge_dir}. Ctrl-C stops it.")

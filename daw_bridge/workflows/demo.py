@@ -97,9 +97,10 @@ def run_demo(folder: Path, *, say: Say = print) -> DemoResult:
         step(4, "Level matching: each reference set to the mix's loudness (BS.1770), as heard through that chain")
         active = [fx for fx in chain if fx.enabled]
         match = match_levels(daw, cfg, mode="loudness", monitor_chain=active)
-        say(f"      mix: {match.mix_level:.1f} LUFS")
+        say(f"      mix: {match.mix_heard_level:.1f} LUFS as heard (render {match.mix_level:.1f} LUFS)")
         for r in match.references:
-            say(f"      {r.name}: {r.level:.1f} LUFS -> fader {r.volume_after_db:+.1f} dB")
+            say(f"      {r.name}: {r.heard_level:.1f} LUFS as heard (render {r.level:.1f} LUFS) "
+                f"-> fader {r.volume_after_db:+.1f} dB")
         ab = ABLoop(daw, cfg)
         worst = 0.0
         mix_render = render_source(daw, ab.state(), "mix", cfg.bounce_dir / "verify", "mix")

@@ -32,12 +32,17 @@ MAX_GAIN_CHANGE_DB = 40.0
 
 @dataclass(frozen=True)
 class SourceLevel:
-    """One source's measured level before matching and the track volume that matches it (dB)."""
+    """One source's level before matching and the track volume that matches it (dB).
+
+    ``heard_level`` is through the monitoring chain (what the gains match; equal to ``level`` without a chain),
+    ``level`` is the raw render's.
+    """
 
     name: str
     level: float
     volume_before_db: float
     volume_after_db: float
+    heard_level: float
 
     @property
     def change_db(self) -> float:
@@ -46,8 +51,11 @@ class SourceLevel:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """What level matching measured and set. ``unit`` is ``LUFS`` or ``dB`` (midrange). Levels are as rendered;
-    with ``as_heard`` the gains were computed through the monitoring chain."""
+    """What level matching measured and set. ``unit`` is ``LUFS`` or ``dB`` (midrange).
+
+    ``mix_heard_level`` and each reference's ``heard_level`` are what the gains were computed from (through the
+    monitoring chain when ``as_heard``); ``mix_level`` and ``level`` are the raw renders'.
+    """
 
     mode: str
     unit: str
@@ -55,6 +63,7 @@ class MatchResult:
     references: tuple[SourceLevel, ...]
     as_heard: bool
     renders: tuple[Path, ...]
+    mix_heard_level: float
 
 
 def measure_level(audio: np.ndarray, rate: int, mode: str) -> float:
@@ -139,7 +148,7 @@ def match_levels(
             )
         after = before + change
         gains[ref] = after
-        results.append(SourceLevel(ref, levels[ref], before, after))
+        results.append(SourceLevel(ref, levels[ref], before, after, heard[ref]))
     new_state = replace(state, gains_db=gains, mode=mode, mix_loudness=mix_level)
     daw.apply([TrackChange(r.name, volume_db=r.volume_after_db) for r in results])
     save_ab_state(daw, new_state)
@@ -151,4 +160,5 @@ def match_levels(
         references=tuple(results),
         as_heard=bool(monitor_chain),
         renders=tuple(renders),
+        mix_heard_level=heard[MIX],
     )

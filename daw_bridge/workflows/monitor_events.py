@@ -1,4 +1,4 @@
-"""Monitoring changes asked for by in-DAW shortcuts: next headphone preset, next band solo, next simulation.
+"""Monitoring changes asked for by in-DAW shortcuts: next headphone preset, band solo, simulation, virtual room.
 
 The choices (presets, band edges, simulation curves) live in Python, so the shortcut scripts send an event and the
 controller answers it here: it steps the saved :class:`~daw_bridge.monitoring.MonitoringState`, sends the chain
@@ -15,6 +15,7 @@ from typing import Any
 
 from ..bands import BAND_NAMES
 from ..daw import Daw
+from ..dsp.params import SPEAKER_ROOMS
 from ..dsp.simulation import SYSTEMS
 from ..monitoring import MonitoringState, apply_monitoring, load_state, save_state
 from ..presets.catalog import all_presets
@@ -64,6 +65,11 @@ class MonitoringEvents:
         self._push(load_state(self.base).with_changes(simulation=None))
         return "simulation off"
 
+    def speakers_next(self, _event: dict[str, Any]) -> str:
+        state = load_state(self.base)
+        new = self._push(state.with_changes(speakers=step(list(SPEAKER_ROOMS), state.speakers)))
+        return f"virtual room: {new.speakers}"
+
     def monitor(self, event: dict[str, Any]) -> str:
         """The script toggled an effect itself: keep the saved state in step (nothing is sent back)."""
         kind, enabled = event.get("kind"), bool(event.get("enabled"))
@@ -86,5 +92,6 @@ class MonitoringEvents:
             "band_off": self.band_off,
             "simulation_next": self.simulation_next,
             "simulation_off": self.simulation_off,
+            "speakers_next": self.speakers_next,
             "monitor": self.monitor,
         }

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..daw import Daw, TrackChange, TrackInfo
-from ..errors import TrackNotFound
+from ..errors import DawTimeout, DawUnreachable, TrackNotFound
 
 AB_STATE_KEY = "ab_state"
 MIX = "mix"
@@ -31,7 +31,25 @@ def find_roles(daw: Daw, cfg: Config) -> Roles:
 
     References are ``cfg.reference_tracks`` if given, else every track whose name starts with
     ``cfg.reference_prefix`` (case-insensitive). Raises TrackNotFound with the names that exist.
+
+    A track missing from the mirror is confirmed against the DAW first (one re-sync): a DAW killed while it was
+    sending its track list leaves the mirror empty, and "no mix track named 'MIX' (tracks: none)" would then
+    point the user at their config. If the DAW does not answer the re-sync, the error says it stopped answering
+    (:class:`~daw_bridge.errors.DawUnreachable`); if it does, the lookup runs again on fresh tracks.
     """
+    try:
+        return _find_roles(daw, cfg)
+    except TrackNotFound as missing:
+        try:
+            daw.connect()
+        except (DawUnreachable, DawTimeout) as exc:
+            raise DawUnreachable(
+                f"the DAW stopped answering: {exc} (the track lookup had found: {missing})"
+            ) from exc
+        return _find_roles(daw, cfg)
+
+
+def _find_roles(daw: Daw, cfg: Config) -> Roles:
     tracks = daw.tracks()
     names = [t.name for t in tracks]
     mix = _by_name(tracks, cfg.mix_track)

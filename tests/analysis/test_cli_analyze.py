@@ -73,6 +73,8 @@ def test_refs_dir_gives_ranges_and_readable_summary(files: dict[str, Path], tmp_
     assert code == 0 and len(json.loads(out)["references"]) == 3 and json.loads(out)["ranges"]
     code, text = _run([str(files["mix"]), "--refs-dir", str(refs)], tmp_path)
     assert code == 0 and "mix vs references" in text and "reverb" in text
+    blocks = text.split("\n\n")  # one block per file, each followed by one blank line
+    assert [b.split(":")[0] for b in blocks[:4]] == ["mix.wav", "ref1.wav", "ref2.wav", "ref3.wav"]
 
 
 def test_mono_reference_at_another_rate_is_compared_with_a_note(files: dict[str, Path], tmp_path: Path) -> None:

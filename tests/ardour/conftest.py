@@ -20,6 +20,7 @@ import soundfile as sf
 from daw_bridge.ardour import session
 from daw_bridge.ardour.daw import ArdourDaw
 from daw_bridge.ardour.process import ENV_FPU, ArdourProcess, script
+from daw_bridge.daw import TrackChange
 
 RATE = 48000
 DURATION_S = 4.0
@@ -70,9 +71,7 @@ def ardour_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     return root / "tpl", sources
 
 
-@pytest.fixture
-def rig(ardour_template: tuple[Path, dict[str, Path]], tmp_path: Path) -> Iterator[Rig]:
-    """A copy of the template served by its own Ardour on its own free port; nothing left running after."""
+def _serve(ardour_template: tuple[Path, dict[str, Path]], tmp_path: Path) -> Iterator[Rig]:
     template, sources = ardour_template
     session_dir = tmp_path / "tpl"
     shutil.copytree(template, session_dir)
@@ -89,3 +88,33 @@ def rig(ardour_template: tuple[Path, dict[str, Path]], tmp_path: Path) -> Iterat
         daw.close()
         proc.stop()
     assert not proc.running
+
+
+@pytest.fixture
+def rig(ardour_template: tuple[Path, dict[str, Path]], tmp_path: Path) -> Iterator[Rig]:
+    """A copy of the template served by its own Ardour on its own free port; nothing left running after."""
+    yield from _serve(ardour_template, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_rig(ardour_template: tuple[Path, dict[str, Path]],
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    """One Ardour for a module's tests that never stop it (starting one costs 2-7 s); see :func:`live_rig`."""
+    yield from _serve(ardour_template, tmp_path_factory.mktemp("shared-rig"))
+
+
+@pytest.fixture
+def live_rig(shared_rig: Rig) -> Rig:
+    """The module's Ardour, reset to the template: faders 0 dB, centred, nothing muted or soloed, every track's
+    ACE Amplifier at 0 dB, no monitoring effects of ours, no markers of ours, no project state, stopped.
+    Render file names must be unique within the module (the bounce folder is shared)."""
+    daw = shared_rig.daw
+    daw.stop()
+    daw.apply([TrackChange(name, volume_db=0.0, pan=0.0, mute=False, solo=False) for name in TRACKS])
+    for name in TRACKS:
+        if daw.plugin_params(name, 1)[0].value != 0.0:
+            daw.set_plugin_param(name, 1, "Gain", 0.0)
+    daw.set_monitor_chain([])
+    daw.clear_markers()
+    daw.set_project_state("ab_state", "")
+    return shared_rig

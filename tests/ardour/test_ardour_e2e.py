@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import uuid
 
 import numpy as np
 import pyloudnorm
@@ -12,6 +12,7 @@ import soundfile as sf
 from daw_bridge.ardour import session
 from daw_bridge.daw import MarkerSpec, MonitorFx, RenderRequest, TrackChange
 from daw_bridge.errors import BridgeRefused
+from daw_bridge.monitoring import MonitoringState, chain
 from daw_bridge.units import gain_to_db
 
 from .conftest import RATE, TRACKS, Rig, requires_ardour
@@ -21,7 +22,8 @@ pytestmark = [pytest.mark.ardour, requires_ardour]
 
 def render(rig: Rig, name: str) -> np.ndarray:
     """Render the master through the bridge; audio (frames, 2)."""
-    result = rig.daw.render(RenderRequest(directory=rig.bounce_dir, file_name=name, bit_depth=32))
+    unique = f"{uuid.uuid4().hex[:8]}-{name}"  # the bounce folder may be shared by a module's tests
+    result = rig.daw.render(RenderRequest(directory=rig.bounce_dir, file_name=unique, bit_depth=32))
     audio, rate = sf.read(result.files[0], always_2d=True)
     assert rate == RATE
     return audio
@@ -44,7 +46,8 @@ def solo_only(rig: Rig, name: str) -> None:
     rig.daw.apply([TrackChange(t, solo=(t == name)) for t in TRACKS])
 
 
-def test_mirror_reads_the_session(rig: Rig) -> None:
+def test_mirror_reads_the_session(live_rig: Rig) -> None:
+    rig = live_rig
     tracks = rig.daw.tracks()
     assert [t.name for t in tracks] == list(TRACKS)
     assert [t.index for t in tracks] == [1, 2, 3]
@@ -55,7 +58,8 @@ def test_mirror_reads_the_session(rig: Rig) -> None:
     assert info.path == str(rig.session_dir / "tpl.ardour")
 
 
-def test_gain_in_db_lands_in_the_render(rig: Rig) -> None:
+def test_gain_in_db_lands_in_the_render(live_rig: Rig) -> None:
+    rig = live_rig
     solo_only(rig, "MIX")
     rig.daw.set_volume_db("MIX", -7.5)
     assert rig.daw.track("MIX").volume_db == pytest.approx(-7.5, abs=0.01)
@@ -65,7 +69,8 @@ def test_gain_in_db_lands_in_the_render(rig: Rig) -> None:
     assert audible(audio) == {"MIX"}
 
 
-def test_level_matching_lands_within_0_1_lu_in_a_real_render(rig: Rig) -> None:
+def test_level_matching_lands_within_0_1_lu_in_a_real_render(live_rig: Rig) -> None:
+    rig = live_rig
     meter = pyloudnorm.Meter(RATE)
     source = {n: meter.integrated_loudness(sf.read(p)[0]) for n, p in rig.sources.items()}
     match_db = source["MIX"] - source["REF 1"]
@@ -78,7 +83,8 @@ def test_level_matching_lands_within_0_1_lu_in_a_real_render(rig: Rig) -> None:
     assert abs(match_db) > 3.0  # the match really moved the reference
 
 
-def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(rig: Rig) -> None:
+def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(live_rig: Rig) -> None:
+    rig = live_rig
     sent = rig.daw.datagrams_sent
     rig.daw.apply([TrackChange("MIX", mute=True), TrackChange("REF 1", mute=False, solo=True),
                    TrackChange("REF 2", mute=True, solo=False)])
@@ -90,7 +96,8 @@ def test_ab_switch_is_one_bundle_with_exactly_the_right_strips(rig: Rig) -> None
     assert audible(render(rig, "ab2.wav")) == {"MIX"}
 
 
-def test_pan_follows_daw_bridge_convention(rig: Rig) -> None:
+def test_pan_follows_daw_bridge_convention(live_rig: Rig) -> None:
+    rig = live_rig
     solo_only(rig, "MIX")
     rig.daw.set_pan("MIX", -1.0)
     assert rig.daw.track("MIX").pan == pytest.approx(-1.0, abs=1e-3)
@@ -99,7 +106,8 @@ def test_pan_follows_daw_bridge_convention(rig: Rig) -> None:
     assert tone_db(audio, freq, channel=0) - tone_db(audio, freq, channel=1) > 40.0
 
 
-def test_plugin_parameter_in_native_units_reaches_the_render(rig: Rig) -> None:
+def test_plugin_parameter_in_native_units_reaches_the_render(live_rig: Rig) -> None:
+    rig = live_rig
     solo_only(rig, "REF 2")
     plugins = rig.daw.plugins("REF 2")
     assert plugins[0][:2] == (1, "ACE Amplifier")
@@ -125,30 +133,42 @@ def test_markers_via_the_bridge_appear_in_the_saved_session(rig: Rig) -> None:
         ("[daw-bridge] too bright 2.1 dB", 1.25, "IsMark"), ("[daw-bridge] section", 2.0, "IsRangeMarker")]
 
 
-def test_monitoring_chain_never_reaches_the_render(rig: Rig) -> None:
+def test_monitoring_chain_never_reaches_the_render(live_rig: Rig) -> None:
+    rig = live_rig
     rig.daw.apply([TrackChange(t, solo=False) for t in TRACKS])
     clean = render(rig, "clean.wav")
-    chain = [MonitorFx("correction", {"preamp_db": -6.0, "band1_type": "PK", "band1_freq_hz": 550.0,
-                                      "band1_gain_db": 12.0, "band1_q": 1.0}),
-             MonitorFx("trim", {"gain_db": -3.0})]
-    rig.daw.set_monitor_chain(chain)
+    everything = MonitoringState(headphones="Sennheiser HD 650", crossfeed="default", band="mid", simulation="phone")
+    rig.daw.set_monitor_chain(chain(everything, RATE))
     fx = rig.daw.monitor_fx()
-    assert [(f["name"], f["enabled"], f["ours"]) for f in fx] == [("ACE EQ", True, True),
-                                                                  ("ACE Amplifier", True, True)]
+    assert [(f["name"], f["enabled"], f["ours"]) for f in fx] == [
+        (f"daw-bridge {kind}", True, True) for kind in ("correction", "crossfeed", "simulation", "bandsolo")]
+    assert rig.daw.monitor_notes == []
     corrected = render(rig, "corrected.wav")
     assert np.array_equal(clean, corrected)
-    rig.daw.set_monitor_chain(chain)  # replacing keeps exactly one copy of ours
-    assert len(rig.daw.monitor_fx()) == 2
+    correction_id = fx[0]["id"]
+    rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 600"), RATE))
+    # one copy of ours; a disabled effect is not in the monitor section at all; the correction that stays keeps
+    # its processor (parameters updated in place)
+    assert [(f["name"], f["id"]) for f in rig.daw.monitor_fx()] == [("daw-bridge correction", correction_id)]
+    rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 600", band="bass"), RATE))
+    after = rig.daw.monitor_fx()
+    assert [f["name"] for f in after] == ["daw-bridge correction", "daw-bridge bandsolo"]
+    assert after[0]["id"] == correction_id
 
 
-def test_unsupported_monitor_effect_is_refused_not_leaked(rig: Rig) -> None:
+def test_bad_monitor_effects_are_refused_not_leaked(live_rig: Rig) -> None:
+    rig = live_rig
+    with pytest.raises(BridgeRefused) as info:
+        rig.daw.set_monitor_chain([MonitorFx("reverb", {"size": 1.0})])
+    assert info.value.code == "unsupported"
     with pytest.raises(BridgeRefused) as info:
         rig.daw.set_monitor_chain([MonitorFx("crossfeed", {"level_db": -4.5})])
-    assert info.value.code == "unsupported"
+    assert info.value.code == "bad_args" and "level_db" in str(info.value)
     assert rig.daw.monitor_fx() == []
 
 
-def test_project_state_and_headless_import(rig: Rig, tmp_path: Path) -> None:
+def test_project_state_and_headless_import(live_rig: Rig) -> None:
+    rig = live_rig
     assert rig.daw.get_project_state("ab_state") is None
     rig.daw.set_project_state("ab_state", '{"current": "mix"}')
     assert rig.daw.get_project_state("ab_state") == '{"current": "mix"}'

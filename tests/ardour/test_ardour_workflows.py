@@ -25,7 +25,8 @@ def config(rig: Rig) -> Config:
                   bridge_dir=rig.daw.bridge.bridge_dir, bounce_dir=rig.bounce_dir)
 
 
-def test_match_levels_workflow_lands_within_0_1_lu(rig: Rig) -> None:
+def test_match_levels_workflow_lands_within_0_1_lu(live_rig: Rig) -> None:
+    rig = live_rig
     cfg = config(rig)
     rig.daw.set_mute("REF 2", True)  # not part of the A/B: keep it out of every render
     match_levels(rig.daw, cfg, mode="loudness")
@@ -74,7 +75,8 @@ def test_bounce_and_check_workflow_renders_through_ardour(rig: Rig) -> None:
     assert sorted(m.name for m in saved) == sorted(f"[daw-bridge] {m.name}" for m in result.markers)
 
 
-def test_ab_loop_workflow_switches_strips_in_one_step(rig: Rig) -> None:
+def test_ab_loop_workflow_switches_strips_in_one_step(live_rig: Rig) -> None:
+    rig = live_rig
     from daw_bridge.workflows.ab import ABLoop
 
     cfg = Config(backend="ardour", mix_track="MIX", reference_tracks=("REF 1", "REF 2"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,23 @@ class Rig:
     daw: ReaperDaw
     received: list[Message]
     tmp: Path
+    patterns: PatternSet
+
+    def settle(self) -> None:
+        """Deterministic barrier: every feedback the emulator queued has reached us (no timing assumption).
+
+        The emulator's send queue is drained, then a probe that changes nothing lasting (``/bymarker`` toggled
+        on and off, built from the pattern file) is answered: its last echo arrives after everything before it.
+        """
+        assert self.server.wait_idle(10.0)
+        address = self.patterns.address("REWIND_FORWARD_BYMARKER", "t")
+        for expected in (1, 0):
+            seen = len(self.received)
+            self.client.send([Message(address, ())])
+            deadline = time.monotonic() + 10.0
+            while not any(m.address == address and m.args == (expected,) for m in self.received[seen:]):
+                assert time.monotonic() < deadline, f"no echo of {address}"
+                time.sleep(0.002)
 
 
 def project(n_tracks: int, tmp: Path) -> Project:
@@ -71,8 +89,10 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
                           timeout_s=5.0, allowed_roots=(tmp_path / "bridge", tmp_path / "bounces"))
     daw = ReaperDaw(client, bridge)
     daw.connect(timeout_s=2.0)
+    rig = Rig(client, server, emu, daw, received, tmp_path, patterns)
     try:
-        yield Rig(client, server, emu, daw, received, tmp_path)
+        rig.settle()  # the sync returns when the mirror goes quiet; its dumps' tails may still be queued
+        yield rig
     finally:
         client.close()
         server.stop()
@@ -109,6 +129,9 @@ def test_ab_switch_is_one_bundle_and_confirmed(rig: Rig) -> None:
 
 
 def test_anti_echo_and_echo_rules(rig: Rig) -> None:
+    # The sync returns when the mirror goes quiet; the rest of its dump (sends, flags) may still be on its way
+    # and holds /track/2/volume/db: wait for it all before listening (this used to be a timing assumption).
+    rig.settle()
     rig.received.clear()
     rig.client.set_volume_db(2, -9.5)
     rig.client.set_mute(2, True)

@@ -40,8 +40,10 @@ def run_jsfx(kind: str, params: dict[str, float | str], rate: int, audio: np.nda
 @pytest.mark.parametrize("state", list(STATES), ids=list(STATES))
 def test_every_effect_of_the_monitoring_chain_matches_the_python_dsp(state: str, rate: int) -> None:
     effects = chain(STATES[state], rate)
-    assert len(effects) == 4
+    assert len(effects) == 5
     for fx in effects:  # disabled ones too: they run with their current (default) sliders
+        if fx.kind == "speakers":  # convolution with generated response files: tests/speakers/test_jsfx.py
+            continue
         ours = run_jsfx(fx.kind, dict(fx.params), rate, NOISE)
         python = make_processor(fx.kind, fx.params, rate).process(NOISE)
         assert np.max(np.abs(python)) > 1e-3, f"{fx.kind}: the reference output is silent"

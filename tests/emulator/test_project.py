@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from daw_bridge.emulator.project import Fx, Marker, Project, Track, trim_fx
+from daw_bridge.emulator.project import Fx, Marker, Project, Send, Track, trim_fx
 from daw_bridge.emulator.project_file import load_project, save_project
 from daw_bridge.errors import ConfigError, TrackNotFound
 
@@ -66,6 +66,8 @@ def test_round_trip(tmp_path: Path) -> None:
     p = folder_project()
     p.tracks[1].audio, p.tracks[1].offset_s, p.tracks[1].volume_db = audio, 1.5, -6.0
     p.tracks[1].fx.append(trim_fx(-3.0, enabled=False))
+    p.tracks[1].fx.append(Fx("ReaEQ", presets=["Flat", "Air"], preset="Air"))
+    p.tracks[1].sends.append(Send(p.tracks[0].guid, volume_db=-9.0, pan=0.25, mute=True))
     p.monitor_fx.append(Fx("JS: daw-bridge/correction", True, {"preamp_db": -6.1, "band1_type": 1.0}))
     p.markers = [Marker(1, 10.0, "Chorus", "#ff8000"), Marker(1, 4.0, "R", None, 8.0)]
     p.loop_start_s, p.loop_end_s = 2.0, 4.0
@@ -76,6 +78,9 @@ def test_round_trip(tmp_path: Path) -> None:
     assert q.tracks[1].audio == audio.resolve() and q.tracks[1].offset_s == 1.5 and q.tracks[1].volume_db == -6.0
     assert q.tracks[1].fx[0].enabled is False and q.tracks[1].fx[0].params == {"gain_db": -3.0}
     assert q.monitor_fx[0].params["preamp_db"] == -6.1
+    assert (q.tracks[1].fx[1].presets, q.tracks[1].fx[1].preset) == (["Flat", "Air"], "Air")
+    snd = q.tracks[1].sends[0]
+    assert (q.by_guid(snd.dest), snd.volume_db, snd.pan, snd.mute) == (q.tracks[0], -9.0, 0.25, True)
     assert [(m.number, m.time_s, m.name, m.color, m.end_s) for m in q.markers] == [
         (1, 10.0, "Chorus", "#ff8000", None), (1, 4.0, "R", None, 8.0)]
     assert (q.loop_start_s, q.loop_end_s) == (2.0, 4.0)
@@ -92,6 +97,7 @@ def test_round_trip(tmp_path: Path) -> None:
         ('[[tracks]]\nvolume_db = 1\n', "name"),
         ('[project]\nloop = [5.0, 2.0]\n', "loop"),
         ("not toml [", "not valid TOML"),
+        ('[[tracks]]\nname = "a"\nsends = [{ dest = "nope" }]\n', "sends[0].dest 'nope'"),
     ],
 )
 def test_bad_project_files_name_file_and_key(tmp_path: Path, text: str, needle: str) -> None:

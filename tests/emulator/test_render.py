@@ -13,7 +13,7 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 from daw_bridge.emulator.core import Emulator
-from daw_bridge.emulator.project import Fx, Project, Track, trim_fx
+from daw_bridge.emulator.project import Fx, Project, Send, Track, trim_fx
 from daw_bridge.emulator.render import iter_mix, pan_gains, render_monitor_preview, render_project
 from daw_bridge.errors import InvalidAudio, RenderError
 
@@ -169,3 +169,33 @@ def test_unreadable_audio_names_the_file(tmp_path: Path) -> None:
     bad.write_bytes(b"RIFF nonsense")
     with pytest.raises(InvalidAudio, match="bad.wav"):
         render_project(Project(tracks=[Track("x", audio=bad, offset_s=0.0)]), tmp_path / "o.wav", end_s=1.0)
+
+
+def test_a_send_adds_the_source_post_fader_to_its_destination(tmp_path: Path) -> None:
+    """REAPER's default send is post-fader: bus input = source output x send gain; both reach the master."""
+    a = sine(440.0, amp=0.25)
+    src = Track("src", audio=write_wav(tmp_path / "a.wav", a), volume_db=-6.0)
+    bus = Track("bus", volume_db=0.0)
+    src.sends = [Send(bus.guid, volume_db=-6.0)]
+    out = bounce(Project(tracks=[src, bus]), tmp_path / "mix.wav")
+    g = 10 ** (-6.0 / 20)
+    np.testing.assert_allclose(out, a * g + a * g * g, atol=1e-6)
+
+
+def test_a_muted_send_is_silent_and_a_soloed_source_keeps_its_destination(tmp_path: Path) -> None:
+    a = sine(440.0, amp=0.25)
+    src = Track("src", audio=write_wav(tmp_path / "a.wav", a), solo=True)
+    bus = Track("bus")
+    other = Track("other", audio=write_wav(tmp_path / "b.wav", sine(1000.0, amp=0.25)))
+    src.sends = [Send(bus.guid)]
+    project = Project(tracks=[src, bus, other])
+    np.testing.assert_allclose(bounce(project, tmp_path / "solo.wav"), 2 * a, atol=1e-6)
+    src.sends[0].mute = True
+    np.testing.assert_allclose(bounce(project, tmp_path / "muted.wav"), a, atol=1e-6)
+
+
+def test_a_send_loop_is_refused(tmp_path: Path) -> None:
+    one, two = Track("one"), Track("two")
+    one.sends, two.sends = [Send(two.guid)], [Send(one.guid)]
+    with pytest.raises(RenderError, match="routing loop"):
+        list(iter_mix(Project(tracks=[one, two]), end_s=0.1))

@@ -61,6 +61,17 @@ def test_port_in_use_is_a_clear_error() -> None:
             srv.start()
 
 
+def test_a_second_emulator_on_the_same_port_fails() -> None:
+    """Two emulators never share a port (they would with SO_REUSEADDR, each getting some of the datagrams)."""
+    with EmulatorServer(Emulator(Project()), listen_port=0, send_port=9) as first:
+        second = EmulatorServer(Emulator(Project()), listen_port=first.listen_port, send_port=9)
+        with pytest.raises(DawError, match=f"cannot listen on 127.0.0.1:{first.listen_port}"):
+            second.start()
+        assert not second.running and first.wait_idle(5.0)
+    with EmulatorServer(Emulator(Project()), listen_port=first.listen_port, send_port=9) as again:
+        assert again.running  # the port is free again once the first has stopped
+
+
 def test_in_process_transport() -> None:
     emu = Emulator(Project(tracks=[Track("a")]))
     got: list[bytes] = []

@@ -222,15 +222,16 @@ def test_partial_feedback_after_a_track_message_still_reports_globals() -> None:
 
 
 def test_feedback_patterns_are_only_those_that_can_send_something(monkeypatch: pytest.MonkeyPatch) -> None:
-    """compile_feedback drops what never yields a value here (scroll/zoom buttons, VU meters, FX EQ addresses),
+    """compile_feedback drops what never yields a value here (scroll/zoom buttons, play rate, FX EQ addresses),
     so a change is diffed against a short list; the state is the same as with every pattern kept."""
     from daw_bridge.emulator import feedback as fb
 
     patterns = default_patterns()
     compiled = fb.compile_feedback(patterns)
     kept = {(p.action, p.flag) for p in compiled}
-    assert {("TRACK_MUTE", "b"), ("TRACK_VOLUME", "f"), ("ANY_SOLO", "b"), ("FX_PARAM_VALUE", "n")} <= kept
-    assert not kept & {("SCROLL_X-", "b"), ("TRACK_VU", "n"), ("MASTER_VU", "n"), ("PLAY_RATE", "f")}
+    assert {("TRACK_MUTE", "b"), ("TRACK_VOLUME", "f"), ("ANY_SOLO", "b"), ("FX_PARAM_VALUE", "n"),
+            ("TRACK_VU", "n"), ("MASTER_VU", "n")} <= kept
+    assert not kept & {("SCROLL_X-", "b"), ("PLAY_RATE", "f"), ("FX_EQ_BAND_GAIN", "f")}
     emu = make(8, default_file=True)
     emu.project.playing = True
     pruned = fb.feedback_state(emu.project, compiled, emu.surface.view)

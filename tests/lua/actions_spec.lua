@@ -4,29 +4,13 @@ local json = require("lib.json")
 local lfs = require("lfs")
 local mock_reaper = require("mock_reaper")
 
-local function script(title) return H.SCRIPTS_DIR .. "/daw-bridge_" .. title .. ".lua" end
-
-local function events_in(cfg)
-  local out = {}
-  for name in lfs.dir(cfg.bridge_dir .. "/events") do
-    if name:match("%.json$") then out[#out + 1] = json.decode(H.read(cfg.bridge_dir .. "/events/" .. name)) end
-  end
-  return out
-end
+local events_in = H.events_in
 
 describe("shortcut scripts", function()
   local cfg, mock, resource
 
-  local function run(title)
-    mock.script.filename = script(title)
-    _G.reaper = mock.api
-    dofile(script(title))
-    _G.reaper = nil
-  end
-
-  local function controller_running()
-    H.write(cfg.bridge_dir .. "/controller.json", json.encode({ pid = 4242, time = os.time() + 0.0 }))
-  end
+  local function run(title) H.run_script(mock, title) end
+  local function controller_running() H.controller_running(cfg) end
 
   local function store_ab(state)
     mock.proj_ext.daw_bridge = mock.proj_ext.daw_bridge or {}
@@ -35,10 +19,7 @@ describe("shortcut scripts", function()
 
   before_each(function()
     cfg = H.mailbox()
-    resource = cfg.root .. "/resource"
-    lfs.mkdir(resource); lfs.mkdir(resource .. "/Scripts"); lfs.mkdir(resource .. "/Scripts/daw-bridge")
-    H.write(resource .. "/Scripts/daw-bridge/daw-bridge.config.json",
-      json.encode({ protocol = 1, bridge_dir = cfg.bridge_dir, bounce_dir = cfg.bounce_dir }))
+    resource = H.resource(cfg)
     mock = mock_reaper.new({ fx_catalog = H.FX_CATALOG, resource_path = resource })
     mock.add_track("MIX"); mock.add_track("REF 1", { mute = 1 }); mock.add_track("REF 2", { mute = 1 })
     store_ab({ mix = "MIX", references = { "REF 1", "REF 2" }, gains_db = { ["REF 1"] = -3.2, ["REF 2"] = 1.4 },
@@ -146,7 +127,8 @@ describe("shortcut scripts", function()
   describe("actions that need the controller", function()
     for _, case in ipairs({ { "Level-match now", "match" }, { "Bounce and check", "check" },
                             { "Next headphone preset", "preset_next" }, { "Next band solo", "band_next" },
-                            { "Next translation simulation", "simulation_next" } }) do
+                            { "Next translation simulation", "simulation_next" },
+                            { "Next virtual room", "speakers_next" } }) do
       local title, event = case[1], case[2]
       it(title .. ": tells the user when the controller is not running, and writes nothing", function()
         run(title)

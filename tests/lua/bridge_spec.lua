@@ -37,6 +37,14 @@ describe("lib.bridge", function()
     return resp.error.message
   end
 
+  describe("mailbox listing", function()
+    it("sees a request written after an earlier poll although REAPER caches directory listings", function()
+      run() -- lists the empty requests folder: the stand-in, like REAPER, caches that listing
+      local resp = call("ping")
+      assert.is_true(resp.ok)
+    end)
+  end)
+
   describe("ping and bridge.json", function()
     it("answers ping with the host and protocol, and writes bridge.json", function()
       local result = ok("ping")
@@ -67,6 +75,17 @@ describe("lib.bridge", function()
       assert.are.same({ "daw-bridge: replace_markers" }, mock.undo.points)
       assert.are.equal(0, mock.undo.depth)
     end)
+
+    for _, platform in ipairs({ "7.22/linux-x86_64", "7.22/win64", "7.22/macOS-arm64" }) do
+      it("writes and reads marker colours in the native byte order of " .. platform, function()
+        mock.app_version = platform
+        ok("replace_markers", { markers = { { time_s = 1.0, name = "hot", color = "#ff8000" } } })
+        local native = mock.markers[1].color & 0xFFFFFF
+        local windows = platform:find("win", 1, true) ~= nil
+        assert.are.equal(windows and 0x0080ff or 0xff8000, native)
+        assert.are.equal("#ff8000", ok("get_state", { keys = { "markers" } }).markers[1].color)
+      end)
+    end
 
     it("get_state reports markers with colours as #rrggbb", function()
       R.AddProjectMarker2(0, false, 1.5, 0, "plain", -1, 0)
@@ -132,6 +151,15 @@ describe("lib.bridge", function()
       assert.are.equal("/user/renders", mock.project_info.RENDER_FILE, "the user's render settings come back")
       assert.are.equal(2, mock.project_info.RENDER_BOUNDSFLAG)
       assert.are.same({ "daw-bridge: render" }, mock.undo.points)
+    end)
+
+    it("reports the targets REAPER lists (';'-separated) and writes no secondary-format file of the user's", function()
+      R.GetSetProjectInfo_String(0, "RENDER_FORMAT2", "bDNwbQ==", true) -- the user renders an mp3 alongside
+      local result = ok("render", { directory = cfg.bounce_dir, file_name = "mix-004.wav" })
+      assert.are.same({ cfg.bounce_dir .. "/mix-004.wav" }, result.files)
+      assert.is_nil(H.read(cfg.bounce_dir .. "/mix-004.mp3"))
+      assert.are.equal("", mock.last_render.RENDER_FORMAT2)
+      assert.are.equal("bDNwbQ==", mock.project_info.RENDER_FORMAT2, "the user's secondary format comes back")
     end)
 
     it("renders the whole project when no bounds are given", function()
@@ -251,6 +279,18 @@ describe("lib.bridge", function()
       assert.are.same({}, mock.track("MIX").items)
       assert.are.same({ track = 2 }, ok("insert_media", { track_name = "REF 1", path = path }))
       assert.are.equal(2, #mock.tracks, "an existing track is reused")
+    end)
+
+    it("lands on the named track even when the user last touched another one", function()
+      local mix = mock.add_track("MIX")
+      local ref = mock.add_track("REF 1")
+      mock.last_touched = mix -- the user clicked the mix track last; selecting REF 1 does not change that
+      local path = cfg.bridge_dir .. "/ref.wav"
+      H.write(path, "RIFF")
+      assert.are.same({ track = 2 }, ok("insert_media", { track_name = "REF 1", path = path }))
+      assert.are.same({ { path = path, pos = 0.0 } }, ref.items)
+      assert.are.same({}, mix.items)
+      assert.are.equal(ref, mock.last_touched)
     end)
 
     it("refuses files outside the folders and missing files", function()

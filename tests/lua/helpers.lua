@@ -112,4 +112,40 @@ function H.labels(kind, params)
   return out
 end
 
+-- Running the shortcut scripts as REAPER does (shared by actions_spec and journal_spec) ---------------------------
+
+--- The path of shortcut script "daw-bridge_<title>.lua".
+function H.script(title) return H.SCRIPTS_DIR .. "/daw-bridge_" .. title .. ".lua" end
+
+--- Every event in the mailbox, decoded.
+function H.events_in(cfg)
+  local out = {}
+  for name in lfs.dir(cfg.bridge_dir .. "/events") do
+    if name:match("%.json$") then out[#out + 1] = json.decode(H.read(cfg.bridge_dir .. "/events/" .. name)) end
+  end
+  return out
+end
+
+--- Run script `title` with `mock` as the global `reaper`, as REAPER runs it (dofile of the file).
+function H.run_script(mock, title)
+  mock.script.filename = H.script(title)
+  _G.reaper = mock.api
+  dofile(H.script(title))
+  _G.reaper = nil
+end
+
+--- A fresh heartbeat: the controller looks alive.
+function H.controller_running(cfg)
+  H.write(cfg.bridge_dir .. "/controller.json", json.encode({ pid = 4242, time = os.time() + 0.0 }))
+end
+
+--- A REAPER resource folder under cfg.root holding the installed daw-bridge config; returns its path.
+function H.resource(cfg)
+  local resource = cfg.root .. "/resource"
+  lfs.mkdir(resource); lfs.mkdir(resource .. "/Scripts"); lfs.mkdir(resource .. "/Scripts/daw-bridge")
+  H.write(resource .. "/Scripts/daw-bridge/daw-bridge.config.json",
+    json.encode({ protocol = 1, bridge_dir = cfg.bridge_dir, bounce_dir = cfg.bounce_dir }))
+  return resource
+end
+
 return H

@@ -20,6 +20,7 @@ function M.new(opts)
     project = { srate = 48000, srate_use = 1, length_s = 120.0, path = "/home/u/song.rpp" },
     project_info = {},
     tracks = {},            -- { name=, mute=0, vol=1.0, selected=false, items={} }
+    last_touched = nil,     -- REAPER's "last touched" track: separate from the selection (see InsertMedia)
     master = { name = "MASTER", mute = 0, vol = 1.0, rec_fx = {} },
     markers = {},           -- { isrgn, pos, rgnend, name, number, color }
     cursor_s = 0.0,
@@ -35,6 +36,7 @@ function M.new(opts)
     app_version = "7.22/linux-x86_64",
   }
   local impl = {}
+  local render_targets
 
   local function track_name(tr) return tr.name or "" end
   local function find_marker_number(isrgn)
@@ -62,19 +64,25 @@ function M.new(opts)
     local s = mock.script
     return false, s.filename, s.section, s.cmd, 0, 0, 0, ""
   end
+  -- REAPER caches a directory's listing: files created after the first call stay invisible until the
+  -- script calls EnumerateFiles(path, -1), which re-reads it (and returns nil).
+  local listings = {}
   function impl.EnumerateFiles(path, index)
-    if index < 0 then return nil end
-    local names = {}
-    local ok = pcall(function()
-      for name in lfs.dir(path) do
-        if name ~= "." and name ~= ".." and lfs.attributes(path .. "/" .. name, "mode") == "file" then
-          names[#names + 1] = name
+    if index < 0 then listings[path] = nil; return nil end
+    if not listings[path] then
+      local names = {}
+      local ok = pcall(function()
+        for name in lfs.dir(path) do
+          if name ~= "." and name ~= ".." and lfs.attributes(path .. "/" .. name, "mode") == "file" then
+            names[#names + 1] = name
+          end
         end
-      end
-    end)
-    if not ok then return nil end
-    table.sort(names)
-    return names[index + 1]
+      end)
+      if not ok then return nil end
+      table.sort(names)
+      listings[path] = names
+    end
+    return listings[path][index + 1]
   end
   function impl.RecursiveCreateDirectory(path, _ignored)
     local sofar = ""
@@ -116,20 +124,36 @@ function M.new(opts)
     return mock.project_info[desc] or 0
   end
   function impl.GetSetProjectInfo_String(_proj, desc, value, is_set)
-    if desc == "RENDER_TARGETS" then
-      local dir, pattern = mock.project_info.RENDER_FILE or "", mock.project_info.RENDER_PATTERN or "untitled"
-      return true, dir .. "/" .. pattern .. ".wav"
-    end
+    if desc == "RENDER_TARGETS" then return true, table.concat(render_targets(), ";") end
     if is_set then mock.project_info[desc] = value; return true, value end
     return true, mock.project_info[desc] or ""
   end
+  -- The files a render would write, as REAPER expands them: RENDER_FILE (relative to the project folder when
+  -- not absolute) / RENDER_PATTERN (with $project) + the format's extension, and a second file when a
+  -- secondary format (RENDER_FORMAT2) is set. REAPER returns them ';'-separated.
+  render_targets = function()
+    local dir = mock.project_info.RENDER_FILE or ""
+    local project_dir, project_name = mock.project.path:match("^(.*)/([^/]*)%.[Rr][Pp][Pp]$")
+    if dir:sub(1, 1) ~= "/" then dir = (project_dir or "") .. (dir ~= "" and ("/" .. dir) or "") end
+    local pattern = (mock.project_info.RENDER_PATTERN or ""):gsub("%$project", project_name or "untitled")
+    if pattern == "" then pattern = project_name or "untitled" end
+    local out = { dir .. "/" .. pattern .. ".wav" }
+    if (mock.project_info.RENDER_FORMAT2 or "") ~= "" then out[2] = dir .. "/" .. pattern .. ".mp3" end
+    return out
+  end
   function impl.Main_OnCommand(cmd, _flag)
+    if cmd == 40914 then
+      for _, t in ipairs(mock.tracks) do
+        if t.selected then mock.last_touched = t; break end
+      end
+    end
     if cmd == 42230 or cmd == 41824 then
       mock.last_render = {}
       for k, v in pairs(mock.project_info) do mock.last_render[k] = v end
       if mock.render_writes then
-        local _, target = impl.GetSetProjectInfo_String(0, "RENDER_TARGETS", "", false)
-        local f = assert(io.open(target, "wb")); f:write("RIFF"); f:close()
+        for _, target in ipairs(render_targets()) do
+          local f = assert(io.open(target, "wb")); f:write("RIFF"); f:close()
+        end
       end
     end
   end
@@ -144,8 +168,17 @@ function M.new(opts)
   function impl.SetEditCurPos(t, _moveview, _seekplay) mock.cursor_s = t end
 
   -- markers ---------------------------------------------------------------------------------------
-  function impl.ColorToNative(r, g, b) return r | (g << 8) | (b << 16) end -- Windows order (BGR)
-  function impl.ColorFromNative(col) return col & 0xFF, (col >> 8) & 0xFF, (col >> 16) & 0xFF end
+  -- Native colours: 0x00BBGGRR on Windows (the RGB() macro), 0x00RRGGBB on macOS and Linux (SWELL's RGB(),
+  -- "the byte ordering of RGB() etc is different than on win32"). The platform comes from GetAppVersion.
+  local function windows() return mock.app_version:find("win", 1, true) ~= nil end
+  function impl.ColorToNative(r, g, b)
+    if windows() then return r | (g << 8) | (b << 16) end
+    return (r << 16) | (g << 8) | b
+  end
+  function impl.ColorFromNative(col)
+    if windows() then return col & 0xFF, (col >> 8) & 0xFF, (col >> 16) & 0xFF end
+    return (col >> 16) & 0xFF, (col >> 8) & 0xFF, col & 0xFF
+  end
   function impl.AddProjectMarker2(_proj, isrgn, pos, rgnend, name, wantidx, color)
     local number = (wantidx and wantidx >= 0) and wantidx or find_marker_number(isrgn)
     mock.markers[#mock.markers + 1] = { isrgn = isrgn, pos = pos, rgnend = isrgn and rgnend or 0, name = name,
@@ -182,9 +215,12 @@ function M.new(opts)
     if is_set then tr.name = value end
     return true, tr.name
   end
+  -- Selecting does not touch REAPER's last-touched track; action 40914 ("Track: Set first selected track as
+  -- last touched track") does.
   function impl.SetOnlyTrackSelected(tr)
     for _, t in ipairs(mock.tracks) do t.selected = (t == tr) end
   end
+  function impl.GetLastTouchedTrack() return mock.last_touched end
   local TRACK_VALUES = { B_MUTE = "mute", D_VOL = "vol" }
   function impl.SetMediaTrackInfo_Value(tr, parm, value)
     local field = TRACK_VALUES[parm] or error("mock: unsupported track value " .. parm)
@@ -199,11 +235,12 @@ function M.new(opts)
     end
     return tr[TRACK_VALUES[parm] or error("mock: unsupported track value " .. parm)]
   end
+  -- Mode 0 adds the file to the *last touched* track at the edit cursor (the selection does not matter), as
+  -- REAPER does. With no last-touched track REAPER's behaviour is not documented: the stand-in raises.
   function impl.InsertMedia(path, mode)
     if mode ~= 0 then error("mock: only InsertMedia mode 0 is modelled") end
-    for _, t in ipairs(mock.tracks) do
-      if t.selected then t.items[#t.items + 1] = { path = path, pos = mock.cursor_s } end
-    end
+    local t = mock.last_touched or error("mock: InsertMedia mode 0 with no last-touched track")
+    t.items[#t.items + 1] = { path = path, pos = mock.cursor_s }
     return 1
   end
 
@@ -279,6 +316,22 @@ function M.new(opts)
   end
   function impl.time_precise() return os.clock() end
   function impl.defer(f) mock.deferred = (mock.deferred or 0) + 1 end
+
+  -- journal shortcuts (lib/journal.lua): play state and GetUserInputs forms -------------------------
+  mock.play_state = 0         -- GetPlayState bits: 1 playing, 2 paused, 4 recording
+  mock.play_position_s = 0.0  -- GetPlayPosition (what is heard while playing)
+  mock.user_inputs = {}       -- queued answers: a list of field values, or false (the user cancels)
+  mock.forms = {}             -- every form shown: { title=, num=, captions=, defaults= }
+  function impl.GetPlayState() return mock.play_state end
+  function impl.GetPlayPosition() return mock.play_position_s end
+  function impl.GetUserInputs(title, num, captions, defaults)
+    mock.forms[#mock.forms + 1] = { title = title, num = num, captions = captions, defaults = defaults }
+    local answer = table.remove(mock.user_inputs, 1)
+    if not answer then return false, defaults end
+    local sep = captions:match(",separator=(.)$") or ","
+    if #answer ~= num then error("mock: form has " .. num .. " fields, answer has " .. #answer) end
+    return true, table.concat(answer, sep)
+  end
 
   -- helpers for specs (not part of the REAPER API) ------------------------------------------------
   function mock.add_track(name, fields)

@@ -20,7 +20,16 @@ from daw_bridge.emulator.project import Marker
 from daw_bridge.errors import BridgePathError, BridgeRefused
 from daw_bridge.reaper.bridge import BridgeClient, EventWatcher, ensure_mailbox
 
-from .bridge_corpus import REFUSAL_CODES, Case, Folders, envelope, hostile_requests, mutations, tree_state, write_cases
+from .bridge_corpus import (
+    REFUSAL_CODES,
+    Case,
+    Folders,
+    envelope,
+    hostile_requests,
+    mutations,
+    tree_state,
+    write_cases,
+)
 from .session import small_project
 
 MUTATIONS = 300
@@ -165,7 +174,7 @@ def test_event_watcher_survives_a_deeply_nested_event(tmp_path: Path) -> None:
     got: list[dict[str, Any]] = []
     watcher = EventWatcher(tmp_path / "bridge", got.append)
     events = tmp_path / "bridge" / "events"
-    (events / "1-a.json").write_bytes(b"[" * 50_000 + b"]" * 50_000)
+    (events / "1-a.json").write_bytes(b"[" * 30_000 + b"]" * 30_000)  # under the 64 KiB event cap
     (events / "2-b.json").write_text(json.dumps({"protocol": 1, "event": "check", "time": time.time()}))
     watcher.poll_once()
     assert [e["event"] for e in got] == ["check"]
@@ -182,3 +191,113 @@ def test_controller_maps_a_deeply_nested_response_to_bridge_refused(tmp_path: Pa
     client = BridgeClient(bridge_dir, answer, timeout_s=2.0)
     with pytest.raises(BridgeRefused):
         client.ping()
+
+
+BIG = "9" * 401  # a 401-digit integer: beyond a double, so float() overflows on it
+
+
+def huge_number_cases(f: Folders, now: float) -> list[Case]:
+    """Valid requests with one numeric field (envelope or argument) written as a 401-digit integer, or 1e400."""
+    marker = {"time_s": 1.0, "name": "x", "color": "#ff0000"}
+    bases: list[tuple[str, dict[str, Any], tuple[Any, ...]]] = [
+        ("ping", {}, ("protocol",)),
+        ("ping", {}, ("created",)),
+        ("ping", {}, ("expires",)),
+        ("align_item", {"track_name": "Track-1 vox", "offset_s": 0.5}, ("args", "offset_s")),
+        ("insert_media", {"track_name": "REF", "path": str(f.bounces / "existing.wav"), "position_s": 0.0},
+         ("args", "position_s")),
+        ("replace_markers", {"markers": [marker]}, ("args", "markers", 0, "time_s")),
+    ]
+    cases: list[Case] = []
+    for n, (op, args, field) in enumerate(bases):
+        for k, literal in enumerate((BIG, "-" + BIG, "1e400")):
+            rid = f"hugenum{n:02d}{k}"
+            request = envelope(rid, op, json.loads(json.dumps(args)), now)
+            target: Any = request
+            for key in field[:-1]:
+                target = target[key]
+            target[field[-1]] = "@@HUGE@@"
+            raw = json.dumps(request).replace('"@@HUGE@@"', literal).encode()
+            cases.append(Case(rid, raw, f"{op} {'.'.join(map(str, field))} = {literal[:12]}..."))
+    return cases
+
+
+def test_python_bridge_answers_huge_numbers_bad_json_and_keeps_serving(tmp_path: Path) -> None:
+    """A 401-digit integer in any numeric field raised OverflowError out of run(): never answered, never removed,
+    and every later request (ping included) went unanswered. Now ``bad_json``, as the Lua bridge answers."""
+    f = make_folders(tmp_path, tmp_path / "bridge", tmp_path / "bounces")
+    project = small_project()
+    ex = BridgeExecutor(project, f.bridge, f.bounces)
+    now = time.time()
+    cases = huge_number_cases(f, now)
+    write_cases(f.bridge / "requests", cases)
+    ping = envelope("pingafter001", "ping", {}, now)
+    (f.bridge / "requests" / "pingafter001.json").write_text(json.dumps(ping))
+    os.utime(f.bridge / "requests" / "pingafter001.json", (now + 60, now + 60))  # the last in the queue
+    before = project.snapshot()
+    assert ex.run() == len(cases) + 1
+    for c in cases:
+        resp = json.loads((f.bridge / "responses" / f"{c.rid}.json").read_text())
+        assert resp["ok"] is False and resp["error"]["code"] == "bad_json", (c.label, resp)
+    assert json.loads((f.bridge / "responses" / "pingafter001.json").read_text())["ok"] is True
+    assert list((f.bridge / "requests").iterdir()) == []
+    assert project.markers == before.markers and project.tracks == before.tracks
+
+
+def test_lua_bridge_answers_the_same_huge_numbers_bad_json(tmp_path: Path) -> None:
+    lua = _lua_reaper(tmp_path)
+    f = make_folders(tmp_path, lua.cfg.bridge_dir, lua.cfg.bounce_dir)
+    cases = huge_number_cases(f, time.time())
+    write_cases(f.bridge / "requests", cases)
+    lua.run("bridge")
+    for c in cases:
+        resp = json.loads((f.bridge / "responses" / f"{c.rid}.json").read_text())
+        assert resp["ok"] is False and resp["error"]["code"] == "bad_json", (c.label, resp)
+
+
+def test_python_bridge_answers_an_unexpected_failure_and_goes_on(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever escapes one request (here a bug planted in ping) is answered ``internal``; the queue goes on."""
+    f = make_folders(tmp_path, tmp_path / "bridge", tmp_path / "bounces")
+    ex = BridgeExecutor(small_project(), f.bridge, f.bounces)
+    calls = iter([ZeroDivisionError("planted"), None])
+
+    def ping(args: dict[str, Any]) -> dict[str, Any]:
+        err = next(calls)
+        if err is not None:
+            raise err
+        return {"pong": True}
+
+    ex.ops["ping"] = ping
+    now = time.time()
+    for i, rid in enumerate(("brokenping01", "goodping0001")):
+        (f.bridge / "requests" / f"{rid}.json").write_text(json.dumps(envelope(rid, "ping", {}, now)))
+        os.utime(f.bridge / "requests" / f"{rid}.json", (now + i, now + i))
+    assert ex.run() == 2
+    bad = json.loads((f.bridge / "responses" / "brokenping01.json").read_text())
+    assert bad["error"]["code"] == "internal" and "planted" in bad["error"]["message"]
+    assert json.loads((f.bridge / "responses" / "goodping0001.json").read_text())["ok"] is True
+    assert list((f.bridge / "requests").iterdir()) == []
+
+
+def test_python_bridge_answers_a_fifo_or_device_request_without_blocking(tmp_path: Path) -> None:
+    """As the Lua mailbox does: an entry that is not a regular file is answered (``io``) and removed, never read."""
+    import threading
+
+    f = make_folders(tmp_path, tmp_path / "bridge", tmp_path / "bounces")
+    ex = BridgeExecutor(small_project(), f.bridge, f.bounces)
+    now = time.time()
+    os.mkfifo(f.bridge / "requests" / "fifo00000001.json")
+    os.symlink("/dev/zero", f.bridge / "requests" / "zero00000001.json")
+    (f.bridge / "requests" / "folder000001.json").mkdir()  # not listed, as REAPER's EnumerateFiles does not
+    (f.bridge / "requests" / "pingafter001.json").write_text(json.dumps(envelope("pingafter001", "ping", {}, now)))
+    done: list[int] = []
+    runner = threading.Thread(target=lambda: done.append(ex.run()), daemon=True)
+    runner.start()
+    runner.join(10)
+    assert done == [3], "the bridge blocked on a FIFO or read a device"
+    for rid in ("fifo00000001", "zero00000001"):
+        resp = json.loads((f.bridge / "responses" / f"{rid}.json").read_text())
+        assert resp["ok"] is False and resp["error"]["code"] == "io"
+        assert not os.path.lexists(f.bridge / "requests" / f"{rid}.json")
+    assert json.loads((f.bridge / "responses" / "pingafter001.json").read_text())["ok"] is True

@@ -12,6 +12,20 @@ emulator uses. It covers the EEL2 our effects are written in, following REAPER's
 * header ``desc:``, ``sliderN:name=default<min,max,step{...}>label`` (named and unnamed), ``import file``;
   sections ``@init``, ``@slider``, ``@sample`` (``@block``/``@gfx``/``@serialize`` are refused: ours have none).
 
+Added for the convolution effect (daw-bridge_speakers.jsfx), after the same reference:
+
+* ``options:maxmem=N`` sets the memory size (default 65536 here); ``memcpy(dest, src, n)``;
+* ``fft(buf, n)`` / ``ifft(buf, n)``: complex, interleaved re/im, unnormalized both ways, n a power of two in
+  16..32768, never crossing a 65536-value boundary (checked). REAPER's output order is "permuted"; ours is the
+  bit-reversed order, a *different* permutation on purpose, so code that reads bins without ``fft_permute`` /
+  ``fft_ipermute`` gives wrong results here too. Pointwise products and ``ifft`` do not depend on the order;
+* strings: ``"literals"`` and ``#named`` strings (each a number naming the string), ``sprintf(dest, fmt, ...)``
+  (``%d %i %s %f %g %x`` with flags/width/precision) and ``strcpy``;
+* files: ``file_open(string)`` (the effect's folder first, then the REAPER Data folder given to :class:`Jsfx`,
+  as REAPER 4.59+ searches), ``file_riff(h, nch, srate)`` (sets both variables: a WAV's channels and rate; 0 for
+  anything else), ``file_avail(h)`` (values left), ``file_mem(h, dest, n)`` (reads interleaved sample values),
+  ``file_close(h)``.
+
 Deliberately strict where REAPER's behaviour would be unclear: reading ``sliderN`` or ``slider(N)`` when slider N
 has a variable name is an error (use the name), so an effect cannot silently read 0 in REAPER.
 """
@@ -41,6 +55,8 @@ _TOKEN = re.compile(
     r"""\s*(?:
         (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?) |
         (?P<const>\$(?:pi|e|phi)\b) |
+        (?P<str>"(?:[^"\\]|\\.)*") |
+        (?P<strvar>\#\w+) |
         (?P<name>[A-Za-z_][\w.]*) |
         (?P<op>\+=|-=|\*=|/=|%=|\^=|==|!=|<=|>=|&&|\|\||[-+*/%^<>!?:=(),;\[\]])
     )""",
@@ -203,6 +219,10 @@ class _Parser:
             return Node("num", float(text))
         if kind == "const":
             return Node("num", _CONSTS[text])
+        if kind == "str":
+            return Node("str", text[1:-1].replace('\\"', '"').replace("\\n", "\n"))
+        if kind == "strvar":
+            return Node("str", text)
         if text == "(":
             seq = self.sequence(")")
             self.take(")")
@@ -244,8 +264,10 @@ _PY_BINARY = {"+": "+", "-": "-", "*": "*"}
 class _Compiler:
     """Turns a tree into Python statements; every EEL2 value is a float."""
 
-    def __init__(self, functions: dict[str, Function], check_name: Callable[[str], None]) -> None:
+    def __init__(self, functions: dict[str, Function], check_name: Callable[[str], None],
+                 strings: dict[str, int] | None = None) -> None:  # fmt: skip
         self.functions = functions
+        self.strings = strings if strings is not None else {}  # literal or #name -> its number
         self.check_name = check_name
         self.temp = 0
         self.assigned_globals: set[str] = set()
@@ -270,6 +292,10 @@ class _Compiler:
             return [], repr(float(node.value))
         if k == "var":
             return [], self.var(node.value)
+        if k == "str":
+            return [], repr(float(self.strings.setdefault(node.value, _STRING_BASE + len(self.strings))))
+        if k == "raw":
+            return [], str(node.value)
         if k == "seq":
             stmts: list[str] = []
             value = "0.0"
@@ -383,6 +409,17 @@ class _Compiler:
             return stmts, f"float({_MATH[name]}({', '.join(args)}))"
         if name == "memset":
             return stmts, f"_memset({', '.join(args)})"
+        if name == "file_riff":  # sets its 2nd and 3rd arguments (variables) to the channels and the rate
+            if len(node.args) != 3 or any(_bare_var(a) is None for a in node.args[1:]):
+                raise EelError("file_riff() takes a handle and two variables")
+            held = self.new_temp()
+            stmts.append(f"{held} = _file_riff({args[0]})")
+            for i, target in enumerate(node.args[1:]):
+                s2, _ = self.assign(Node("assign", "=", [_bare_var(target) or target, Node("raw", f"{held}[{i}]")]))
+                stmts += s2
+            return stmts, "0.0"
+        if name in _RUNTIME:
+            return stmts, f"{_RUNTIME[name]}({', '.join(args)})"
         if name == "slider":
             if len(args) != 1:
                 raise EelError("slider() takes one index")
@@ -407,6 +444,25 @@ class _Compiler:
         if self.assigned_globals:
             body.insert(0, "global " + ", ".join(sorted(self.assigned_globals)))
         return "\n".join([f"def {name}():", *_indent(body)])
+
+
+#: EEL2 functions run by the Jsfx instance's helpers (name -> helper in its namespace).
+_RUNTIME: dict[str, str] = {
+    "memcpy": "_memcpy", "fft": "_fft", "ifft": "_ifft", "fft_permute": "_fft_permute",
+    "fft_ipermute": "_fft_permute", "sprintf": "_sprintf", "strcpy": "_strcpy", "file_open": "_file_open",
+    "file_avail": "_file_avail", "file_mem": "_file_mem", "file_close": "_file_close",
+}  # fmt: skip
+#: Numbers naming strings start here (as in REAPER, strings are numbers >= 10000 referring to string slots).
+_STRING_BASE = 10000
+
+
+def _bare_var(node: Node) -> Node | None:
+    """``node`` when it is a variable, or a one-statement sequence holding one (a call argument)."""
+    if node.kind == "var":
+        return node
+    if node.kind == "seq" and len(node.args) == 1 and node.args[0].kind == "var":
+        return node.args[0]
+    return None
 
 
 def _indent(lines: list[str]) -> list[str]:
@@ -497,6 +553,12 @@ def _read_jsfx(path: Path, seen: set[Path]) -> tuple[list[Slider], dict[str, str
         if current is not None:
             sections[current] += line + "\n"
             continue
+        if line.startswith("options:"):
+            for option in line.split(":", 1)[1].split():
+                key, _, value = option.partition("=")
+                if key == "maxmem":
+                    sections["maxmem"] = value
+            continue
         if line.startswith("import "):
             inc_sliders, inc_sections = _read_jsfx(path.parent / line.split(None, 1)[1].strip(), seen)
             sliders += inc_sliders
@@ -513,21 +575,30 @@ def _read_jsfx(path: Path, seen: set[Path]) -> tuple[list[Slider], dict[str, str
 class Jsfx:
     """One instance of a JSFX file at ``srate`` Hz: ``set_sliders({name: value})``, then ``process(audio)``."""
 
-    def __init__(self, path: str | Path, srate: float) -> None:
+    def __init__(self, path: str | Path, srate: float, *, data_dir: str | Path | None = None) -> None:
         self.path = Path(path)
+        self.data_dir = Path(data_dir) if data_dir is not None else None
         self.sliders, code = _read_jsfx(self.path, set())
+        self.memory_slots = int(code.pop("maxmem", MEMORY_SLOTS))
+        self.string_ids: dict[str, int] = {}
+        self.files: dict[int, list[Any]] = {}
         self.by_index = {s.index: s for s in self.sliders}
         self.by_name = {s.name: s for s in self.sliders if s.name}
         functions: dict[str, Function] = {}
         trees = {name: parse(code[name], functions) for name in _SECTIONS}
-        compiler = _Compiler(functions, self._check_name)
+        compiler = _Compiler(functions, self._check_name, self.string_ids)
         source = [compiler.function_source(fn) for fn in functions.values()]
         source += [compiler.section_source(f"sec_{name}", trees[name]) for name in _SECTIONS]
         self.ns: dict[str, Any] = {
-            "math": math, "M": [0.0] * MEMORY_SLOTS, "_ix": self._ix, "_t": _t, "_eq": _eq, "_ne": _ne,
+            "math": math, "M": [0.0] * self.memory_slots, "_ix": self._ix, "_t": _t, "_eq": _eq, "_ne": _ne,
             "_div": _div, "_mod": _mod, "_pow": _pow, "_log": _log, "_log10": _log10, "_sqrt": _sqrt,
             "_floor": _floor, "_ceil": _ceil, "_sign": _sign, "_memset": self._memset, "_slider": self._slider,
+            "_memcpy": self._memcpy, "_fft": self._fft, "_ifft": self._ifft, "_fft_permute": self._fft_permute,
+            "_sprintf": self._sprintf, "_strcpy": self._strcpy, "_file_open": self._file_open,
+            "_file_riff": self._file_riff, "_file_avail": self._file_avail, "_file_mem": self._file_mem,
+            "_file_close": self._file_close,
         }
+        self.strings: dict[int, str] = {i: ("" if t.startswith("#") else t) for t, i in self.string_ids.items()}
         self.python = "\n\n".join(source)
         exec(compile(self.python, f"<{self.path.name} as Python>", "exec"), self.ns)  # noqa: S102 - our own files
         for name in compiler.globals_used:
@@ -551,12 +622,146 @@ class Jsfx:
                 f"{self.by_index[int(m.group(1))].name!r}: use the name"
             )
 
-    @staticmethod
-    def _ix(x: float) -> int:
+    def _ix(self, x: float) -> int:
         i = int(math.floor(x + CLOSE))
-        if not 0 <= i < MEMORY_SLOTS:
-            raise EelError(f"memory index {x} outside 0..{MEMORY_SLOTS - 1}")
+        if not 0 <= i < self.memory_slots:
+            raise EelError(f"memory index {x} outside 0..{self.memory_slots - 1}")
         return i
+
+    # -- memory and FFT (see the module doc) --
+    def _span(self, start: float, length: int) -> int:
+        first = self._ix(start)
+        if length > 0:
+            self._ix(first + length - 1)
+        return first
+
+    def _memcpy(self, dest: float, src: float, length: float) -> float:
+        n = max(0, int(length))
+        d, s = self._span(dest, n), self._span(src, n)
+        mem = self.ns["M"]
+        mem[d : d + n] = mem[s : s + n]
+        return dest
+
+    def _fft_buffer(self, buf: float, size: float) -> tuple[int, int]:
+        n = int(size)
+        if n < 16 or n > 32768 or n & (n - 1):
+            raise EelError(f"{self.path.name}: fft size {size} must be a power of two in 16..32768")
+        start = self._span(buf, 2 * n)
+        if start // 65536 != (start + 2 * n - 1) // 65536:
+            raise EelError(f"{self.path.name}: fft buffer {start}..{start + 2 * n - 1} crosses a 65536 boundary")
+        return start, n
+
+    @staticmethod
+    def _permutation(n: int) -> npt.NDArray[np.int64]:
+        bits = n.bit_length() - 1
+        idx = np.arange(n)
+        rev = np.zeros(n, dtype=np.int64)
+        for b in range(bits):
+            rev |= ((idx >> b) & 1) << (bits - 1 - b)
+        return rev
+
+    def _load_complex(self, start: int, n: int) -> npt.NDArray[np.complex128]:
+        raw = np.asarray(self.ns["M"][start : start + 2 * n], dtype=np.float64)
+        return raw[0::2] + 1j * raw[1::2]
+
+    def _store_complex(self, start: int, z: npt.NDArray[np.complex128]) -> None:
+        out = np.empty(2 * z.size)
+        out[0::2], out[1::2] = z.real, z.imag
+        self.ns["M"][start : start + out.size] = out.tolist()
+
+    def _fft(self, buf: float, size: float) -> float:
+        start, n = self._fft_buffer(buf, size)
+        self._store_complex(start, np.fft.fft(self._load_complex(start, n))[self._permutation(n)])
+        return buf
+
+    def _ifft(self, buf: float, size: float) -> float:
+        start, n = self._fft_buffer(buf, size)
+        natural = np.empty(n, dtype=np.complex128)
+        natural[self._permutation(n)] = self._load_complex(start, n)
+        self._store_complex(start, np.fft.ifft(natural) * n)
+        return buf
+
+    def _fft_permute(self, buf: float, size: float) -> float:
+        start, n = self._fft_buffer(buf, size)
+        self._store_complex(start, self._load_complex(start, n)[self._permutation(n)])  # an involution
+        return buf
+
+    # -- strings --
+    def _string(self, ref: float) -> str:
+        key = int(ref)
+        if key not in self.strings:
+            raise EelError(f"{self.path.name}: {ref} is not a string")
+        return self.strings[key]
+
+    def _strcpy(self, dest: float, src: float) -> float:
+        self._string(dest)
+        self.strings[int(dest)] = self._string(src)
+        return dest
+
+    def _sprintf(self, dest: float, fmt: float, *args: float) -> float:
+        self._string(dest)
+        values = list(args)
+
+        def one(m: re.Match[str]) -> str:
+            if m.group(0) == "%%":
+                return "%"
+            if not values:
+                raise EelError(f"{self.path.name}: sprintf format {self._string(fmt)!r} needs more values")
+            value = values.pop(0)
+            conv = m.group(2)
+            if conv == "s":
+                return ("%" + m.group(1) + "s") % self._string(value)
+            if conv in "dix":
+                return ("%" + m.group(1) + ("x" if conv == "x" else "d")) % int(value)
+            return ("%" + m.group(1) + conv) % value
+
+        self.strings[int(dest)] = re.sub(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)([dixsfg])", one, self._string(fmt))
+        return dest
+
+    # -- files --
+    def _file_open(self, name: float) -> float:
+        text = self._string(name)
+        folders = [self.path.parent] + ([self.data_dir] if self.data_dir is not None else [])
+        for folder in folders:
+            candidate = folder / text
+            if candidate.is_file():
+                handle = max(self.files, default=0) + 1
+                self.files[handle] = [candidate, None, 0, 0.0, 0.0]  # path, values, position, channels, rate
+                return float(handle)
+        return -1.0
+
+    def _file(self, handle: float) -> list[Any]:
+        if int(handle) not in self.files:
+            raise EelError(f"{self.path.name}: file handle {handle} is not open")
+        return self.files[int(handle)]
+
+    def _file_riff(self, handle: float) -> tuple[float, float]:
+        import soundfile
+
+        entry = self._file(handle)
+        try:
+            data, rate = soundfile.read(str(entry[0]), dtype="float64", always_2d=True)
+        except (RuntimeError, soundfile.LibsndfileError):
+            return 0.0, 0.0
+        entry[1], entry[2], entry[3], entry[4] = data.reshape(-1).tolist(), 0, float(data.shape[1]), float(rate)
+        return entry[3], entry[4]
+
+    def _file_avail(self, handle: float) -> float:
+        entry = self._file(handle)
+        return float(len(entry[1]) - entry[2]) if entry[1] is not None else 0.0
+
+    def _file_mem(self, handle: float, dest: float, length: float) -> float:
+        entry = self._file(handle)
+        values = entry[1] or []
+        n = max(0, min(int(length), len(values) - entry[2]))
+        start = self._span(dest, n)
+        self.ns["M"][start : start + n] = values[entry[2] : entry[2] + n]
+        entry[2] += n
+        return float(n)
+
+    def _file_close(self, handle: float) -> float:
+        self.files.pop(int(handle), None)
+        return 0.0
 
     def _memset(self, dest: float, value: float, length: float) -> float:
         start = self._ix(dest)

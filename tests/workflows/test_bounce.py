@@ -154,3 +154,24 @@ def test_song_sections_from_markers() -> None:
     assert song_sections(markers, 30.0) == [(0.0, 10.0, "Verse"), (10.0, 20.0, "Chorus"), (20.0, 30.0, "Verse 2")]
     assert song_sections(markers[:1], 30.0) is None
     assert song_sections([MarkerInfo(1, 12.0, "Bridge", end_s=18.0)], 30.0, offset_s=10.0) == [(2.0, 8.0, "Bridge")]
+
+
+def test_check_against_a_profile_needs_no_reference_audio(session: EmbeddedSession, tmp_path: Path) -> None:
+    """A profile of the rendered references gives the same findings as the references themselves."""
+    from daw_bridge.analysis.engine import analyze_file
+    from daw_bridge.profiles.store import build_profile, load_profile, save_profile
+
+    match_levels(session.daw, session.config)
+    first = bounce_and_check(session.daw, session.config)
+    profile = build_profile("demo refs", [analyze_file(p) for p in first.reference_files])
+    loaded = load_profile(save_profile(profile, folder=tmp_path))
+    for path in first.reference_files:
+        path.unlink()
+    second = bounce_and_check(session.daw, session.config, reference_measurements=loaded.references)
+    assert second.reference_files == ()
+    assert [m.name for m in second.comparison.references] == [p.name for p in first.reference_files]
+    assert [(f.area, f.start_s, f.end_s) for f in second.comparison.findings] == [
+        (f.area, f.start_s, f.end_s) for f in first.comparison.findings
+    ]
+    for a, b in zip(second.comparison.findings, first.comparison.findings, strict=True):
+        assert a.value == pytest.approx(b.value, abs=0.3)

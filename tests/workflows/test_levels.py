@@ -79,3 +79,23 @@ def test_render_refuses_to_overwrite(session: EmbeddedSession) -> None:
     with pytest.raises(DawBridgeError):
         session.daw.render(RenderRequest(directory=session.config.bounce_dir, file_name="taken.wav"))
     assert sf.info(str(target)).frames == 10
+
+
+def test_printed_levels_add_up_to_the_gains_as_heard(session: EmbeddedSession) -> None:  # noqa: F811
+    """The summary prints the as-heard levels the gains come from: mix - reference = the change, to 0.1 dB."""
+    from click.testing import CliRunner
+
+    from daw_bridge.cli.check import print_match
+    from daw_bridge.daw import MonitorFx
+
+    chain = [MonitorFx("bandsolo", {"low_hz": 300.0, "high_hz": 1000.0, "order": 12.0}, True)]
+    result = match_levels(session.daw, session.config, monitor_chain=chain)
+    assert result.as_heard and abs(result.mix_heard_level - result.mix_level) > 0.05  # the chain changes levels
+    runner = CliRunner()
+    with runner.isolation() as (out, _err, *_):
+        print_match(result)
+        text = out.getvalue().decode()
+    assert f"Mix: {result.mix_heard_level:.1f} LUFS (render {result.mix_level:.1f} LUFS)" in text
+    for r in result.references:
+        assert r.change_db == pytest.approx(result.mix_heard_level - r.heard_level, abs=1e-9)
+        assert f"{r.name}: {r.heard_level:.1f} LUFS (render {r.level:.1f} LUFS)" in text

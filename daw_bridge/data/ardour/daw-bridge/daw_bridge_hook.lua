@@ -358,78 +358,70 @@ function factory ()
       if proc:isnil () then break end
       k = k + 1
       local id = proc:to_stateful ():id ():to_s ()
-      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true }
+      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true,
+                        id = id }
       i = i + 1
     end
     return out
   end
 
-  local function bw_octaves (q)
-    -- bandwidth in octaves of a peaking filter with quality q
-    local x = 1 / (2 * q)
-    return 2 / math.log (2) * math.log (x + math.sqrt (x * x + 1))
-  end
   local function clamp (v, lo, hi, what)
     if v < lo or v > hi then refuse ("bad_args", what .. " " .. v .. " is outside " .. lo .. ".." .. hi) end
     return v
   end
 
-  -- correction: parametric bands onto ACE EQ instances (low shelf, 4 peaking, high shelf each); preamp on the first
-  local function correction_plugins (params, where)
-    local pre = params.preamp_db or 0
-    local bands, n = {}, 1
-    while params["band" .. n .. "_freq_hz"] ~= nil do
-      local b = { type = params["band" .. n .. "_type"] or "PK", freq = params["band" .. n .. "_freq_hz"],
-                  gain = params["band" .. n .. "_gain_db"] or 0, q = params["band" .. n .. "_q"] or 0.7071 }
-      if type (b.freq) ~= "number" or type (b.gain) ~= "number" or type (b.q) ~= "number" or b.q <= 0 then
-        refuse ("bad_args", where .. ".params.band" .. n .. " needs numeric freq_hz, gain_db and q > 0")
-      end
-      b.type = ({ [0] = "PK", [1] = "PK", [2] = "LSC", [3] = "HSC", PK = "PK", LSC = "LSC", HSC = "HSC",
-                  LS = "LSC", HS = "HSC", peaking = "PK", lowshelf = "LSC", highshelf = "HSC" })[b.type]
-        or refuse ("bad_args", where .. ".params.band" .. n .. "_type must be PK, LSC or HSC")
-      bands[#bands + 1] = b
-      n = n + 1
-    end
-    local eqs, cur = {}, nil
-    local function fresh ()
-      cur = { pk = 0, low = false, high = false, set = { [16] = 0, [17] = 0, [18] = 0, [19] = 0, [20] = 0, [21] = 0, [22] = 0, [23] = 1 } }
-      eqs[#eqs + 1] = cur
-    end
-    fresh ()
-    cur.set[16] = clamp (pre, -20, 20, where .. ".params.preamp_db")
-    for _, b in ipairs (bands) do
-      clamp (b.gain, -20, 20, where .. " gain_db")
-      clamp (b.freq, 20, 20000, where .. " freq_hz")
-      if b.type == "LSC" then
-        if cur.low then fresh () end
-        cur.low = true; cur.set[0] = b.freq; cur.set[1] = b.gain; cur.set[17] = 1
-      elseif b.type == "HSC" then
-        if cur.high then fresh () end
-        cur.high = true; cur.set[14] = b.freq; cur.set[15] = b.gain; cur.set[22] = 1
-      else
-        if cur.pk == 4 then fresh () end
-        local base = 2 + cur.pk * 3
-        cur.set[base] = b.freq; cur.set[base + 1] = b.gain
-        cur.set[base + 2] = clamp (bw_octaves (b.q), 0.1, 4, where .. " bandwidth (octaves)")
-        cur.set[18 + cur.pk] = 1
-        cur.pk = cur.pk + 1
-      end
-    end
-    local out = {}
-    for _, e in ipairs (eqs) do out[#out + 1] = { uri = "urn:ardour:a-eq", kind = ARDOUR.PluginType.LV2, set = e.set } end
-    return out
-  end
+  -- Our effects are Lua DSP processors named "daw-bridge <kind>" (daw_bridge/ardour/dsp_scripts.py writes them
+  -- into Ardour's script folder); their parameters are our JSFX sliders, found by the description the
+  -- controller sends in `labels` (or the slider name). Enum values travel as their choice name.
+  local OURS = { correction = true, crossfeed = true, simulation = true, bandsolo = true }
+  local FILTER_TYPES = { off = 0, peak = 1, lowshelf = 2, highshelf = 3, lowpass = 4, highpass = 5 }
 
   local function plugins_for (fx, where)
     local params = fx.params or {}
-    if fx.kind == "correction" then return correction_plugins (params, where) end
+    if type (params) ~= "table" then refuse ("bad_args", where .. ".params must be an object") end
     if fx.kind == "trim" then
       local g = params.gain_db or 0
       if type (g) ~= "number" then refuse ("bad_args", where .. ".params.gain_db must be a number") end
-      return { { uri = "ACE Amplifier", kind = ARDOUR.PluginType.Lua, set = { [0] = clamp (g, -20, 20, where .. ".params.gain_db") } } }
+      return { uri = "ACE Amplifier", kind = fx.kind, set = { [0] = clamp (g, -20, 20, where .. ".params.gain_db") } }
     end
-    refuse ("unsupported", "monitoring effect " .. tostring (fx.kind) .. " is not available in Ardour 7.3 " ..
-            "(no shipped plugin for it); only correction and trim run in the monitor section")
+    if not OURS[fx.kind] then
+      refuse ("unsupported", "monitoring effect " .. tostring (fx.kind) .. " is unknown to the Ardour bridge")
+    end
+    local values = {}
+    for name, v in pairs (params) do
+      if type (v) == "string" then
+        v = FILTER_TYPES[v:lower ()] or refuse ("bad_args", where .. ".params." .. name .. ": unknown choice " .. v)
+      elseif type (v) ~= "number" or v ~= v then
+        refuse ("bad_args", where .. ".params." .. name .. " must be a number or a choice name")
+      end
+      values[name] = v
+    end
+    local labels = type (fx.labels) == "table" and fx.labels or {}
+    return { uri = "daw-bridge " .. fx.kind, kind = fx.kind, values = values, labels = labels, where = where }
+  end
+
+  -- Parameter index (0-based) -> value for plugin `proc`, by label; refuses a parameter the plugin lacks.
+  local function param_settings (proc, p)
+    if p.set then return p.set end
+    local plug = proc:to_insert ():plugin (0)
+    local by_label = {}
+    for i = 0, plug:parameter_count () - 1 do
+      if plug:parameter_is_input (i) then by_label[plug:parameter_label (i):lower ()] = i end
+    end
+    local set = {}
+    for name, v in pairs (p.values) do
+      local label = type (p.labels[name]) == "string" and p.labels[name] or name
+      local idx = by_label[label:lower ()] or by_label[name:lower ()]
+      if idx == nil then refuse ("bad_args", p.where .. ".params." .. name .. ": " .. p.uri .. " has no such parameter") end
+      set[idx] = v
+    end
+    return set
+  end
+
+  local function new_processor (p)
+    local ok, proc = pcall (function () return ARDOUR.LuaAPI.new_plugin (Session, p.uri, ARDOUR.PluginType.Lua, "") end)
+    if not ok or proc:isnil () then return nil end
+    return proc
   end
 
   function ops.set_monitor_chain (args)
@@ -439,9 +431,24 @@ function factory ()
     for i, fx in ipairs (chain) do
       local where = "args.chain[" .. (i - 1) .. "]"
       if type (fx) ~= "table" or type (fx.kind) ~= "string" then refuse ("bad_args", where .. ".kind must be a string") end
-      for _, p in ipairs (plugins_for (fx, where)) do
-        p.enabled = fx.enabled ~= false
-        planned[#planned + 1] = p
+      for j = 1, i - 1 do
+        if chain[j].kind == fx.kind then refuse ("bad_args", where .. ".kind " .. fx.kind .. " appears twice") end
+      end
+      local p = plugins_for (fx, where)
+      p.enabled = fx.enabled ~= false
+      planned[#planned + 1] = p
+    end
+    -- Every processor is made (and its parameters resolved) before the monitor section is touched; an effect
+    -- whose processor is not installed is skipped with a message, the others are applied.
+    local made, skipped = {}, setmetatable ({}, { __metatable = "array" })
+    for _, p in ipairs (planned) do
+      local proc = new_processor (p)
+      if proc then
+        made[#made + 1] = { proc = proc, set = param_settings (proc, p), enabled = p.enabled }
+      else
+        skipped[#skipped + 1] = { kind = p.kind, message = "monitoring effect " .. p.kind .. ": Ardour has no " ..
+          "processor '" .. p.uri .. "' (install our scripts: python -m daw_bridge.ardour.dsp_scripts, then " ..
+          "restart Ardour); not applied" }
       end
     end
     if Session:monitor_out ():isnil () then
@@ -450,31 +457,37 @@ function factory ()
     end
     local mon = Session:monitor_out ()
     local st = load_state ()
-    -- remove our previous plugins (found by id), leave every other plugin alone
     local mine = {}
     for _, id in ipairs (st.monitor) do mine[id] = true end
-    local i, doomed = 0, {}
+    local i, current = 0, {}
     while true do
       local proc = mon:nth_plugin (i)
       if proc:isnil () then break end
-      if mine[proc:to_stateful ():id ():to_s ()] then doomed[#doomed + 1] = proc end
+      if mine[proc:to_stateful ():id ():to_s ()] then current[#current + 1] = proc end
       i = i + 1
     end
-    for _, proc in ipairs (doomed) do mon:remove_processor (proc, nil, true) end
+    -- An effect that is already there keeps its processor (only its parameters change, its filters keep their
+    -- state: no click); ours that are no longer wanted go; new ones are inserted at their place. Ours sit first,
+    -- in chain order; other plugins in the monitor section are left alone.
+    local by_name, keep = {}, {}
+    for _, proc in ipairs (current) do by_name[proc:display_name ()] = by_name[proc:display_name ()] or proc end
+    for _, m in ipairs (made) do
+      local old = by_name[m.proc:display_name ()]
+      if old then m.proc = old; keep[old:to_stateful ():id ():to_s ()] = true; m.reused = true end
+    end
+    for _, proc in ipairs (current) do
+      if not keep[proc:to_stateful ():id ():to_s ()] then mon:remove_processor (proc, nil, true) end
+    end
     st.monitor = {}
-    for idx, p in ipairs (planned) do
-      local proc = ARDOUR.LuaAPI.new_plugin (Session, p.uri, p.kind, "")
-      if proc:isnil () then refuse ("unsupported", "plugin " .. p.uri .. " is not installed") end
-      mon:add_processor_by_index (proc, idx - 1, nil, true)
-      for param, value in pairs (p.set) do
-        ARDOUR.LuaAPI.set_processor_param (proc, param, value)
-      end
-      if p.enabled then proc:activate () else proc:deactivate () end
-      st.monitor[#st.monitor + 1] = proc:to_stateful ():id ():to_s ()
+    for idx, m in ipairs (made) do
+      for param, value in pairs (m.set) do ARDOUR.LuaAPI.set_processor_param (m.proc, param, value) end
+      if not m.reused then mon:add_processor_by_index (m.proc, idx - 1, nil, true) end
+      if m.enabled then m.proc:activate () else m.proc:deactivate () end
+      st.monitor[#st.monitor + 1] = m.proc:to_stateful ():id ():to_s ()
     end
     save_state (st)
     save_session ()
-    return { fx = monitor_fx () }
+    return { fx = monitor_fx (), skipped = skipped }
   end
 
   ---------------------------------------------------------------- render
@@ -553,11 +566,33 @@ function factory ()
     return { track = 0 }
   end
 
+  -- The track's (first) region plays its source's time 0 at offset_s: later for a positive offset, the start
+  -- trimmed off for a negative one (as the REAPER bridge's align_item).
+  function ops.align_item (args)
+    if type (args.track_name) ~= "string" then refuse ("bad_args", "args.track_name must be a string") end
+    local offset = num_arg (args, "offset_s", "args")
+    if math.abs (offset) > 600 then refuse ("bad_args", "args.offset_s must be within +-600 s") end
+    local route = Session:route_by_name (args.track_name)
+    if route:isnil () or route:to_track ():isnil () then refuse ("not_found", "no track named " .. args.track_name) end
+    local region
+    for r in route:to_track ():playlist ():region_list ():iter () do region = r; break end
+    if not region then refuse ("not_found", "track " .. args.track_name .. " has no region") end
+    local source_len = region:source (0):length ():samples ()
+    local start = offset < 0 and math.floor (-offset * rate () + 0.5) or 0
+    if start >= source_len then refuse ("bad_args", "args.offset_s skips the whole region") end
+    local pos = offset > 0 and math.floor (offset * rate () + 0.5) or 0
+    region:set_start (Temporal.timepos_t (start))
+    region:set_length (Temporal.timecnt_t (source_len - start))
+    region:set_position (Temporal.timepos_t (pos))
+    save_session ()
+    return { track = 0, offset_s = offset }
+  end
+
   function ops.set_project_state (args)
     if type (args.key) ~= "string" or args.key == "" then refuse ("bad_args", "args.key must be a non-empty string") end
     if type (args.value) ~= "string" then refuse ("bad_args", "args.value must be a string") end
     local st = load_state ()
-    st.values[args.key] = args.value
+    st.values[args.key] = args.value ~= "" and args.value or nil -- "" deletes the key, as in REAPER
     save_state (st)
     return {}
   end
@@ -578,6 +613,9 @@ function factory ()
       elseif k == "markers" then out[k] = markers_state ()
       elseif k == "monitor_fx" then out[k] = monitor_fx ()
       elseif k == "time_selection" then out[k] = json.null
+      elseif k == "loop" then
+        local l = Session:locations ():auto_loop_location ()
+        out[k] = l and { start_s = secs (l:start ()), end_s = secs (l:_end ()) } or json.null
       else refuse ("bad_args", "args.keys: unknown key " .. tostring (k)) end
     end
     return out

@@ -30,7 +30,10 @@
 --   [main] daw-bridge_Band solo off.lua
 --   [main] daw-bridge_Next translation simulation.lua
 --   [main] daw-bridge_Translation simulation off.lua
+--   [main] daw-bridge_Next virtual room.lua
 --   [main] daw-bridge_Clear markers.lua
+--   [main] daw-bridge_Journal note at playhead.lua
+--   [main] daw-bridge_Next checklist step.lua
 --   [effect] daw-bridge_*.jsfx
 --   [effect] daw-bridge_*.jsfx-inc
 

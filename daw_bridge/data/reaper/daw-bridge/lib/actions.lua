@@ -78,6 +78,7 @@ M.ACTIONS = {
   next_preset = function(reaper, ctx) return ask(reaper, ctx, "preset_next") end,
   band_next = function(reaper, ctx) return ask(reaper, ctx, "band_next") end,
   simulation_next = function(reaper, ctx) return ask(reaper, ctx, "simulation_next") end,
+  speakers_next = function(reaper, ctx) return ask(reaper, ctx, "speakers_next") end,
   crossfeed_toggle = function(reaper, ctx)
     local on, err = toggle_fx(reaper, "crossfeed", nil)
     if on == nil then message(reaper, err); return nil, err end

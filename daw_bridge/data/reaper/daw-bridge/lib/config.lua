@@ -29,7 +29,7 @@ end
 function M.load(reaper, script_dir)
   for _, path in ipairs(M.candidates(reaper, script_dir)) do
     if mailbox.exists(path) then
-      local cfg, err = mailbox.read_json(path, 65536)
+      local cfg, err = mailbox.read_json(path, 65536, true) -- the user's file: may be read-only
       if not cfg then return nil, "daw-bridge config " .. path .. " is not valid JSON (" .. err .. ")" end
       if type(cfg) ~= "table" then return nil, "daw-bridge config " .. path .. " must be a JSON object" end
       for _, key in ipairs({ "bridge_dir", "bounce_dir" }) do

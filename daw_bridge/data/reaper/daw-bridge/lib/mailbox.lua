@@ -41,36 +41,69 @@ function M.write_json(path, value)
   return M.write_atomic(path, json.encode(value))
 end
 
---- The bytes of `path` if it is at most `max_bytes` long. Returns text | nil, code, message
--- (code "missing" or "too_large").
-function M.read_file(path, max_bytes)
-  local f = io.open(path, "rb")
-  if not f then return nil, "missing", path .. ": cannot open" end
-  local size = f:seek("end")
-  if max_bytes and size and size > max_bytes then
+local ENOENT = 2 -- the same number on Linux, macOS and Windows' C runtime
+
+--- Open `path` for reading without ever blocking, or nil, code, message.
+-- Plain Lua cannot stat a file or open it O_NONBLOCK, and io.open(path, "rb") on a FIFO blocks REAPER's UI thread
+-- until some process opens the other end. Mode "r+b" (O_RDWR) opens a FIFO at once on Linux and macOS, refuses a
+-- folder (EISDIR), and a FIFO, socket or terminal then fails f:seek (ESPIPE): anything that cannot seek is refused
+-- as not a regular file. The price: a file we may not write is opened "rb" only when `read_only_ok` (the user's
+-- config file), never for a mailbox entry (the controller writes them 0600, so they are always writable).
+local function open_for_reading(path, read_only_ok)
+  local f, err, errno = io.open(path, "r+b")
+  if not f then
+    if errno == ENOENT then return nil, "missing", path .. ": cannot open (no such file)" end
+    if read_only_ok and errno == 13 then -- EACCES: a read-only file of the user's
+      f, err = io.open(path, "rb")
+    end
+    if not f then return nil, "io", path .. ": cannot open (" .. tostring(err) .. ")" end
+  end
+  if not f:seek("cur") then
     f:close()
-    return nil, "too_large", string.format("%s is %d bytes (limit %d)", paths.basename(path), size, max_bytes)
+    return nil, "not_regular", paths.basename(path) .. " is not a regular file (a FIFO, socket or terminal)"
+  end
+  return f
+end
+
+--- The bytes of `path` if it is a regular file of at most `max_bytes`. Returns text | nil, code, message
+-- (code "missing", "io", "not_regular" or "too_large"). Never blocks on a FIFO and never reads more than
+-- `max_bytes` + 1 bytes: /dev/zero (whose seek("end") is 0) or a file growing while it is read is refused as
+-- too large once that many bytes came. `read_only_ok` allows a file that cannot be opened for writing (see
+-- open_for_reading).
+function M.read_file(path, max_bytes, read_only_ok)
+  local f, code, message = open_for_reading(path, read_only_ok)
+  if not f then return nil, code, message end
+  local limit = max_bytes or M.MAX_REQUEST_BYTES
+  local size = f:seek("end")
+  if size and size > limit then
+    f:close()
+    return nil, "too_large", string.format("%s is %d bytes (limit %d)", paths.basename(path), size, limit)
   end
   f:seek("set", 0)
-  local text = f:read("a")
+  local text = f:read(limit + 1) or ""
   f:close()
-  return text or ""
+  if #text > limit then
+    return nil, "too_large", string.format("%s holds more than %d bytes (limit %d)", paths.basename(path), limit,
+      limit)
+  end
+  return text
 end
 
 --- Decoded JSON of `path`, or nil and a message.
-function M.read_json(path, max_bytes)
-  local text, _, message = M.read_file(path, max_bytes)
+function M.read_json(path, max_bytes, read_only_ok)
+  local text, _, message = M.read_file(path, max_bytes, read_only_ok)
   if not text then return nil, message end
   local value, err = json.decode(text)
   if value == nil then return nil, paths.basename(path) .. ": " .. err end
   return value
 end
 
---- True when a file exists at `path`.
+--- True when something (a file, folder, FIFO...) exists at `path`. Never blocks: io.open(path, "rb") would wait
+-- forever on a FIFO, "r+b" does not; any failure but "no such file" means something is there.
 function M.exists(path)
-  local f = io.open(path, "rb")
+  local f, _, errno = io.open(path, "r+b")
   if f then f:close(); return true end
-  return false
+  return errno ~= ENOENT
 end
 
 --- Sorted names of the *.json files in `dir` (temporary files are ignored).

@@ -17,6 +17,7 @@ M.OPS = OPS
 
 M.PROTOCOL = 1
 M.RENDER_COMMAND = 42230 -- File: Render project, using the most recent render settings, auto-close render dialog
+M.ACTION_LAST_TOUCHED = 40914 -- Track: Set first selected track as last touched track
 M.MAX_MARKERS = 1000
 M.STATE_SECTION = "daw_bridge"
 local KEY_PATTERN = "^[A-Za-z0-9_]+$"
@@ -168,7 +169,7 @@ OPS.clear_markers = {
 }
 
 ---------------------------------------------------------------------------------------------------
-local RENDER_STRINGS = { "RENDER_FILE", "RENDER_PATTERN", "RENDER_FORMAT" }
+local RENDER_STRINGS = { "RENDER_FILE", "RENDER_PATTERN", "RENDER_FORMAT", "RENDER_FORMAT2" }
 local RENDER_NUMBERS = { "RENDER_SETTINGS", "RENDER_BOUNDSFLAG", "RENDER_SRATE", "RENDER_CHANNELS",
                          "RENDER_STARTPOS", "RENDER_ENDPOS", "RENDER_ADDTOPROJ" }
 
@@ -213,6 +214,7 @@ OPS.render = {
       reaper.GetSetProjectInfo_String(0, "RENDER_FILE", spec.directory, true)
       reaper.GetSetProjectInfo_String(0, "RENDER_PATTERN", (spec.file_name:gsub("%.[wW][aA][vV]$", "")), true)
       reaper.GetSetProjectInfo_String(0, "RENDER_FORMAT", M.wav_format(spec.bit_depth), true)
+      reaper.GetSetProjectInfo_String(0, "RENDER_FORMAT2", "", true) -- no secondary file (the user's comes back)
       reaper.GetSetProjectInfo(0, "RENDER_SETTINGS", 0, true) -- master mix
       reaper.GetSetProjectInfo(0, "RENDER_ADDTOPROJ", 0, true)
       reaper.GetSetProjectInfo(0, "RENDER_CHANNELS", spec.channels, true)
@@ -380,8 +382,11 @@ OPS.insert_media = {
     end
     local cursor = reaper.GetCursorPosition()
     reaper.SetOnlyTrackSelected(track)
+    -- InsertMedia mode 0 adds to the *last touched* track, which selecting does not change: make the track we
+    -- just selected the last touched one (action 40914), or the file may land on whatever the user touched last.
+    reaper.Main_OnCommand(M.ACTION_LAST_TOUCHED, 0)
     reaper.SetEditCurPos(spec.position_s, false, false)
-    reaper.InsertMedia(spec.path, 0) -- 0: add to the selected track at the edit cursor
+    reaper.InsertMedia(spec.path, 0) -- 0: add to the last touched track at the edit cursor
     reaper.SetEditCurPos(cursor, false, false)
     return { track = number }
   end,

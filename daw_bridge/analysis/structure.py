@@ -1,0 +1,337 @@
+"""Song structure from the audio alone: where sections start, which ones repeat, and what role each plays.
+
+Used for references (files have no markers) and for mixes without regions, so a chorus is compared with the
+references' choruses rather than with a whole-song average.
+
+The method is the classic one (Foote 2000, "Automatic audio segmentation using a measure of audio novelty";
+Paulus, Müller & Klapuri 2010 review the family):
+
+1. Features every ~85 ms from a mono STFT: a 12-bin chroma (harmony), 12 log-spaced band energies (timbre) and
+   the level, averaged over blocks of about a third of a second and smoothed over ``SMOOTH_S``.
+2. A self-similarity matrix of the blocks (cosine similarity of the standardized features).
+3. Novelty: the matrix correlated along its diagonal with a Gaussian-tapered checkerboard kernel (``kernel_s``
+   each side); section starts are novelty peaks above an adaptive threshold, at least ``min_section_s`` apart,
+   refined to the strongest onset within half a beat.
+4. Tempo from the onset envelope's autocorrelation (the beat period, for refining and for bar units).
+5. Labels: sections whose blocks are alike (mean similarity) share a letter (A, B, ...). Repeated groups are
+   "chorus-like" (the loudest repeated group) or "verse-like"; a quieter unique first section is the "intro", a
+   unique last one the "outro"; the rest keep their letter ("section C"), which is what we say when unsure.
+
+Everything is plain numpy on the ``(frames, channels)`` array; no model is downloaded or trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import InvalidAudio
+
+#: STFT size and hop for the structure features (samples at 48 kHz; scaled with the rate).
+FRAME_48K = 4096
+#: Feature frames averaged into one block of the similarity matrix.
+FRAMES_PER_BLOCK = 4
+#: Shorter audio has no sections worth finding (s).
+MIN_DURATION_S = 15.0
+#: Onset envelope hop at 48 kHz (samples), for tempo and boundary refinement.
+ONSET_HOP_48K = 256
+#: Features are averaged over this long a window (s) before comparing blocks.
+SMOOTH_S = 3.0
+#: Each side of a coarse boundary, the raw texture before and after is compared over this long (s).
+REFINE_KERNEL_S = 2.0
+#: Two sections are the same material when their cross-similarity is at least this share of their self-similarity.
+SAME_MATERIAL = 0.8
+#: A last section this far below the song's mean level (dB) is the fade or tail of the one before.
+TAIL_DB = -20.0
+TEMPO_RANGE_BPM = (60.0, 180.0)
+CHROMA_RANGE_HZ = (80.0, 5000.0)
+TIMBRE_EDGES_HZ = np.geomspace(40.0, 16000.0, 13)
+
+
+@dataclass(frozen=True)
+class SongSection:
+    """One section: ``start_s``-``end_s``, its ``letter`` (same letter = same material), a ``role`` (``intro``,
+    ``verse-like``, ``chorus-like``, ``outro`` or ``section X`` when unsure), its level (dB re the song's mean
+    energy; ``loud`` when above it) and how many times its material occurs."""
+
+    start_s: float
+    end_s: float
+    letter: str
+    role: str
+    level_db: float
+    loud: bool
+    repeats: int
+
+    @property
+    def name(self) -> str:
+        return self.role
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The song's sections and the estimated tempo (BPM; None when no steady beat was found)."""
+
+    sections: tuple[SongSection, ...]
+    tempo_bpm: float | None
+
+    @property
+    def boundaries_s(self) -> tuple[float, ...]:
+        """Section starts after the first (s)."""
+        return tuple(s.start_s for s in self.sections[1:])
+
+
+def _mono(audio: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+    if audio.ndim == 1:
+        return np.asarray(audio, dtype=np.float32)
+    out = np.asarray(audio[:, 0], dtype=np.float32).copy()
+    for ch in range(1, audio.shape[1]):
+        out += audio[:, ch]
+    out *= np.float32(1.0 / audio.shape[1])
+    return out
+
+
+def _frames(x: npt.NDArray[np.float32], size: int, hop: int) -> npt.NDArray[np.float32]:
+    count = 1 + (len(x) - size) // hop
+    return np.lib.stride_tricks.as_strided(x, shape=(count, size), strides=(x.strides[0] * hop, x.strides[0]))
+
+
+def _features(
+    x: npt.NDArray[np.float32], rate: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
+    """(smoothed and raw standardized block features, block energies, block duration s)."""
+    from scipy import fft
+
+    size = int(2 ** round(np.log2(FRAME_48K * rate / 48000)))
+    frames = _frames(x, size, size)
+    window = np.hanning(size).astype(np.float32)
+    spec = fft.rfft(frames * window, axis=1, workers=-1)
+    power = spec.real**2 + spec.imag**2
+    freqs = np.fft.rfftfreq(size, 1.0 / rate)
+    chroma_map = np.zeros((len(freqs), 12), dtype=np.float32)
+    in_range = (freqs >= CHROMA_RANGE_HZ[0]) & (freqs <= CHROMA_RANGE_HZ[1])
+    pitch = np.round(12 * np.log2(freqs[in_range] / 440.0) + 69).astype(int) % 12
+    chroma_map[np.flatnonzero(in_range), pitch] = 1.0
+    band = np.searchsorted(TIMBRE_EDGES_HZ, freqs) - 1
+    timbre_map = np.zeros((len(freqs), len(TIMBRE_EDGES_HZ) - 1), dtype=np.float32)
+    ok = (band >= 0) & (band < timbre_map.shape[1])
+    timbre_map[np.flatnonzero(ok), band[ok]] = 1.0
+    chroma = power @ chroma_map
+    timbre = power @ timbre_map
+    energy = power.sum(axis=1)
+    blocks = len(frames) // FRAMES_PER_BLOCK
+    if len(x) < MIN_DURATION_S * rate:
+        raise InvalidAudio(f"too short to find sections ({len(x) / rate:.1f} s; need about 15 s)")
+
+    def pool(a: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        trimmed = a[: blocks * FRAMES_PER_BLOCK]
+        return trimmed.reshape(blocks, FRAMES_PER_BLOCK, *a.shape[1:]).mean(axis=1).astype(np.float64)
+
+    c, t, e = pool(chroma), pool(timbre), pool(energy)
+    block_s = size * FRAMES_PER_BLOCK / rate
+    c = c / (c.sum(axis=1, keepdims=True) + 1e-12)
+    t = np.log10(t + 1e-10)
+    level = t.mean(axis=1, keepdims=True)
+    t = t - level  # timbre shape apart from level
+    # the texture alone (timbre and level, standardized; level counts as much as the 12 timbre bands together)
+    raw = np.hstack([_standard(t) / np.sqrt(t.shape[1]), _standard(level)])
+    feats = np.hstack([c, t, level])
+    # smooth over about two bars, so a chord cycle inside a section reads as one texture
+    feats = _smooth(feats, max(1, int(round(SMOOTH_S / block_s))))
+    # harmony, timbre and level weigh the same in the comparison, whatever their number of dimensions
+    feats = np.hstack([_standard(feats[:, :12]) / np.sqrt(12), _standard(feats[:, 12:-1]) / np.sqrt(t.shape[1]),
+                       _standard(feats[:, -1:])])
+    return feats, raw, e, block_s
+
+
+def _smooth(a: npt.NDArray[np.float64], width: int) -> npt.NDArray[np.float64]:
+    """Centred moving average over ``width`` rows (edges held)."""
+    kernel = np.ones(width) / width
+    padded = np.pad(a, ((width // 2, width - 1 - width // 2), (0, 0)), mode="edge")
+    return np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(a.shape[1])], axis=1)
+
+
+def _standard(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each column to zero mean and unit variance."""
+    return (a - a.mean(axis=0)) / (a.std(axis=0) + 1e-9)
+
+
+def _similarity(feats: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    unit = feats / (np.linalg.norm(feats, axis=1, keepdims=True) + 1e-12)
+    return unit @ unit.T
+
+
+def _novelty(ssm: npt.NDArray[np.float64], half: int) -> npt.NDArray[np.float64]:
+    """Checkerboard-kernel novelty along the diagonal (zero padding at the ends)."""
+    n = len(ssm)
+    idx = np.arange(-half, half)
+    taper = np.exp(-0.5 * ((idx + 0.5) / (0.5 * half)) ** 2)
+    sign = np.where(idx < 0, -1.0, 1.0)
+    kernel = np.outer(sign * taper, sign * taper)
+    padded = np.zeros((n + 2 * half, n + 2 * half))
+    padded[half : half + n, half : half + n] = ssm
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = float(np.sum(kernel * padded[i : i + 2 * half, i : i + 2 * half]))
+    return np.maximum(out, 0.0)
+
+
+def _onsets(x: npt.NDArray[np.float32], rate: int) -> tuple[npt.NDArray[np.float64], float]:
+    """Onset envelope (rises of the log energy of the signal's first difference) and its hop (s)."""
+    hop = max(32, int(ONSET_HOP_48K * rate / 48000))
+    count = (len(x) - 1) // hop
+    bright = np.diff(x)[: count * hop].reshape(count, hop)  # first difference: weights attacks and highs
+    energy = np.log10(np.einsum("ij,ij->i", bright, bright, dtype=np.float64) + 1e-10)
+    flux = np.maximum(np.diff(energy, prepend=energy[0]), 0.0)
+    return flux - np.convolve(flux, np.ones(32) / 32, mode="same"), hop / rate
+
+
+def _tempo(onset: npt.NDArray[np.float64], hop_s: float) -> float | None:
+    """Beat period from the onset autocorrelation, preferring ~120 BPM (log-Gaussian weight); None if no beat."""
+    x = onset - onset.mean()
+    if not np.any(x):
+        return None
+    n = 1 << int(np.ceil(np.log2(2 * len(x))))
+    spec = np.fft.rfft(x, n)
+    ac = np.fft.irfft(spec * np.conj(spec), n)[: len(x)]
+    ac /= ac[0]
+    lags = np.arange(len(ac)) * hop_s
+    bpm = np.full(len(ac), np.inf)
+    bpm[1:] = 60.0 / lags[1:]
+    ok = (bpm >= TEMPO_RANGE_BPM[0]) & (bpm <= TEMPO_RANGE_BPM[1])
+    if not np.any(ok):
+        return None
+    weight = np.exp(-0.5 * (np.log2(bpm[ok] / 120.0) / 1.0) ** 2)
+    scores = ac[ok] * weight
+    best = int(np.argmax(scores))
+    if ac[ok][best] < 0.05:
+        return None
+    return float(bpm[ok][best])
+
+
+def _peaks(novelty: npt.NDArray[np.float64], min_gap: int) -> list[int]:
+    """Local maxima at least ``min_gap`` apart, above the median + half the spread, strongest first kept."""
+    if not np.any(novelty):
+        return []
+    threshold = float(np.median(novelty) + 0.5 * np.std(novelty))
+    candidates = [
+        i for i in range(1, len(novelty) - 1)
+        if novelty[i] >= novelty[i - 1] and novelty[i] > novelty[i + 1] and novelty[i] > threshold
+    ]
+    kept: list[int] = []
+    for i in sorted(candidates, key=lambda k: -novelty[k]):
+        if all(abs(i - k) >= min_gap for k in kept):
+            kept.append(i)
+    return sorted(kept)
+
+
+def _label(ssm: npt.NDArray[np.float64], spans: list[tuple[int, int]], energy_db: list[float]) -> list[tuple[str, str]]:
+    """(letter, role) per span."""
+    count = len(spans)
+    sim = np.zeros((count, count))
+    for i, (a0, a1) in enumerate(spans):
+        for j, (b0, b1) in enumerate(spans):
+            sim[i, j] = float(ssm[a0:a1, b0:b1].mean())
+    self_sim = np.sqrt(np.maximum(np.outer(np.diag(sim), np.diag(sim)), 1e-12))
+    alike = sim / self_sim  # 1 when two sections are as alike as each is to itself
+    letters: list[int] = []
+    groups: list[list[int]] = []
+    for i in range(count):
+        best, best_sim = -1, SAME_MATERIAL
+        for g, members in enumerate(groups):
+            score = float(np.mean([alike[i, m] for m in members]))
+            if score >= best_sim and min(sim[i, m] for m in members) > 0.0:
+                best, best_sim = g, score
+        if best < 0:
+            groups.append([i])
+            letters.append(len(groups) - 1)
+        else:
+            groups[best].append(i)
+            letters.append(best)
+    repeated = [g for g, members in enumerate(groups) if len(members) > 1]
+    group_level = {g: float(np.mean([energy_db[m] for m in groups[g]])) for g in range(len(groups))}
+    chorus = max(repeated, key=lambda g: group_level[g]) if repeated else None
+    median_level = float(np.median(energy_db))
+    out = []
+    for i, g in enumerate(letters):
+        letter = chr(ord("A") + g) if g < 26 else f"S{g}"
+        if g == chorus:
+            role = "chorus-like"
+        elif g in repeated:
+            role = "verse-like"
+        elif i == 0 and energy_db[i] < median_level:
+            role = "intro"
+        elif i == count - 1 and count > 1:
+            role = "outro"
+        else:
+            role = f"section {letter}"
+        out.append((letter, role))
+    return out
+
+
+def find_structure(
+    audio: npt.NDArray[np.floating],
+    rate: int,
+    *,
+    kernel_s: float = 8.0,
+    min_section_s: float = 6.0,
+) -> Structure:
+    """Sections of ``audio`` (frames, channels) at ``rate`` Hz found from the audio alone.
+
+    ``kernel_s`` is how much music each side of a candidate boundary is compared (s); sections are at least
+    ``min_section_s`` long. Raises InvalidAudio for audio too short (under about 15 s) or silent.
+    """
+    if rate <= 0:
+        raise InvalidAudio(f"sample rate {rate} Hz: must be positive")
+    x = _mono(audio)
+    if not np.any(x):
+        raise InvalidAudio("silent audio has no sections")
+    feats, raw, energy, block_s = _features(x, rate)
+    ssm = _similarity(feats)  # harmony and texture: which sections are the same material
+    texture = _similarity(_smooth(raw, max(1, int(round(SMOOTH_S / block_s)))))  # where the arrangement changes
+    half = max(2, int(round(kernel_s / block_s)))
+    novelty = _novelty(texture, half)
+    onset, onset_hop_s = _onsets(x, rate)
+    tempo = _tempo(onset, onset_hop_s)
+    min_gap = max(2, int(round(min_section_s / block_s)))
+    starts = [p for p in _peaks(novelty, min_gap) if min_gap <= p <= len(novelty) - min_gap // 2]
+    duration_s = len(x) / rate
+    # refine each block boundary to the strongest onset within half a beat (or a quarter second)
+    reach_s = 0.5 * 60.0 / tempo if tempo else 0.25
+    times = []
+    fine = max(2, int(round(REFINE_KERNEL_S / block_s)))
+    for p in starts:
+        lo_b, hi_b = max(fine, p - fine), min(len(raw) - fine, p + fine)
+        if hi_b > lo_b:  # the block where the unsmoothed texture changes most, near the coarse peak
+            jumps = [np.linalg.norm(raw[b : b + fine].mean(axis=0) - raw[b - fine : b].mean(axis=0))
+                     for b in range(lo_b, hi_b + 1)]
+            p = lo_b + int(np.argmax(jumps))
+        centre = p * block_s
+        lo = max(0, int((centre - reach_s) / onset_hop_s))
+        hi = min(len(onset), int((centre + reach_s) / onset_hop_s) + 1)
+        times.append(float((lo + int(np.argmax(onset[lo:hi]))) * onset_hop_s) if hi > lo else centre)
+    edges_s = [0.0, *times, duration_s]
+    spans = [
+        (int(round(a / block_s)), max(int(round(a / block_s)) + 1, int(round(b / block_s))))
+        for a, b in zip(edges_s[:-1], edges_s[1:], strict=True)
+    ]
+    spans = [(a, min(b, len(ssm))) for a, b in spans]
+    mean_energy = float(np.mean(energy)) + 1e-20
+    energy_db = [10.0 * np.log10(float(np.mean(energy[a:b])) / mean_energy + 1e-12) for a, b in spans]
+    if len(spans) > 1 and energy_db[-1] < TAIL_DB:  # a release tail after the music: part of the last section
+        spans[-2:] = [(spans[-2][0], spans[-1][1])]
+        edges_s.pop(-2)
+        energy_db[-2:] = [10.0 * np.log10(float(np.mean(energy[spans[-1][0] : spans[-1][1]])) / mean_energy + 1e-12)]
+    labels = _label(ssm, spans, energy_db)
+    counts = {letter: sum(1 for lt, _ in labels if lt == letter) for letter, _ in labels}
+    sections = tuple(
+        SongSection(start_s=a, end_s=b, letter=letter, role=role, level_db=level, loud=level > 0.0,
+                    repeats=counts[letter])
+        for (a, b), (letter, role), level in zip(zip(edges_s[:-1], edges_s[1:], strict=True), labels, energy_db,
+                                                  strict=True)
+    )
+    return Structure(sections=sections, tempo_bpm=tempo)
+
+
+__all__ = ["SongSection", "Structure", "find_structure"]
