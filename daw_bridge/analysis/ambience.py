@@ -187,6 +187,10 @@ class DecayFit:
     reason: str
 
 
+#: No fit was tried (free decays gave the RT60, or there is too little ambience).
+NO_FIT = DecayFit(None, 0.0, (math.nan, math.nan), "not tried")
+
+
 def fit_decay(ambient: npt.NDArray[np.floating], total: npt.NDArray[np.floating], hop_s: float,
               weight: npt.NDArray[np.bool_]) -> DecayFit:
     """RT60 from ``ambient`` and smoothed ``total`` band energies per frame ``(n_frames,)``.
@@ -201,11 +205,13 @@ def fit_decay(ambient: npt.NDArray[np.floating], total: npt.NDArray[np.floating]
     10 % of the best residual span a small ratio), the decaying part carries the ambient energy, and the fit
     explains the ambient envelope's variation; 0 when the best RT60 lies at the edge of the range tried.
     """
-    a = np.asarray(ambient, dtype=np.float64)
-    t = np.asarray(total, dtype=np.float64)
+    # the ambient energy is estimated on every third frame (:func:`ambient_energy`): fit on that grid
+    a = np.asarray(ambient[::3], dtype=np.float64)
+    t = np.asarray(total[::3], dtype=np.float64)
+    hop_s *= 3
     d = np.maximum(t - a, 0.0)
-    use = weight & (t > 0.0)
-    if use.sum() < 32 or not d[use].any() or not a[use].any():
+    use = weight[::3] & (t > 0.0)
+    if use.sum() < 16 or not d[use].any() or not a[use].any():
         return DecayFit(None, 0.0, (math.nan, math.nan), "too little ambient or direct energy to time a decay")
     scale = 1.0 / t[use]
     y = a[use] * scale
@@ -258,6 +264,7 @@ def _nnls2(x1: npt.NDArray[np.float64], x2: npt.NDArray[np.float64], y: npt.NDAr
 
 __all__ = [
     "DecayFit",
+    "NO_FIT",
     "SMOOTH_FRAMES",
     "ambient_energy",
     "covariance_buffer",

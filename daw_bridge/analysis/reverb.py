@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..bands import BANDS
-from .ambience import MIN_RATIO_FOR_RT60_DB, fit_decay, moving_mean, ratio_db
+from .ambience import MIN_RATIO_FOR_RT60_DB, NO_FIT, fit_decay, moving_mean, ratio_db
 from .spectrum import REVERB_BANDS_HZ
 
 GATE_DB = 12.0
@@ -110,7 +110,8 @@ class ReverbBand:
     MIN_DECAYS, else from the ambient-envelope fit (``rt60_source`` says which), None with ``reason`` when
     neither holds; ``confidence`` 0..1 of that RT60. The free decays stay as a second witness:
     ``decay_rt60_s`` / ``decay_reverb_db`` (None without enough decays); ``fit_rt60_s`` / ``fit_confidence``
-    from the ambient stream (None for mono files or when no decay fits)."""
+    from the ambient stream, tried only where free decays are missing and the band has at least
+    MIN_RATIO_FOR_RT60_DB of ambience (None otherwise, for mono files, or when no decay fits)."""
 
     name: str
     low_hz: float
@@ -450,7 +451,9 @@ def analyse_reverb(
             continue
         amb, env = ambient[:, len(ambient[0]) - len(REVERB_BANDS_HZ) + b], envelopes[:, b]
         level = ratio_db(float(amb[use].sum(dtype=np.float64)), float(env[use].sum(dtype=np.float64)))
-        fit = fit_decay(amb, moving_mean(env[:, None])[:, 0], hop_s, use)
+        # the ambient fit is the witness of last resort: run only where free decays are missing
+        needed = witness.rt60_s is None and level is not None and level >= MIN_RATIO_FOR_RT60_DB
+        fit = fit_decay(amb, moving_mean(env[:, None])[:, 0], hop_s, use) if needed else NO_FIT
         if witness.rt60_s is not None:
             rt60, conf, source, reason = witness.rt60_s, witness.confidence, "free decays", ""
         elif level is None or level < MIN_RATIO_FOR_RT60_DB:
