@@ -1,7 +1,7 @@
 """Real-recording test material: generated songs rendered through a General MIDI soundfont, and two reverbs.
 
-Songs (drums, bass, piano chords and a lead; seeded tempo, key, progression and density) are written as a
-Standard MIDI File by :func:`smf_bytes` (format 0, a few dozen lines: no dependency) and rendered by
+Songs (drums, bass, piano chords and a lead; seeded tempo, key, progression and density) are scored with
+:mod:`tests.support.midi` and rendered by
 ``fluidsynth`` through FluidR3_GM (sampled instruments) with its own reverb and chorus off. Each song's four
 parts are rendered one after the other in a single run and cut apart, so they can be panned and summed here
 (pan spread is a test case). Reverbs: ``sox reverb -w`` (freeverb-based, not ours) and a convolution with a
@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -29,12 +28,13 @@ import numpy.typing as npt
 import scipy.signal
 import soundfile as sf
 
+from .midi import DRUMS, PPQ, Score, write_midi
+
 Audio = npt.NDArray[np.float64]
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 RATE = 48000
-TICKS = 480  # per quarter note
 #: Bumped whenever rendering changes, so cached renders are redone.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 PARTS = ("drums", "bass", "keys", "lead")
 #: Pan position of each part (-1 left .. +1 right) at spread 1.
 PAN = {"drums": 0.0, "bass": 0.0, "keys": -0.45, "lead": 0.4}
@@ -56,26 +56,6 @@ def cache_dir() -> Path:
     folder = Path(os.environ.get("DAW_BRIDGE_TEST_AUDIO") or Path(tempfile.gettempdir()) / "daw-bridge-test-audio")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _vlq(value: int) -> bytes:
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    return bytes(reversed(out))
-
-
-def smf_bytes(events: list[tuple[int, bytes]], *, tempo_bpm: float) -> bytes:
-    """A format-0 Standard MIDI File from ``(tick, message bytes)`` events (any order), :data:`TICKS` per beat."""
-    track = bytearray(b"\x00\xff\x51\x03" + int(round(60e6 / tempo_bpm)).to_bytes(3, "big"))
-    now = 0
-    for tick, msg in sorted(events, key=lambda e: (e[0], e[1][0] & 0xF0 != 0x80)):  # note-offs first
-        track += _vlq(tick - now) + msg
-        now = tick
-    track += b"\x00\xff\x2f\x00"
-    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, TICKS) + b"MTrk" + struct.pack(">I", len(track)) + bytes(track)
 
 
 @dataclass(frozen=True)
@@ -106,27 +86,17 @@ _PROGRESSIONS = ((0, 7, 9, 5), (0, 5, 7, 5), (9, 5, 0, 7), (0, 9, 5, 7), (2, 7, 
 _LEADS = (65, 73, 56, 26, 71)  # alto sax, flute, trumpet, jazz guitar, clarinet
 
 
-def _part_events(spec: SongSpec, part: str, channel: int) -> list[tuple[int, bytes]]:
-    """Note events of one part, from tick 0 (program change first)."""
+def _score_part(score: Score, spec: SongSpec, part: str, channel: int, offset_beats: float) -> None:
+    """Add one part's notes to ``score`` from ``offset_beats`` on (its program too)."""
     rng = np.random.default_rng([spec.seed, PARTS.index(part)])
     key = 40 + int(np.random.default_rng(spec.seed).integers(0, 12))  # E2..D#3 root
     prog = _PROGRESSIONS[spec.seed % len(_PROGRESSIONS)]
-    lead_program = _LEADS[spec.seed % len(_LEADS)]
-    program = {"drums": 0, "bass": 33, "keys": 0, "lead": lead_program}[part]
-    ev: list[tuple[int, bytes]] = [
-        (0, bytes([0xC0 | channel, program])),
-        (0, bytes([0xB0 | channel, 10, 64])),  # centre: panning is done after rendering
-        (0, bytes([0xB0 | channel, 91, 0])),  # no soundfont reverb
-        (0, bytes([0xB0 | channel, 93, 0])),  # no chorus
-        (0, bytes([0xB0 | channel, 7, 110])),
-    ]
+    if part != "drums":
+        score.programs[channel] = {"bass": 33, "keys": 0, "lead": _LEADS[spec.seed % len(_LEADS)]}[part]
 
     def note(start: float, length: float, pitch: int, velocity: float) -> None:
-        on = int(round(start * TICKS))
-        off = on + max(1, int(round(length * TICKS)))
         vel = int(np.clip(velocity + rng.normal(0, 6), 20, 127))
-        ev.append((on, bytes([0x90 | channel, pitch, vel])))
-        ev.append((off, bytes([0x80 | channel, pitch, 0])))
+        score.note(offset_beats + start, length, channel, pitch, vel)
 
     scale = (0, 2, 4, 5, 7, 9, 11)
     pitch = key + 36
@@ -160,15 +130,13 @@ def _part_events(spec: SongSpec, part: str, channel: int) -> list[tuple[int, byt
                 lengths = (0.5, 0.5, 1.0) if spec.density > 0.5 else (1.0, 1.0, 0.5, 2.0)
                 pos = 0.0
                 while pos < 1.0 - 1e-9:
-                    length = float(rng.choice(lengths))
-                    length = min(length, 1.0 - pos)
+                    length = min(float(rng.choice(lengths)), 1.0 - pos)
                     pitch += int(rng.integers(-2, 3))
                     pitch = int(np.clip(pitch, key + 31, key + 48))
                     nearest = min(scale, key=lambda s: abs((pitch - key) % 12 - s))
                     pitch = pitch - (pitch - key) % 12 + nearest
                     note(t + pos, length * 0.95, pitch, 88)
                     pos += length
-    return ev
 
 
 def _run(cmd: list[str]) -> None:
@@ -199,14 +167,12 @@ def render_parts(spec: SongSpec) -> dict[str, Audio]:
 
     def make() -> Audio:
         beats_per_part = part_s * spec.tempo_bpm / 60.0
-        events: list[tuple[int, bytes]] = []
+        score = Score(tempos=[(0.0, spec.tempo_bpm)])
         for i, part in enumerate(PARTS):
-            channel = 9 if part == "drums" else i
-            offset = int(round(i * beats_per_part * TICKS))
-            events += [(tick + offset, msg) for tick, msg in _part_events(spec, part, channel)]
+            _score_part(score, spec, part, DRUMS if part == "drums" else i, i * beats_per_part)
         with tempfile.TemporaryDirectory() as tmp:
             mid, wav = Path(tmp) / "song.mid", Path(tmp) / "song.wav"
-            mid.write_bytes(smf_bytes(events, tempo_bpm=spec.tempo_bpm))
+            write_midi(mid, score)
             _run(["fluidsynth", "-ni", "-R", "0", "-C", "0", "-g", "0.5", "-r", str(RATE), "-O", "float",
                   "-T", "wav", "-F", str(wav), str(SOUNDFONT), str(mid)])
             audio, rate = sf.read(wav, dtype="float32", always_2d=True)
@@ -215,8 +181,7 @@ def render_parts(spec: SongSpec) -> dict[str, Audio]:
         out = np.zeros((len(PARTS), length, 2), dtype=np.float32)
         for i in range(len(PARTS)):
             # MIDI time in the render is exact: part i starts at i·part_s (rounded to a tick)
-            start = int(round(round(i * part_s * spec.tempo_bpm / 60.0 * TICKS) / TICKS * 60.0 / spec.tempo_bpm
-                              * RATE))
+            start = int(round(round(i * beats_per_part * PPQ) / PPQ * 60.0 / spec.tempo_bpm * RATE))
             seg = audio[start : start + length]
             out[i, : seg.shape[0]] = seg
         return out.reshape(len(PARTS) * length, 2).astype(np.float64)
@@ -305,7 +270,7 @@ def ir_rt60_s(ir: Audio, band_hz: tuple[float, float]) -> float:
 
 __all__ = [
     "PARTS", "RATE", "SONGS", "SongSpec", "cache_dir", "convolve", "dry_mix", "ir_rt60_s", "missing_tools",
-    "mono_send", "noise_ir", "pan_stereo", "render_parts", "smf_bytes", "sox_reverb_ir", "sox_reverb_wet",
+    "mono_send", "noise_ir", "pan_stereo", "render_parts", "sox_reverb_ir", "sox_reverb_wet",
 ]
 
 
