@@ -51,7 +51,7 @@ MIN_DURATION_S = 1.0
 MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 
 class _Pass:
@@ -112,12 +112,22 @@ class _Pass:
                 frames.left[use].sum(axis=0, dtype=np.float64),
                 frames.right[use].sum(axis=0, dtype=np.float64),
                 frames.cross[use].sum(axis=0, dtype=np.float64),
+                None
+                if frames.ambient is None
+                else frames.ambient[use, : frames.left.shape[1]].sum(axis=0, dtype=np.float64),
             )
         else:
             notes.append(f"{self.channels}-channel file: width is measured on stereo files only")
+            notes.append(
+                f"{self.channels}-channel file: the reverb level from the stereo field (ambience) needs two "
+                "channels; reverb level and RT60 come from free decays alone, so dense material without gaps "
+                "gets none"
+            )
         if self.rate < 40000:
             notes.append(f"{self.rate} Hz sample rate: bands above {self.rate / 2:.0f} Hz are empty")
-        reverb, decays = analyse_reverb(frames.reverb, frames.hop_s)
+        reverb, decays = analyse_reverb(
+            frames.reverb, frames.hop_s, ambient=frames.ambient, totals=frames.total, gate=use
+        )
         sections = measure_sections(
             windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays
         )
