@@ -138,6 +138,84 @@ def _reverb() -> None:
           + " / ".join("none" if d is None else f"{d:+.2f}" for d in wet))
 
 
+def _real() -> None:
+    """Real recordings (tests/support/music.py): every song with the sox and the convolution reverb."""
+    from daw_bridge.analysis.compare import compare
+    from daw_bridge.analysis.engine import analyze_audio
+    from daw_bridge.analysis.measurement import Measurement
+    from tests.support import music
+    from tests.support.signals import apply_sos, rbj_sos
+
+    why = music.missing_tools()
+    if why is not None:
+        print(f"   real recordings: skipped ({why})")
+        return
+    rate, base_db = music.RATE, -10.0
+
+    def measure(audio: np.ndarray) -> Measurement:
+        return analyze_audio(audio.astype(np.float32), rate)
+
+    signs, total = 0, 0
+    up6: list[float] = []
+    down3: list[float] = []
+    shelf: list[float] = []
+    spread: list[float] = []
+    rt_rows: list[tuple[float | None, float, float, str]] = []
+    mono_ok, findings_self = 0, 0
+    bases: dict[tuple[int, str], Measurement] = {}
+    for spec in music.SONGS:
+        for reverb in ("sox50", "conv1.5", "conv2.5"):
+            base = measure(music.song_mix(spec, reverb, base_db))
+            bases[(spec.seed, reverb)] = base
+
+            def dev(m: Measurement, base: Measurement = base) -> float:
+                return float(compare(m, [base]).deviation.reverb_db or 0.0)
+
+            for change in (2.0, -2.0):
+                d = dev(measure(music.song_mix(spec, reverb, base_db + change)))
+                total += 1
+                signs += int(np.sign(d) == np.sign(change) and abs(d) > 0.3)
+            up6.append(dev(measure(music.song_mix(spec, reverb, base_db + 6.0))))
+            down3.append(dev(measure(music.song_mix(spec, reverb, base_db - 3.0))))
+            x = music.song_mix(spec, reverb, base_db)
+            shelf.append(dev(measure(apply_sos(x, rbj_sos("highshelf", 4000.0, 3.0, 0.7, rate)))))
+            spread += [dev(measure(music.song_mix(spec, reverb, base_db, spread=k))) for k in (1.6, 0.5)]
+            levels = [measure(music.song_mix(spec, reverb, s)).reverb.reverb_db for s in range(-18, 7, 3)]
+            mono_ok += int(bool(np.all(np.diff(np.asarray(levels, dtype=float)) > 0)))
+            quiet = compare(measure(x * 10 ** (-6 / 20)), [base])
+            findings_self += len(compare(base, [base]).findings) + len([f for f in quiet.findings if f.area != "level"])
+            ir = music.reverb_ir(reverb)
+            for band in base.reverb.bands:
+                truth = music.ir_rt60_s(ir, (band.low_hz, band.high_hz))
+                rt_rows.append((band.rt60_s, truth, band.confidence, band.rt60_source))
+    n = len(up6)
+    print(f"   real: +6 dB send reads {min(up6):+.2f}..{max(up6):+.2f} (median {np.median(up6):+.2f}); "
+          f"-3 dB reads {min(down3):+.2f}..{max(down3):+.2f} (median {np.median(down3):+.2f}); {n} song/reverb pairs")
+    print(f"   real: +-2 dB right sign (> 0.3 dB) {signs}/{total}; monotonic -18..+6 dB in 3 dB steps {mono_ok}/{n}")
+    print(f"   real: +3 dB high shelf moves reverb_db by at most {max(abs(v) for v in shelf):.2f} dB; "
+          f"pan spread x1.6/x0.5 at most {max(abs(v) for v in spread):.2f} dB")
+    print(f"   real: findings other than level for self and -6 dB copies: {findings_self}")
+    known = [(e, t, c, s) for e, t, c, s in rt_rows if e is not None]
+    within = sum(abs(e / t - 1.0) <= 0.2 for e, t, _, _ in known)
+    print(f"   real: RT60 per band given for {len(known)}/{len(rt_rows)} bands, within 20 % in {within}; "
+          + "; ".join(f"{e:.2f}/{t:.2f} s ({s}, conf {c:.2f})" for e, t, c, s in known))
+    for reverb in ("sox50", "conv1.5"):
+        for spec in music.SONGS:
+            others = [bases[(o.seed, reverb)] for o in music.SONGS if o.seed != spec.seed]
+            result = compare(bases[(spec.seed, reverb)], others)
+            areas = [f"{f.area} {f.start_s:.0f}-{f.end_s:.0f} s {f.value:+.1f}" for f in result.findings]
+            print(f"   real: song {spec.seed} vs the other three, same {reverb} at {base_db:g} dB: "
+                  f"{'; '.join(areas) or 'no findings'}")
+    spec = music.SONGS[1]
+    t = np.arange(int(round(spec.duration_s * rate))) / rate
+    for reverb in ("sox50", "conv1.5"):
+        curve = np.where((t >= 10.0) & (t < 20.0), 9.0, 0.0)
+        wet = measure(music.song_mix(spec, reverb, base_db, send_curve=curve))
+        found = compare(wet, [bases[(spec.seed, reverb)]]).findings
+        print(f"   real: +9 dB 10-20 s in song 2 ({reverb}): "
+              + "; ".join(f"{f.area} {f.start_s:.0f}-{f.end_s:.0f} s {f.value:+.1f}" for f in found))
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support holds the signal generators
     _loudness()
@@ -145,6 +223,7 @@ def main() -> None:
     _width()
     _level_independence()
     _reverb()
+    _real()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Every deviation except loudness compares level-independent figures, so turning the mix down changes only
 ``loudness_lu``. With one or two references the reference figure is their median; with three or more, each
-figure also gets a :class:`Range` (median, 10th-90th percentile) and the mix is flagged only where it falls
-outside that range *and* further than the threshold from the median.
+figure also gets a :class:`Range` (median, 10th-90th percentile). Section findings compare each mix section with
+the references' own sections (their range and median), never with a whole-track average: see :func:`_findings`.
 """
 
 from __future__ import annotations
@@ -192,14 +192,19 @@ def _outside(value: float, key: str, ranges: dict[str, Range]) -> bool:
     return r is None or not r.p10 <= value <= r.p90
 
 
-def _section_values(
-    s: Section, ref: dict[str, float | None], refs: Sequence[Measurement]
-) -> dict[str, tuple[str, float | None]]:
-    return {
-        "highs": ("highs_db", _diff(s.highs_db, ref["highs_db"])),
-        "width": ("width_db", _diff(s.width_db, ref["width_db"])),
-        "reverb": ("reverb_db", _reverb_diff(s.reverb_bands_db, [_reverb_bands(r) for r in refs])),
-    }
+#: Sections further than this (LU) below their file's integrated loudness are not compared (silence, count-ins,
+#: tails); relative, so a copy at another level keeps the same sections.
+SECTION_MIN_LU = 30.0
+#: How far (dB) a section must lie beyond the references' own section range before it counts (measurement
+#: noise: a copy of a file at another level differs in the last float digits).
+SPREAD_MARGIN_DB = 0.5
+
+
+def _section_figure(m: Measurement, s: Section, area: str) -> float | None:
+    value = {"reverb": s.reverb_db, "width": s.width_db, "highs": s.highs_db}[area]
+    if value is None or not math.isfinite(value) or not s.loudness_lufs > m.loudness.integrated_lufs - SECTION_MIN_LU:
+        return None
+    return float(value)
 
 
 def _findings(
@@ -210,15 +215,26 @@ def _findings(
     deviation: Deviation,
     thresholds: Thresholds,
 ) -> list[Finding]:
+    """Sections of the mix that lie outside what the references themselves do in their sections.
+
+    For each area, the references' sections (all of them, loud enough to count) give a median and a range
+    (lowest to highest). A mix section is a finding when it lies beyond that range by more than
+    :data:`SPREAD_MARGIN_DB` and further than the threshold from the median; its value is the distance from that
+    median. A file compared with itself, or with a copy at another level, therefore never gets a finding."""
     limits = {"highs": thresholds.highs_db, "width": thresholds.width_db, "reverb": thresholds.reverb_db}
     raw: list[tuple[str, float, float, float]] = []
-    for s in mix.sections:
-        for area, (key, value) in _section_values(s, ref, refs).items():
-            if value is None or abs(value) < limits[area]:
+    for area, limit in limits.items():
+        pool = [v for r in refs for s in r.sections if (v := _section_figure(r, s, area)) is not None]
+        if not pool:
+            continue
+        lo, hi, med = min(pool), max(pool), float(np.median(pool))
+        for s in mix.sections:
+            value = _section_figure(mix, s, area)
+            if value is None:
                 continue
-            absolute = value + (ref[key] or 0.0)
-            if _outside(absolute, key, ranges):
-                raw.append((area, s.start_s, s.end_s, value))
+            beyond = value > hi + SPREAD_MARGIN_DB or value < lo - SPREAD_MARGIN_DB
+            if beyond and abs(value - med) >= limit:
+                raw.append((area, s.start_s, s.end_s, value - med))
     findings = _merge(raw)
     level = deviation.loudness_lu
     if abs(level) >= thresholds.level_lu and _outside(mix.loudness.integrated_lufs, "loudness_lufs", ranges):

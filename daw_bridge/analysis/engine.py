@@ -111,12 +111,22 @@ class _Pass:
                 frames.left[use].sum(axis=0, dtype=np.float64),
                 frames.right[use].sum(axis=0, dtype=np.float64),
                 frames.cross[use].sum(axis=0, dtype=np.float64),
+                None
+                if frames.ambient is None
+                else frames.ambient[use, : frames.left.shape[1]].sum(axis=0, dtype=np.float64),
             )
         else:
             notes.append(f"{self.channels}-channel file: width is measured on stereo files only")
+            notes.append(
+                f"{self.channels}-channel file: the reverb level from the stereo field (ambience) needs two "
+                "channels; reverb level and RT60 come from free decays alone, so dense material without gaps "
+                "gets none"
+            )
         if self.rate < 40000:
             notes.append(f"{self.rate} Hz sample rate: bands above {self.rate / 2:.0f} Hz are empty")
-        reverb, decays = analyse_reverb(frames.reverb, frames.hop_s)
+        reverb, decays = analyse_reverb(
+            frames.reverb, frames.hop_s, ambient=frames.ambient, totals=frames.total, gate=use
+        )
         sections = measure_sections(
             windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays
         )

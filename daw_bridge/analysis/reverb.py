@@ -1,6 +1,11 @@
-"""Reverb from a finished mix: decay time (RT60) from free decays and reverberant-to-direct energy ratio.
+"""Reverb from a finished mix: level from the stereo field, decay time (RT60) from free decays or the ambient stream.
 
-Per broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz), on the band's energy envelope (≈32 ms frames):
+For stereo files the reverb *level* of each broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz) is the
+ambient-to-direct energy ratio of :mod:`.ambience` (no gaps needed). RT60 per band comes from free decays where
+there are at least :data:`MIN_DECAYS`, else from fitting the band's ambient envelope (:func:`.ambience.fit_decay`),
+with a confidence that is 0 when that fit is a guess. The free decays stay as a second witness
+(``decay_rt60_s``, ``decay_reverb_db``) and are the only source for mono files. On the band's energy envelope
+(≈32 ms frames):
 
 1. **Free decays.** From every local peak, follow the envelope until it rises more than :data:`RISE_DB` above its
    running minimum (the next onset) or :data:`MAX_DECAY_S` passes.
@@ -10,10 +15,10 @@ Per broad band (low 50-500 Hz, mid 500 Hz-4 kHz, high 4-16 kHz), on the band's e
 3. **Slope.** A Theil-Sen line (median of pairwise slopes, robust to the few frames of the direct-sound knee);
    the decay must be roughly linear in dB (residual spread ≤ :data:`MAX_RESIDUAL_DB`) and plausible
    (RT60 in :data:`RT60_RANGE_S`).
-4. **RT60** = -60 dB / median slope over at least :data:`MIN_DECAYS` decays, else ``None`` and a reason.
+4. **RT60** = -60 dB / median slope over at least :data:`MIN_DECAYS` decays, else the ambient fit or ``None``.
 5. **Reverberant-to-direct ratio** per decay: the tail line (band RT60 slope, robust intercept) is summed from the
    peak onwards (reverberant energy); the energy above that line from the onset to the tail start is the direct
-   energy. The band figure is the median over decays, in dB; a send change of ``x`` dB moves it by ``x`` dB.
+   energy. The band figure is the median over decays, in dB (the level of mono files).
 
 Everything is a ratio within one file, so it is independent of playback level.
 """
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..bands import BANDS
+from .ambience import MIN_RATIO_FOR_RT60_DB, NO_FIT, fit_decay, moving_mean, ratio_db
 from .spectrum import REVERB_BANDS_HZ
 
 GATE_DB = 12.0
@@ -96,7 +103,15 @@ class Decays:
 
 @dataclass(frozen=True)
 class ReverbBand:
-    """RT60 (s) and reverberant-to-direct ratio (dB) of one broad band; None with ``reason`` when unknown."""
+    """Reverb of one broad band.
+
+    ``reverb_db``: ambient-to-direct energy ratio (dB) from the stereo field (:mod:`.ambience`) for stereo files,
+    else the free decays' reverberant-to-direct ratio; ``rt60_s``: from free decays where there are at least
+    MIN_DECAYS, else from the ambient-envelope fit (``rt60_source`` says which), None with ``reason`` when
+    neither holds; ``confidence`` 0..1 of that RT60. The free decays stay as a second witness:
+    ``decay_rt60_s`` / ``decay_reverb_db`` (None without enough decays); ``fit_rt60_s`` / ``fit_confidence``
+    from the ambient stream, tried only where free decays are missing and the band has at least
+    MIN_RATIO_FOR_RT60_DB of ambience (None otherwise, for mono files, or when no decay fits)."""
 
     name: str
     low_hz: float
@@ -110,18 +125,53 @@ class ReverbBand:
     #: seconds from the peak (direct sound, then the tail); as long as at least MIN_DECAYS decays last.
     decay_db: tuple[float, ...] = ()
     decay_step_s: float = 0.0
+    rt60_source: str = ""
+    decay_rt60_s: float | None = None
+    decay_reverb_db: float | None = None
+    fit_rt60_s: float | None = None
+    fit_confidence: float = 0.0
+    #: 0..1 for ``reverb_db`` from the stereo field: share of the analysed frames in which the band carries
+    #: energy (within :data:`ACTIVE_RANGE_DB` of the mix's loudest frame); 0 for mono.
+    level_confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class AmbienceBand:
+    """Ambient-to-direct energy ratio (dB) of one of the seven listening bands (None without energy)."""
+
+    name: str
+    low_hz: float
+    high_hz: float
+    ambience_db: float | None
+    #: Share of the analysed frames in which the band carries energy (as ``ReverbBand.level_confidence``).
+    confidence: float = 0.0
+
+
+#: A band "carries energy" in a frame within this many dB of the loudest frame of the whole mix.
+ACTIVE_RANGE_DB = 50.0
+
+
+def _active_share(energy: npt.NDArray[np.floating], top: float) -> float:
+    """Share of frames of ``energy`` within :data:`ACTIVE_RANGE_DB` of ``top`` (the mix's loudest frame)."""
+    if top <= 0.0 or energy.size == 0:
+        return 0.0
+    return round(float(np.mean(energy > top * 10.0 ** (-ACTIVE_RANGE_DB / 10.0))), 2)
 
 
 @dataclass(frozen=True)
 class Reverb:
-    """Overall RT60 (s, pooled over bands' decays), reverberant-to-direct ratio (dB, mean of bands) and
-    confidence 0..1; ``rt60_s``/``reverb_db`` are None with a ``reason`` when there are not enough free decays."""
+    """Overall reverb: ``reverb_db`` = mean over broad bands of their ``reverb_db`` (ambient-to-direct for stereo,
+    free-decay reverberant-to-direct for mono), ``rt60_s`` (median of the bands' RT60s) and its confidence
+    0..1; None with a ``reason`` when unknown. ``method`` is "ambience" (stereo field) or "free decays" (mono);
+    ``ambience_bands`` the ambient-to-direct ratio of the seven listening bands (empty for mono)."""
 
     reverb_db: float | None
     rt60_s: float | None
     confidence: float
     reason: str
     bands: tuple[ReverbBand, ...]
+    method: str = "free decays"
+    ambience_bands: tuple[AmbienceBand, ...] = ()
 
 
 #: Candidates processed together (rows of ``MAX_DECAY_S`` frames): bounds memory on hour-long files.
@@ -371,28 +421,88 @@ def confidence(slopes: npt.ArrayLike) -> float:
     return round(float(min(1.0, values.size / CONFIDENT_DECAYS) * max(0.0, 1.0 - spread)), 2)
 
 
-def analyse_reverb(envelopes: npt.NDArray[np.floating], hop_s: float) -> tuple[Reverb, Decays]:
-    """:class:`Reverb` from broad-band envelopes ``(n_frames, 3)``, and every decay used."""
+def analyse_reverb(
+    envelopes: npt.NDArray[np.floating],
+    hop_s: float,
+    *,
+    ambient: npt.NDArray[np.floating] | None = None,
+    totals: npt.NDArray[np.floating] | None = None,
+    gate: npt.NDArray[np.bool_] | None = None,
+) -> tuple[Reverb, Decays]:
+    """:class:`Reverb` from broad-band envelopes ``(n_frames, 3)``, and every free decay found.
+
+    With ``ambient`` ``(n_frames, 10)`` (stereo: ambient energy of the seven bands then the three broad bands,
+    :mod:`.ambience`) and ``totals`` ``(n_frames, 7)`` (band energies), the reverb level is the ambient-to-direct
+    ratio over the frames in ``gate`` (all frames without it), and bands without free decays get their RT60 from
+    the ambient envelope."""
+    n = envelopes.shape[0]
+    use = np.ones(n, dtype=bool) if gate is None else gate
+    top = float(envelopes.sum(axis=1).max()) if n else 0.0
     bands: list[ReverbBand] = []
     found: list[Decays] = []
     for b in range(len(REVERB_BANDS_HZ)):
-        result, decays = analyse_band(envelopes[:, b], hop_s, b)
-        bands.append(result)
+        witness, decays = analyse_band(envelopes[:, b], hop_s, b)
         found.append(decays)
+        if ambient is None:
+            bands.append(dataclasses.replace(
+                witness, rt60_source="free decays" if witness.rt60_s is not None else "",
+                decay_rt60_s=witness.rt60_s, decay_reverb_db=witness.reverb_db,
+            ))
+            continue
+        amb, env = ambient[:, len(ambient[0]) - len(REVERB_BANDS_HZ) + b], envelopes[:, b]
+        level = ratio_db(float(amb[use].sum(dtype=np.float64)), float(env[use].sum(dtype=np.float64)))
+        # the ambient fit is the witness of last resort: run only where free decays are missing
+        needed = witness.rt60_s is None and level is not None and level >= MIN_RATIO_FOR_RT60_DB
+        fit = fit_decay(amb, moving_mean(env[:, None])[:, 0], hop_s, use) if needed else NO_FIT
+        if witness.rt60_s is not None:
+            rt60, conf, source, reason = witness.rt60_s, witness.confidence, "free decays", ""
+        elif level is None or level < MIN_RATIO_FOR_RT60_DB:
+            rt60, conf, source = None, 0.0, ""
+            reason = f"{witness.reason}; too little ambience to time a decay"
+        elif fit.rt60_s is not None and fit.confidence > 0.0:
+            rt60, conf, source, reason = fit.rt60_s, fit.confidence, "ambient fit", ""
+        else:
+            rt60, conf, source = None, 0.0, ""
+            reason = f"{witness.reason}; ambient stream: {fit.reason or 'no decay time fits it clearly'}"
+        bands.append(dataclasses.replace(
+            witness, rt60_s=rt60, reverb_db=level, confidence=conf, reason=reason, rt60_source=source,
+            decay_rt60_s=witness.rt60_s, decay_reverb_db=witness.reverb_db, fit_rt60_s=fit.rt60_s,
+            fit_confidence=fit.confidence, level_confidence=_active_share(env[use], top) if level is not None else 0.0,
+        ))
     every = Decays.join(found, hop_s)
-    if len(every) < MIN_DECAYS:
-        reason = f"not enough free decays in any band (found {len(every)}, need {MIN_DECAYS})"
-        return Reverb(None, None, 0.0, reason, tuple(bands)), Decays.none(hop_s)
-    rds = [b.reverb_db for b in bands if b.reverb_db is not None]
+    ambience_bands: tuple[AmbienceBand, ...] = ()
+    if ambient is not None and totals is not None:
+        amb_sum = ambient[use].sum(axis=0, dtype=np.float64)
+        tot_sum = totals[use].sum(axis=0, dtype=np.float64)
+        ambience_bands = tuple(
+            AmbienceBand(
+                band.name, band.low_hz, band.high_hz, ratio_db(float(amb_sum[i]), float(tot_sum[i])),
+                _active_share(totals[use, i], top),
+            )
+            for i, band in enumerate(BANDS)
+        )
+    levels = [b.reverb_db for b in bands if b.reverb_db is not None]
+    level = float(np.mean(levels)) if levels else None
+    method = "free decays" if ambient is None else "ambience"
+    overall: float | None
+    if len(every) >= MIN_DECAYS:
+        overall = -60.0 / float(np.median(every.slope_db_per_s))
+        conf = confidence(every.slope_db_per_s)
+        reason = ""
+    else:
+        fits = [(b.rt60_s, b.confidence) for b in bands if b.rt60_s is not None]
+        overall = float(np.median([f[0] for f in fits])) if fits else None
+        conf = round(float(np.mean([f[1] for f in fits])), 2) if fits else 0.0
+        reason = "" if overall is not None else (
+            f"not enough free decays in any band (found {len(every)}, need {MIN_DECAYS})"
+        )
+        if ambient is not None and overall is None:
+            reason += "; no decay fits the ambient stream"
+    if level is None and not reason:
+        reason = "no reverb level: no band has energy"
     return (
-        Reverb(
-            reverb_db=float(np.mean(rds)) if rds else None,
-            rt60_s=-60.0 / float(np.median(every.slope_db_per_s)),
-            confidence=confidence(every.slope_db_per_s),
-            reason="",
-            bands=tuple(bands),
-        ),
-        every,
+        Reverb(level, overall, conf, reason, tuple(bands), method, ambience_bands),
+        every if len(every) >= MIN_DECAYS else Decays.none(hop_s),
     )
 
 
@@ -414,8 +524,13 @@ class ReverbIndex:
             out.append(float(_median_rows(values[None, lo:hi])[0]) if hi > lo else None)
         return tuple(out)
 
+    def count(self, start_s: float, end_s: float) -> int:
+        """Decays (all bands) peaking in ``[start_s, end_s)``."""
+        return sum(int(np.searchsorted(t, end_s) - np.searchsorted(t, start_s)) for t, _ in self._bands)
+
 
 __all__ = [
+    "AmbienceBand",
     "Decays",
     "Reverb",
     "ReverbBand",

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InvalidParameter
+from .ambience import ratio_db
 from .balance import band_levels_db, highs_ratio_db
 from .loudness import MOMENTARY_SUBBLOCKS, SUBBLOCK_S, block_loudness, gated_loudness
 from .reverb import Decays, ReverbIndex
@@ -24,8 +25,13 @@ MIN_SECTION_S = 0.5
 @dataclass(frozen=True)
 class Section:
     """Figures of one stretch of a file: loudness (LUFS), highs ratio (dB), band levels (dB re section, seven
-    bands), side/mid (dB; None for mono) and reverberant-to-direct ratio (dB, mean of bands; per broad band in
-    ``reverb_bands_db``; None where the section has no free decay)."""
+    bands), side/mid (dB; None for mono) and reverb level (dB, mean of the broad bands known; per broad band in
+    ``reverb_bands_db``): for stereo the ambient-to-direct energy ratio of the section's gated frames, the same
+    sums as the whole-track figure (:mod:`.ambience`), so whole track and sections agree; for mono the median
+    reverberant-to-direct ratio of the free decays peaking in the section (None where there is none).
+    ``ambience_bands_db`` holds the ambient-to-direct ratio of the seven bands (empty for mono);
+    ``reverb_confidence`` 0..1 is the share of the section's frames that pass the loudness gates (stereo) or
+    min(1, decays/3) (mono)."""
 
     name: str
     start_s: float
@@ -36,6 +42,8 @@ class Section:
     width_db: float | None
     reverb_db: float | None
     reverb_bands_db: tuple[float | None, ...]
+    ambience_bands_db: tuple[float | None, ...] = ()
+    reverb_confidence: float = 0.0
 
 
 def section_windows(
@@ -96,7 +104,17 @@ def measure_sections(
                 float(right[first:last][use].sum(dtype=np.float64)),
                 float(cross[first:last][use].sum(dtype=np.float64)),
             )
-        rd = reverb.band_reverb_db(start, end)
+        ambience: tuple[float | None, ...] = ()
+        if frames.ambient is not None:
+            amb = frames.ambient[first:last][use].sum(axis=0, dtype=np.float64)
+            n_bands = energy.size
+            ambience = tuple(ratio_db(float(amb[i]), float(energy[i])) for i in range(n_bands))
+            env = frames.reverb[first:last][use].sum(axis=0, dtype=np.float64)
+            rd = tuple(ratio_db(float(amb[n_bands + b]), float(env[b])) for b in range(env.size))
+            conf = round(float(gated.mean()), 2) if gated.size else 0.0
+        else:
+            rd = reverb.band_reverb_db(start, end)
+            conf = round(min(1.0, reverb.count(start, end) / 3.0), 2)
         known = [v for v in rd if v is not None]
         out.append(
             Section(
@@ -109,6 +127,8 @@ def measure_sections(
                 width_db=width,
                 reverb_db=sum(known) / len(known) if known else None,
                 reverb_bands_db=rd,
+                ambience_bands_db=ambience,
+                reverb_confidence=conf,
             )
         )
     return tuple(out)

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from ..bands import BANDS
 from ..errors import InvalidParameter
+from .ambience import ambient_energy, covariance_buffer, frame_rows, tile_cross, tile_pick, tile_power
 from .fft import rfft_rows
 from .loudness import channel_weights, k_weighting_sos
 
@@ -59,9 +60,10 @@ class BandFrames:
 
     ``left``/``right`` ``(n_frames, 7)`` for stereo (``right`` is None otherwise, and ``left`` holds the sum
     over channels); ``cross`` ``(n_frames, 7)`` is ``Re(L·R*)``; ``tilt`` ``(n_frames, 13)`` and ``reverb``
-    ``(n_frames, 3)`` hold energies summed over channels; ``kweighted`` ``(n_frames, 2)`` holds the BS.1770
-    channel-weighted energy, plain (column 0) and K-weighted (column 1). Frame ``k`` is centred at sample
-    ``k·hop``.
+    ``(n_frames, 3)`` hold energies summed over channels; ``ambient`` ``(n_frames, 10)`` (stereo only, else
+    None) the ambient energy of the seven bands then the three reverb bands (:mod:`.ambience`); ``kweighted``
+    ``(n_frames, 2)`` holds the BS.1770 channel-weighted energy, plain (column 0) and K-weighted (column 1).
+    Frame ``k`` is centred at sample ``k·hop``.
     """
 
     left: npt.NDArray[np.float32]
@@ -70,6 +72,7 @@ class BandFrames:
     tilt: npt.NDArray[np.float32]
     reverb: npt.NDArray[np.float32]
     kweighted: npt.NDArray[np.float64]
+    ambient: npt.NDArray[np.float32] | None
     hop: int
     rate: int
     tilt_valid: npt.NDArray[np.bool_]
@@ -191,6 +194,8 @@ class SpectralMeter:
         edges += [(lo, min(hi, 0.45 * rate)) for _, lo, hi in REVERB_BANDS_HZ]
         # Parseval weight 2/N of one-sided bins (DC and Nyquist, weight 1/N, lie outside every band)
         ranges = _bin_ranges(freqs, edges)
+        amb_edges = [(b.low_hz, b.high_hz) for b in BANDS] + edges[-len(REVERB_BANDS_HZ) :]
+        self._tiles = tile_pick(freqs, amb_edges) * np.float32(2.0 / self.n_fft)  # Parseval, as the band sums
         self._summer = _BandSummer(ranges, 2.0 / self.n_fft)
         parseval = np.full(freqs.size, 2.0 / self.n_fft)
         parseval[0] = parseval[-1] = 1.0 / self.n_fft
@@ -216,8 +221,10 @@ class SpectralMeter:
         return rfft_rows(windowed[: frames.shape[0]]).view(np.float32)  # scipy's pocketfft (see .fft)
 
     def _stereo_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
-        """``(left, right, cross, kweighted)`` rows; products and sums in place on cache-sized chunks of frames."""
+        """``(left, right, cross, ambient, kweighted)`` rows; products and sums in place on cache-sized chunks of
+        frames; the per-tile covariances of all the job's frames feed :func:`.ambience.ambient_energy`."""
         out = np.empty((3, n_frames, self._summer.pick.shape[1]), dtype=np.float32)
+        cov = covariance_buffer(n_frames, self._tiles.shape[0])
         kweighted = np.empty((n_frames, 2), dtype=np.float32)
         windowed = np.empty((FRAME_CHUNK, self.n_fft), dtype=np.float32)
         cross = np.empty((FRAME_CHUNK, 2 * (self.n_fft // 2 + 1)), dtype=np.float32)
@@ -225,13 +232,15 @@ class SpectralMeter:
             stop = min(start + FRAME_CHUNK, n_frames)
             left = self._power(frames[0][start:stop], windowed)
             right = self._power(frames[1][start:stop], windowed)
+            tile_cross(left, right, frame_rows(cov, start, stop))
             np.multiply(left, right, out=cross[: stop - start])  # re·re and im·im: sums to Re(L·R*)
             np.square(left, out=left)
             np.square(right, out=right)
+            tile_power(left, right, frame_rows(cov, start, stop))
             kweighted[start:stop] = left @ self._kw + right @ self._kw
             for row, power in enumerate((left, right, cross[: stop - start])):
                 out[row, start:stop] = self._summer(power)
-        return out[0], out[1], out[2], kweighted
+        return out[0], out[1], out[2], ambient_energy(cov, self._tiles), kweighted
 
     def _summed_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
         """``(total, kweighted)`` rows for any channel count: one real FFT per channel and frame."""
@@ -294,6 +303,7 @@ class SpectralMeter:
             left=np.ascontiguousarray(cols[0][:, :n_bands]),
             right=np.ascontiguousarray(cols[1][:, :n_bands]) if stereo else None,
             cross=np.ascontiguousarray(cols[2][:, :n_bands]) if stereo else None,
+            ambient=cols[3] if stereo else None,
             tilt=np.ascontiguousarray(total[:, n_bands : n_bands + n_tilt]),
             reverb=np.ascontiguousarray(total[:, n_bands + n_tilt :]),
             kweighted=cols[-1].astype(np.float64),

@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 #: Bumped whenever figures change meaning; part of the cache key and stored in reference profiles.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4

@@ -325,11 +325,22 @@ class ArdourDaw(BridgeOps):
         An effect Ardour cannot host is skipped by the bridge with a message (kept in :attr:`monitor_notes`);
         the others are applied.
         """
+        from ..dsp.params import KINDS
+        from .dsp_scripts import ARDOUR_KINDS
+
+        # ours that Ardour cannot host are left out with a note; anything else goes to the bridge, which refuses
+        # what it does not know
+        hosted = [fx for fx in chain if fx.enabled and (fx.kind in ARDOUR_KINDS or fx.kind not in KINDS)]
+        local = [
+            f"monitoring effect {fx.kind} is not available in Ardour (it runs in REAPER's monitoring chain and in "
+            "'daw-bridge process'); the other effects are applied"
+            for fx in chain if fx.enabled and fx not in hosted
+        ]  # fmt: skip
         result = self.bridge.set_monitor_chain(
-            [{"kind": fx.kind, "enabled": True, "params": dict(fx.params)} for fx in chain if fx.enabled]
+            [{"kind": fx.kind, "enabled": True, "params": dict(fx.params)} for fx in hosted]
         )
         skipped = result.get("skipped") or []
-        self.monitor_notes = [str(s.get("message", s)) for s in skipped if isinstance(s, dict)]
+        self.monitor_notes = local + [str(s.get("message", s)) for s in skipped if isinstance(s, dict)]
 
     def monitor_fx(self) -> list[dict[str, Any]]:
         """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``,

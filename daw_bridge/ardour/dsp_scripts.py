@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .. import shipped
-from ..dsp.params import KINDS, sliders
+from ..dsp.params import sliders
 
 #: Name prefix of our Lua DSP processors as Ardour lists them.
 PLUGIN_PREFIX = "daw-bridge "
@@ -62,11 +62,16 @@ def script_text(kind: str) -> str:
     return header + body
 
 
+#: Our effects that run in Ardour's monitor section as Lua DSP processors. Virtual speakers (a partitioned
+#: convolution) and the safety ceiling (a look-ahead true-peak limiter) are REAPER/emulator only for now.
+ARDOUR_KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo")
+
+
 def install(scripts_dir: Path) -> list[Path]:
     """Write every kind's script into ``scripts_dir`` (created); returns the files."""
     scripts_dir.mkdir(parents=True, exist_ok=True)
     out = []
-    for kind in KINDS:
+    for kind in ARDOUR_KINDS:
         target = scripts_dir / file_name(kind)
         target.write_text(script_text(kind), encoding="utf-8")
         out.append(target)

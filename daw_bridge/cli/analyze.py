@@ -109,13 +109,20 @@ def summary(m: Measurement) -> list[str]:
         warn = "  ! side energy below 100 Hz (mono compatibility)" if m.width.mono_bass_warning else ""
         lines.append(f"  width side/mid {_fmt(m.width.side_mid_db, 'dB')}, correlation {m.width.correlation:.2f}{warn}")
     r = m.reverb
+    label = "ambient/direct" if r.method == "ambience" else "reverberant/direct"
+    level = f"  reverb {label} {_fmt(r.reverb_db, 'dB')}"
+    known = [b for b in r.bands if b.reverb_db is not None]
+    if known:
+        level += " (" + ", ".join(f"{b.name} {b.reverb_db:.1f}" for b in known) + ")"
+    lines.append(level)
     if r.rt60_s is None:
-        lines.append(f"  reverb: {r.reason}")
+        lines.append(f"  RT60: {r.reason}")
     else:
-        lines.append(
-            f"  reverb RT60 {r.rt60_s:.2f} s, reverberant/direct {_fmt(r.reverb_db, 'dB')} "
-            f"(confidence {r.confidence:.2f})"
+        per_band = ", ".join(
+            f"{b.name} {b.rt60_s:.2f} s ({b.rt60_source}, conf {b.confidence:.2f})" for b in r.bands
+            if b.rt60_s is not None
         )
+        lines.append(f"  RT60 {r.rt60_s:.2f} s (confidence {r.confidence:.2f}): {per_band}")
     lines.extend(f"  note: {n}" for n in m.notes)
     return lines
 

@@ -77,7 +77,7 @@ def render_report(
         ("Loudness", deviation.get("loudness_lu"), " LU"),
         ("Highs (5-20 kHz vs 300 Hz-3 kHz)", deviation.get("highs_db"), " dB"),
         ("Width (side/mid)", deviation.get("width_db"), " dB"),
-        ("Reverb (reverberant/direct)", deviation.get("reverb_db"), " dB"),
+        ("Reverb level (ambient/direct)", deviation.get("reverb_db"), " dB"),
     ]
     parts += [f"<tr><td>{name}</td><td>{_fmt(v, unit)}</td></tr>" for name, v, unit in rows]
     parts.append("</table>")
@@ -96,6 +96,18 @@ def render_report(
     if mix.width is not None and mix.width.mono_bass_warning:
         parts.append("<p><b>Mono compatibility:</b> side energy below 100 Hz is high; bass may cancel in mono.</p>")
     parts += ["<h2>Reverb</h2>", _img(plots.reverb_png(mix, references), "reverb per band")]
+    heads = "".join(f"<th>{html.escape(b.name)} level</th><th>{html.escape(b.name)} RT60</th>"
+                    for b in mix.reverb.bands)
+    parts.append(f"<table><tr><th></th>{heads}</tr>")
+    for m in (mix, *references):
+        cells = "".join(
+            f"<td>{_fmt(b.reverb_db, ' dB')}</td><td>"
+            + (f"{b.rt60_s:.2f} s ({html.escape(b.rt60_source)}, conf {b.confidence:.2f})" if b.rt60_s else "none")
+            + "</td>"
+            for b in m.reverb.bands
+        )
+        parts.append(f"<tr><td>{html.escape(m.name)}</td>{cells}</tr>")
+    parts.append("</table>")
     parts += [_img(plots.decay_png(mix, references), "median free decay per band")]
     reasons = [f"{b.name}: {b.reason}" for b in mix.reverb.bands if b.rt60_s is None and b.reason]
     if reasons:

@@ -109,11 +109,12 @@ def missing_estimates(mix: np.ndarray, refs: np.ndarray) -> list[tuple[int, str]
 
 
 def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
-    """Reverberant-to-direct ratio (dB) and RT60 (s) per broad band, mix against references."""
+    """Reverb level (ambient-to-direct for stereo, reverberant-to-direct from free decays for mono, dB) and RT60
+    (s) per broad band, mix against references."""
     names = [b.name for b in mix.reverb.bands]
     x = np.arange(len(names))
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.4))
-    for ax, attr, label in ((ax1, "reverb_db", "reverberant/direct (dB)"), (ax2, "rt60_s", "RT60 (s)")):
+    for ax, attr, label in ((ax1, "reverb_db", "reverb level: ambient/direct (dB)"), (ax2, "rt60_s", "RT60 (s)")):
         ref_vals = np.array([[_num(getattr(b, attr)) for b in r.reverb.bands] for r in refs]).reshape(
             len(refs), len(names)
         )

@@ -138,3 +138,26 @@ def test_progress_is_reported(files: dict[str, Path]) -> None:
     seen: list[float] = []
     analyze_file(files["mix"], progress=lambda fraction, message: seen.append(fraction))
     assert seen[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in seen)
+
+
+def test_text_reverb_figures_agree_with_the_json(files: dict[str, Path], tmp_path: Path) -> None:
+    code, out = _run([str(files["mix"]), "--json"], tmp_path)
+    assert code == 0
+    reverb = json.loads(out)["mix"]["reverb"]
+    assert reverb["method"] == "ambience"
+    assert len(reverb["ambience_bands"]) == 7
+    code, text = _run([str(files["mix"])], tmp_path)
+    assert code == 0
+    assert f"ambient/direct {reverb['reverb_db']:.1f} dB" in text
+    for band in reverb["bands"]:
+        assert f"{band['name']} {band['reverb_db']:.1f}" in text
+    if reverb["rt60_s"] is not None:
+        assert f"RT60 {reverb['rt60_s']:.2f} s" in text
+
+
+def test_mono_file_says_what_reverb_cannot_be_measured(files: dict[str, Path], tmp_path: Path) -> None:
+    code, out = _run([str(files["mono44"]), "--json"], tmp_path)
+    assert code == 0
+    mix = json.loads(out)["mix"]
+    assert mix["reverb"]["method"] == "free decays"
+    assert any("needs two channels" in n for n in mix["notes"])

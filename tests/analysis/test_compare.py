@@ -88,3 +88,15 @@ def test_messages_read_like_a_mixer() -> None:
     assert message("reverb", -4.2) == "reverb 4.2 dB drier than references"
     assert message("width", 3.5).startswith("width (side/mid) 3.5 dB wider")
     assert message("level", -1.5) == "level 1.5 LU quieter than references"
+
+
+@pytest.mark.parametrize("gain_db", [-6.0, 12.0])
+def test_a_file_against_itself_at_another_level_has_no_section_findings(gain_db: float) -> None:
+    # a quiet stretch (30 dB down) and a wetter one: the copy must not be judged against a whole-track average
+    audio = _track(31, seconds=20.0)
+    audio[: 4 * RATE] *= 10 ** (-30 / 20)
+    audio[8 * RATE : 12 * RATE] = _track(32, send_db=0.0, seconds=20.0)[8 * RATE : 12 * RATE]
+    ref = analyze_audio(audio, RATE)
+    mix = analyze_audio(audio * 10 ** (gain_db / 20), RATE)
+    assert compare(ref, [ref]).findings == ()
+    assert [f.area for f in compare(mix, [ref]).findings] == ["level"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from daw_bridge.ardour.dsp_scripts import file_name, install, plugin_name
-from daw_bridge.dsp.params import KINDS, sliders
+from daw_bridge.ardour.dsp_scripts import ARDOUR_KINDS, file_name, install, plugin_name
+from daw_bridge.dsp.params import sliders
 
 PRINT_PARAMS = """
 local header
@@ -26,7 +26,7 @@ end
 
 
 @pytest.mark.skipif(shutil.which("lua5.4") is None, reason="lua5.4 not installed")
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ARDOUR_KINDS)
 def test_script_declares_the_sliders_of_params_py(kind: str, tmp_path: Path) -> None:
     (script,) = [p for p in install(tmp_path) if p.name == file_name(kind)]
     runner = tmp_path / "print_params.lua"

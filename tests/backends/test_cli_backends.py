@@ -96,19 +96,23 @@ def test_ab_offset_moves_the_reference_audio(backend: Backend) -> None:
 
 def test_headphone_correction_and_monitoring_effects_reach_the_monitoring_path_only(backend: Backend) -> None:
     before = backend.audible("before.wav")
-    backend.cli("headphones", "apply", "Sennheiser HD 650")
-    assert backend.monitor_kinds() == {"correction"}
+    applied = backend.cli("headphones", "apply", "Sennheiser HD 650")
+    # the safety ceiling runs in REAPER's chain; Ardour cannot host it and says so, applying the rest
+    ceiling = {"ceiling"} if backend.name == "emulator" else set()
+    if not ceiling:
+        assert "Note: monitoring effect ceiling is not available in Ardour" in applied.output
+    assert backend.monitor_kinds() == {"correction"} | ceiling
     assert load_state().headphones == "Sennheiser HD 650"
     backend.cli("crossfeed", "default")
     backend.cli("band", "mid")
     backend.cli("simulate", "phone")
-    assert backend.monitor_kinds() == {"correction", "crossfeed", "bandsolo", "simulation"}
+    assert backend.monitor_kinds() == {"correction", "crossfeed", "bandsolo", "simulation"} | ceiling
     assert backend.audible("during.wav") == before  # nothing of it in a render
     backend.cli("headphones", "next")
     assert load_state().headphones not in (None, "Sennheiser HD 650")
     for command in (("crossfeed", "off"), ("band", "off"), ("simulate", "off"), ("headphones", "off")):
         backend.cli(*command)
-    assert backend.monitor_kinds() == {"correction"}  # the constant headroom trim stays
+    assert backend.monitor_kinds() == {"correction"} | ceiling  # the constant headroom trim stays
     assert load_state().headphones is None
 
 

@@ -138,6 +138,28 @@ def test_numpy_stand_ins_equal_scipy() -> None:
         assert np.linalg.norm(a @ x - b) <= np.linalg.norm(a @ ref - b) + 1e-12
 
 
+def test_ambience_stand_ins_equal_scipy() -> None:
+    """The ambience fit's moving mean and one-pole filter (numpy) give scipy.ndimage's and scipy.signal's."""
+    import math
+
+    import scipy.ndimage
+
+    from daw_bridge.analysis import ambience
+
+    rng = np.random.default_rng(11)
+    x = rng.random((900, 7)) ** 4
+    n, half = x.shape[0], ambience.SMOOTH_FRAMES // 2
+    present = np.minimum(np.arange(n) + half, n - 1) - np.maximum(np.arange(n) - half, 0) + 1
+    smooth = scipy.ndimage.uniform_filter1d(x, ambience.SMOOTH_FRAMES, axis=0, mode="constant")
+    np.testing.assert_allclose(ambience.moving_mean(x), smooth * (ambience.SMOOTH_FRAMES / present)[:, None],
+                               rtol=1e-12, atol=1e-15)  # fmt: skip
+    d = rng.random(2500)
+    for rt in ambience.RT60_GRID_S:
+        pole = math.exp(-13.8155 * 0.096 / rt)
+        expected = scipy.signal.lfilter([1.0 - pole], [1.0, -pole], d)
+        np.testing.assert_allclose(ambience._one_pole(d, pole), expected, rtol=1e-12, atol=1e-15)
+
+
 def test_kweights_equal_the_scipy_fit() -> None:
     """The K-weight fit (numpy NNLS, numpy response) gives scipy's weights: figures do not move."""
     from daw_bridge.analysis import spectrum

@@ -134,7 +134,7 @@ def test_ardour_scripts_only_list_folders_through_a_quoted_shell() -> None:
                 guarded = "gsub (\"'\", \"\")" in code or any(
                     "find (\"'\", 1, true)" in prev for prev in lines[max(0, n - 4) : n - 1]
                 )
-                if not (re.search(r"""io\.popen \("ls -1t?r? -- '" \.\. """, code) and guarded):
+                if not (re.search(r"""io\.popen \("ls -1t?r?F? -- '" \.\. """, code) and guarded):
                     calls.append(f"{path.name}:{n}: unguarded: {line.strip()}")
             if re.search(r"\bdofile\s*\(", code) and not re.search(r'dofile\(here \.\. "[\w.]+"\)', code):
                 calls.append(f"{path.name}:{n}: dofile of a computed path: {line.strip()}")

@@ -39,6 +39,8 @@ def test_check_finds_the_chorus_faults_and_marks_them(session: EmbeddedSession) 
     html = result.report.read_text()
     assert result.report.parent == result.bounce.parent and html.count("data:image/png;base64,") >= 4
     assert "headphones exaggerate reverb" in html
+    for band in result.comparison.mix.reverb.bands:  # the reverb table shows the JSON's figures
+        assert band.reverb_db is not None and f"{band.reverb_db:+.1f} dB" in html
 
 
 def test_second_check_replaces_only_our_markers_and_keeps_the_first_bounce(session: EmbeddedSession) -> None:

@@ -25,6 +25,8 @@ def test_demo_runs_end_to_end_and_finds_the_chorus(tmp_path: Path) -> None:
     for f in result.check.comparison.findings:
         assert (f.start_s, f.end_s) == pytest.approx(CHORUS_S)
     assert result.matched_within_lu < 0.1
+    mix = result.check.comparison.mix  # issue 13: a reverb level in every broad band (the demo is dense)
+    assert all(b.reverb_db is not None for b in mix.reverb.bands)
     assert result.check.report.exists() and result.check.bounce.exists()
     for expected in ("[6/6]", "MONITORING", "fader", "now hearing REF 1", "finding", "report:", "Emulator stopped"):
         assert expected in text

@@ -62,7 +62,7 @@ def test_the_bridge_reports_the_ceiling_meter(session: EmbeddedSession, tmp_path
     apply_monitoring(session.daw, state, base=tmp_path / "state")
     monitor_fx = session.daw.bridge.get_state(["monitor_fx"])["monitor_fx"]
     ceiling = [fx for fx in monitor_fx if fx["name"] == "JS: daw-bridge/ceiling"]
-    assert ceiling == [{"index": 5, "name": "JS: daw-bridge/ceiling", "enabled": True, "reduction_db": 0.0}]
+    assert ceiling == [{"index": 6, "name": "JS: daw-bridge/ceiling", "enabled": True, "reduction_db": 0.0}]
     assert ceiling_status(state, monitor_fx).endswith("on, idle")
 
 
