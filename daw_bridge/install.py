@@ -324,6 +324,7 @@ def install(
     config_only: bool = False,
     register: bool = True,
     stamp: str | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> InstallReport:
     """Copy our files into ``resource_path`` and register the actions; see the module docstring for the rules.
 
@@ -331,7 +332,8 @@ def install(
     file staged next to its target (``.<name>.tmp-<pid>-<stamp>``; the original hard-linked aside), and only then
     renamed over the targets, the manifest last. On any failure (a read-only folder, an immutable file, a full
     disk) everything done so far is undone, so the resource folder is exactly as before, and
-    :class:`~daw_bridge.errors.ConfigError` names the file and the reason.
+    :class:`~daw_bridge.errors.ConfigError` names the file and the reason. ``extra_files`` (resource-relative
+    path -> bytes) are installed with the rest, recorded in the manifest and removed by :func:`uninstall`.
     """
     root = Path(resource_path).expanduser()
     if not root.is_dir():
@@ -341,6 +343,7 @@ def install(
         )
     stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
     files = planned_files(cfg, source=source, config_only=config_only)
+    files.update(extra_files or {})  # e.g. the virtual speakers' room responses: installed and removed alike
     manifest = _load_manifest(root)
     report = InstallReport(resource_path=root)
     new_dirs = _new_dirs(root, [*files, MANIFEST_FILE])

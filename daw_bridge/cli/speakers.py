@@ -67,18 +67,25 @@ def off_cmd(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
 @click.option("--sofa", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=_SOFA_HELP)
 @click.option("--rate", "rates", type=int, multiple=True, help="Sample rate(s) in Hz (default 44.1/48/88.2/96 kHz).")
 @json_option
-def install_cmd(resource_path: Path | None, sofa: Path | None, rates: tuple[int, ...], as_json: bool) -> None:
-    """Write the rooms' responses into REAPER's Data folder, where daw-bridge_speakers.jsfx loads them."""
-    from ..install import default_resource_path
-    from ..speakers.files import SAMPLE_RATES, install_responses
+@click.pass_context
+def install_cmd(ctx: click.Context, resource_path: Path | None, sofa: Path | None, rates: tuple[int, ...],
+                as_json: bool) -> None:  # fmt: skip
+    """Install daw-bridge into REAPER with the rooms' responses in its Data folder, where
+    daw-bridge_speakers.jsfx loads them (one transaction: 'reaper uninstall' removes them too)."""
+    from ..install import default_resource_path, install
+    from ..speakers.files import RESPONSE_DIR, SAMPLE_RATES, response_files
+    from . import get_config
 
     resource = resource_path if resource_path is not None else default_resource_path()
-    written = install_responses(resource, sofa=sofa, sample_rates=rates or SAMPLE_RATES,
-                                progress=None if as_json else stderr_progress("speakers"))  # fmt: skip
+    files = response_files(sofa=sofa, sample_rates=rates or SAMPLE_RATES,
+                           progress=None if as_json else stderr_progress("speakers"))  # fmt: skip
+    report = install(resource, get_config(ctx), extra_files=files)
+    written = [resource / rel for rel in files]
     if as_json:
-        echo_json({"resource_path": resource, "written": written})
+        echo_json({"resource_path": resource, "written": written, "backups": report.backups})
         return
-    click.echo(f"Wrote {len(written)} response files into {resource / 'Data/daw-bridge/speakers'}")
+    click.echo(f"Wrote {len(written)} response files into {resource / RESPONSE_DIR} (with daw-bridge's scripts and "
+               "effects; 'daw-bridge reaper uninstall' removes them all)")
 
 
 def register(cli: click.Group) -> None:

@@ -5,7 +5,8 @@ and sample rate: 4 channels, 32-bit float, ``L->left ear, L->right ear, R->left 
 finds them relative to REAPER's Data folder (``file_open`` searches the effect's folder, then Data/).
 
 For the installer: :func:`response_files` gives resource-relative path -> file bytes, ready to be written with the
-rest of an install (and removed by its uninstall); :func:`install_responses` writes them itself.
+rest of an install (``daw_bridge.install.install(..., extra_files=...)``: recorded in its manifest and removed by
+its uninstall).
 """
 
 from __future__ import annotations
@@ -53,16 +54,3 @@ def response_files(*, rooms: Iterable[str] = SPEAKER_ROOMS, sample_rates: Iterab
             if progress is not None:
                 progress((i * len(names) + j + 1) / total, f"{name} at {rate} Hz")
     return out
-
-
-def install_responses(resource: Path, **kwargs: object) -> list[Path]:
-    """Write :func:`response_files` under the REAPER resource folder ``resource`` (atomically); returns them."""
-    written = []
-    for rel, data in response_files(**kwargs).items():  # type: ignore[arg-type]
-        path = resource / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        written.append(path)
-    return written

@@ -73,14 +73,23 @@ def test_process_with_speakers_is_aligned_and_uses_the_sofa_file(tmp_path: Path)
 
 def test_install_writes_the_response_files(tmp_path: Path) -> None:
     sofa = delta_sofa(tmp_path / "delta.sofa", rate=44100)
-    result = CliRunner().invoke(cli, ["speakers", "install", "--resource-path", str(tmp_path / "REAPER"),
-                                      "--sofa", str(sofa), "--rate", "44100", "--json"])  # fmt: skip
+    (tmp_path / "REAPER").mkdir()
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[paths]\nbridge_dir = "{tmp_path}/b"\nbounce_dir = "{tmp_path}/o"\n')
+    result = CliRunner().invoke(cli, ["--config", str(conf), "speakers", "install", "--resource-path",
+                                      str(tmp_path / "REAPER"), "--sofa", str(sofa), "--rate", "44100", "--json"])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "REAPER" / "Data" / "daw-bridge" / "speakers"
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(f"room{i}-44100.wav" for i in range(len(SPEAKER_ROOMS)))
     info = sf.info(str(folder / "room3-44100.wav"))
     assert (info.channels, info.samplerate, info.subtype) == (4, 44100, "FLOAT")
+    assert (tmp_path / "REAPER" / "Effects" / "daw-bridge" / "daw-bridge_speakers.jsfx").is_file()
+    # one installation: uninstall takes the responses away with the scripts
+    gone = CliRunner().invoke(cli, ["--config", str(conf), "reaper", "uninstall", "--resource-path",
+                                    str(tmp_path / "REAPER")])
+    assert gone.exit_code == 0, gone.output
+    assert not folder.exists() or not any(folder.iterdir())
 
 
 @needs_kemar
