@@ -51,7 +51,7 @@ MIN_DURATION_S = 1.0
 MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5  # 5: mono files measured as dual mono (+3.01 dB loudness)
 
 
 class _Pass:
