@@ -120,7 +120,7 @@ def run_demo(folder: Path, *, say: Say = print) -> DemoResult:
                 f"(audible: {_audible(daw, ab.roles.mix, ab.roles.references)})")
 
         step(6, "Bounce-and-check: render the mix, analyze it against the references, mark the deviations")
-        check = bounce_and_check(daw, cfg)
+        check = bounce_and_check(daw, cfg, monitoring=state)
         dev = check.comparison.to_dict()["deviation"]
         say(f"      bounce: {check.bounce}")
         say(f"      overall: highs {_db(dev.get('highs_db'))}, width {_db(dev.get('width_db'))}, "

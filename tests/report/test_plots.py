@@ -35,12 +35,15 @@ def test_reverb_plot_renders_with_a_dry_mix_against_a_wet_reference() -> None:
     assert png.startswith(PNG_MAGIC) and len(png) > 5000
 
 
-def test_decay_plot_renders_mix_and_references_and_a_band_without_decays() -> None:
-    from daw_bridge.report.plots import decay_png
+def test_decay_plot_draws_only_bands_with_decays_and_nothing_without_any() -> None:
+    from daw_bridge.report.plots import decay_bands, decay_png
 
     wet = analyze_audio(add_reverb(music_like(10.0, RATE, seed=2), RATE, rt60_s=0.8, send_db=-8.0), RATE)
     dry = analyze_audio(music_like(10.0, RATE, seed=1), RATE)
     assert any(b.decay_db for b in wet.reverb.bands) and not any(b.decay_db for b in dry.reverb.bands)
-    for mix, refs in ((wet, [wet]), (dry, [wet]), (dry, [])):
+    with_decays = [i for i, b in enumerate(wet.reverb.bands) if b.decay_db]
+    assert decay_bands(wet, [wet]) == decay_bands(dry, [wet]) == with_decays
+    for mix, refs in ((wet, [wet]), (dry, [wet])):
         png = decay_png(mix, refs)
-        assert png.startswith(PNG_MAGIC) and len(png) > 5000
+        assert png is not None and png.startswith(PNG_MAGIC) and len(png) > 5000
+    assert decay_bands(dry, [dry]) == [] and decay_png(dry, []) is None  # no empty panels
