@@ -25,7 +25,7 @@ def print_check(result: CheckResult) -> None:
         return f"{v:+.1f} {unit}" if isinstance(v, int | float) else "n/a"
 
     click.echo(
-        f"Overall (mix minus references): loudness {fmt(dev.get('loudness_lu'), 'LU')}, "
+        f"Overall (mix minus references): loudness {fmt(dev.get('loudness_lu'), 'LU')} (renders), "
         f"highs {fmt(dev.get('highs_db'), 'dB')}, width {fmt(dev.get('width_db'), 'dB')}, "
         f"reverb {fmt(dev.get('reverb_db'), 'dB')}"
     )

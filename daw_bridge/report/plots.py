@@ -190,7 +190,7 @@ _TIMELINE_WIDTH_IN = 9.0
 _AXES_SHARE = 0.85  # of the figure width, after the row labels
 
 
-def _fits(text: str, span_s: float, total_s: float, fontsize: float = 7.5) -> bool:
+def _fits(text: str, span_s: float, total_s: float, fontsize: float = 8.5) -> bool:
     """Whether ``text`` fits in a span of ``span_s`` seconds of a ``total_s``-second axis."""
     width_in = span_s / max(total_s, 1e-9) * _TIMELINE_WIDTH_IN * _AXES_SHARE
     return len(text) * fontsize * 0.62 / 72.0 <= width_in * 0.92
@@ -217,7 +217,7 @@ def timeline_png(
         ax.broken_barh([(s.start_s, s.end_s - s.start_s)], (y - 0.4, 0.8),
                        facecolors="#f4f4f4" if k % 2 else "#dcdcdc", edgecolor="white")
         if _fits(s.name, s.end_s - s.start_s, end):
-            ax.text((s.start_s + s.end_s) / 2, y, s.name, ha="center", va="center", fontsize=7.5)
+            ax.text((s.start_s + s.end_s) / 2, y, s.name, ha="center", va="center", fontsize=8.5)
     for area in ("highs", "width", "reverb"):
         y = y_of[area]
         hits = [f for f in findings if f.area == area]
@@ -228,18 +228,18 @@ def timeline_png(
                            edgecolor="white")
             if label_all:
                 text = "no figure" if value is None else f"{value:+.1f} dB"
-                ax.text((s.start_s + s.end_s) / 2, y, text, ha="center", va="center", fontsize=7.5,
+                ax.text((s.start_s + s.end_s) / 2, y, text, ha="center", va="center", fontsize=8.5,
                         color="#777777" if value is None else "#111111")
         if not label_all:  # too many sections for a value in each: label the findings
             for f in hits:
                 ax.text((f.start_s + f.end_s) / 2, y, f"{f.value:+.1f} dB", ha="center", va="center",
-                        fontsize=7.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+                        fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     y = y_of["level"]
     level_hit = any(f.area == "level" for f in findings)
     ax.broken_barh([(0.0, end)], (y - 0.4, 0.8), facecolors=AREA_COLORS["level"] if level_hit else NEUTRAL_COLOR,
                    edgecolor="white")
     level_text = "no figure" if level_lu is None else f"{level_lu:+.1f} LU (whole song, renders)"
-    ax.text(end / 2, y, level_text, ha="center", va="center", fontsize=7.5)
+    ax.text(end / 2, y, level_text, ha="center", va="center", fontsize=8.5)
     ax.set_yticks([y_of[r] for r in rows])
     ax.set_yticklabels(["section", *(TIMELINE_LABELS[a] for a in TIMELINE_AREAS)], fontsize=8)
     ax.set_ylim(-0.6, len(rows) - 0.4)

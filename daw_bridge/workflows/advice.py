@@ -4,8 +4,9 @@ A finding's ``value`` is the mix minus the references (dB, LU for level); the ch
 ``-value``. How far that figure can be trusted comes from the measured accuracy (docs/accuracy.md):
 
 * reverb: the ambience estimate reads a send change at full size on sparse synthetic material (error <= 1.26 dB,
-  target ±1.5 dB) but at about half size on dense real recordings (+6 dB send read +2.6..+3.6 dB). The reading
-  is therefore a lower bound of the send change needed: between 1x and about 2x the finding.
+  target ±1.5 dB) but at about half size on dense real recordings (+6 dB send read +2.6..+3.6 dB). The send change
+  needed is therefore given as a range, 1x to about 2x the finding (on real recordings the finding is a lower
+  bound).
 * width: side/mid reads pan and decorrelation to <= 0.07 dB (target ±0.5 dB); raising the side signal by x dB
   raises side/mid by x dB.
 * highs: the 5-20 kHz / 300 Hz-3 kHz ratio follows shelves and peaks to <= 0.01 dB (target ±0.3 dB); a high
@@ -92,9 +93,9 @@ def advise(finding: Finding, alongside: Sequence[Finding] = ()) -> Advice:
         high = change / REVERB_READ_FRACTION
         verb = "more" if change > 0 else "less"
         action = (
-            f"About {_db(change)} {verb} send on the main reverb {where} (±{unc:.1f} dB). Take it as a lower "
-            f"bound: on dense recordings the estimate reads a send change at about half its size, so up to "
-            f"{_db(high)} may be needed. Change, bounce and check again."
+            f"About {_db(change)} {verb} send on the main reverb {where} (±{unc:.1f} dB where the estimate reads "
+            f"send changes at full size; on dense recordings it reads them at about half size, so up to "
+            f"{_db(high)} may be needed). Start with the smaller amount, bounce and check again."
         )
     elif area == "width":
         verb = "wider" if change > 0 else "narrower"

@@ -27,7 +27,8 @@ def test_the_amount_closes_the_finding_with_the_measured_uncertainty(area: str, 
     if area == "reverb":
         assert tip.low_db == pytest.approx(min(-value, -value / REVERB_READ_FRACTION))
         assert tip.high_db == pytest.approx(max(-value, -value / REVERB_READ_FRACTION))
-        assert "lower bound" in tip.action and ("more send" if value < 0 else "less send") in tip.action
+        assert f"up to {-value / REVERB_READ_FRACTION:+.1f} dB" in tip.action
+        assert ("more send" if value < 0 else "less send") in tip.action
     else:
         assert tip.low_db == tip.high_db == pytest.approx(-value)
 
