@@ -94,20 +94,36 @@ def _active_chain(state: MonitoringState, rate: int) -> list[MonitorFx]:
     return [fx for fx in chain(state, rate) if fx.enabled]
 
 
+#: Frames per step when a file is streamed through the monitoring chain (as :func:`.levels.apply_chain_offline`).
+HEARD_BLOCK_FRAMES = 8192
+
+
 def heard_loudness(paths: Sequence[Path], state: MonitoringState) -> dict[str, float]:
     """Integrated loudness (LUFS) of each file through the monitoring chain of ``state``, by file name; empty
-    when no effect beyond the constant headroom is on (then the renders' levels are what is heard)."""
-    from ..analysis.loudness import integrated_loudness
-    from ..audio import read_audio
-    from .levels import apply_chain_offline
+    when no effect beyond the constant headroom is on (then the renders' levels are what is heard).
+
+    Streamed block by block (memory does not grow with the file); a mono file is fed to the chain as dual mono,
+    as the monitoring path plays it."""
+    import numpy as np
+
+    from ..analysis.loudness import MOMENTARY_SUBBLOCKS, LoudnessMeter, block_loudness, gated_loudness
+    from ..audio import audio_info, iter_blocks
+    from ..dsp.chain import make_processor
 
     out: dict[str, float] = {}
     for path in paths:
-        audio, rate = read_audio(path)
+        rate = audio_info(path).rate
         active = _active_chain(state, rate)
         if not active:
             return {}
-        out[path.name] = float(integrated_loudness(apply_chain_offline(audio, rate, active), rate))
+        procs = [make_processor(fx.kind, dict(fx.params), rate) for fx in active]
+        meter = LoudnessMeter(rate, 2, peaks=False)
+        for block in iter_blocks(path, HEARD_BLOCK_FRAMES):
+            chunk = block if block.shape[1] == 2 else np.repeat(block[:, :1], 2, axis=1)
+            for proc in procs:
+                chunk = proc.process(chunk)
+            meter.feed(chunk)
+        out[path.name] = float(gated_loudness(block_loudness(meter.subblock_power(), MOMENTARY_SUBBLOCKS)))
     return out
 
 
