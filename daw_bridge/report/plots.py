@@ -202,6 +202,16 @@ def timeline_png(
     deviations: dict[str, list[float | None]],
     level_lu: float | None,
 ) -> bytes:
+    """:func:`timeline_figure` as PNG bytes."""
+    return _png(timeline_figure(mix, findings, deviations, level_lu))
+
+
+def timeline_figure(
+    mix: Measurement,
+    findings: Sequence[Any],
+    deviations: dict[str, list[float | None]],
+    level_lu: float | None,
+) -> Any:
     """The song's sections (top row) and, per area, each section's deviation from the references as a coloured
     band with its value and unit: the area's colour where a finding covers it, grey where it is within the
     references. ``deviations`` is :func:`~daw_bridge.analysis.compare.section_deviations`; ``level_lu`` the whole
@@ -227,7 +237,7 @@ def timeline_png(
             ax.broken_barh([(s.start_s, s.end_s - s.start_s)], (y - 0.4, 0.8), facecolors=color,
                            edgecolor="white")
             if label_all:
-                text = "no figure" if value is None else f"{value:+.1f} dB"
+                text = "no figure" if value is None else f"{round(value, 1) + 0.0:+.1f} dB"  # never "-0.0"
                 ax.text((s.start_s + s.end_s) / 2, y, text, ha="center", va="center", fontsize=8.5,
                         color="#777777" if value is None else "#111111")
         if not label_all:  # too many sections for a value in each: label the findings
@@ -238,7 +248,7 @@ def timeline_png(
     level_hit = any(f.area == "level" for f in findings)
     ax.broken_barh([(0.0, end)], (y - 0.4, 0.8), facecolors=AREA_COLORS["level"] if level_hit else NEUTRAL_COLOR,
                    edgecolor="white")
-    level_text = "no figure" if level_lu is None else f"{level_lu:+.1f} LU (whole song, renders)"
+    level_text = "no figure" if level_lu is None else f"{round(level_lu, 1) + 0.0:+.1f} LU (whole song, renders)"
     ax.text(end / 2, y, level_text, ha="center", va="center", fontsize=8.5)
     ax.set_yticks([y_of[r] for r in rows])
     ax.set_yticklabels(["section", *(TIMELINE_LABELS[a] for a in TIMELINE_AREAS)], fontsize=8)
@@ -249,4 +259,5 @@ def timeline_png(
                  fontsize=9)
     ax.grid(alpha=0.3, axis="x")
     ax.set_axisbelow(True)
-    return _png(fig)
+    fig.tight_layout()
+    return fig
