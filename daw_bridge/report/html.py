@@ -150,20 +150,20 @@ def loudness_part(mix: Measurement, references: Sequence[Measurement], heard: Ma
         h = heard.get(m.name)
         cells = ""
         if has_heard:
-            rel = h - mix_heard if h is not None and mix_heard is not None and m is not mix else None
+            rel = _rel(h, mix_heard) if m is not mix else None
             cells += f"<td>{_fmt(h, ' LUFS')}</td><td>{_fmt(rel, ' LU') if m is not mix else '0 (mix)'}</td>"
-        rel_render = lo.integrated_lufs - mix.loudness.integrated_lufs if m is not mix else None
+        rel_render = _rel(lo.integrated_lufs, mix.loudness.integrated_lufs) if m is not mix else None
         cells += (f"<td>{_fmt(lo.integrated_lufs, ' LUFS')}</td>"
                   f"<td>{_fmt(rel_render, ' LU') if m is not mix else '0 (mix)'}</td>"
                   f"<td>{_fmt(lo.lra_lu, ' LU').lstrip('+')}</td><td>{_fmt(lo.short_term_max_lufs, ' LUFS')}</td>"
                   f"<td>{_fmt(lo.true_peak_dbtp, ' dBTP')}</td>")
         out.append(f"<tr><td>{html.escape(m.name)}</td>{cells}</tr>")
     out.append("</table>")
-    render_rel = [r.loudness.integrated_lufs - mix.loudness.integrated_lufs for r in references]
+    render_rel = [v for r in references if (v := _rel(r.loudness.integrated_lufs, mix.loudness.integrated_lufs))
+                  is not None]
     span = _span(render_rel)
     if has_heard:
-        heard_rel = [h - mix_heard for r in references
-                     if (h := heard.get(r.name)) is not None and mix_heard is not None]
+        heard_rel = [v for r in references if (v := _rel(heard.get(r.name), mix_heard)) is not None]
         out.append(
             f"<p class='note'>As heard through the monitoring chain at bounce time, the references sit "
             f"{_span(heard_rel)} from the mix: this is what level matching matches and what the A/B plays. The "
@@ -179,6 +179,13 @@ def loudness_part(mix: Measurement, references: Sequence[Measurement], heard: Ma
         out.append(f"<p class='note'>Levels of the renders (not as heard: the monitoring state at bounce time is "
                    f"unknown); the references sit {span} from the mix.</p>")
     return "\n".join(out)
+
+
+def _rel(level: float | None, mix_level: float | None) -> float | None:
+    """``level`` minus ``mix_level`` as the table shows them (0.1 steps), so the printed numbers add up."""
+    if level is None or mix_level is None or not (math.isfinite(level) and math.isfinite(mix_level)):
+        return None
+    return round(round(level, 1) - round(mix_level, 1), 1) + 0.0
 
 
 def _span(values: Sequence[float]) -> str:

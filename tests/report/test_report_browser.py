@@ -85,6 +85,9 @@ def test_report_renders_cleanly_with_titled_figures_and_true_numbers(
     assert spread < 0.1, "level matching matched as heard"
     for name in names:
         assert f"{heard[name]:.1f} LUFS" in text
+    mix_render = round(data["mix"]["loudness"]["integrated_lufs"], 1)
     for measured in (data["mix"], *data["references"]):
         assert f"{measured['loudness']['integrated_lufs']:.1f} LUFS" in text
+        shown = round(measured["loudness"]["integrated_lufs"], 1)  # the table adds up as printed
+        assert f"{round(shown - mix_render, 1) + 0.0:+.1f} LU" in text
     assert "As heard through the monitoring chain at bounce time, the references sit +0.0 LU from the mix" in text
