@@ -176,8 +176,8 @@ def loudness_part(mix: Measurement, references: Sequence[Measurement], heard: Ma
                    "correction, crossfeed, simulation or band solo was on at bounce time, so this is also how they "
                    "were heard (apart from the constant monitoring headroom, the same for all).</p>")
     else:
-        out.append(f"<p class='note'>Levels of the renders (not as heard: the monitoring state at bounce time is "
-                   f"unknown); the references sit {span} from the mix.</p>")
+        out.append(f"<p class='note'>Levels of the renders (not as heard: the monitoring at bounce time could not "
+                   f"be read or applied, see above); the references sit {span} from the mix.</p>")
     return "\n".join(out)
 
 

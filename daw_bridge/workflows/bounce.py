@@ -19,7 +19,7 @@ from ..analysis.measurement import Measurement
 from ..analysis.sections import MIN_SECTION_S, Region
 from ..config import Config
 from ..daw import Daw, MarkerInfo, MarkerSpec, MonitorFx, Progress
-from ..errors import ConfigError, InvalidParameter, RenderError
+from ..errors import DawBridgeError, InvalidParameter, RenderError
 from ..monitoring import MonitoringState, chain, load_state
 from ..report.html import write_report
 from .advice import ADVICE, Advice, advice_for, advise
@@ -219,14 +219,18 @@ def bounce_and_check(
     comparison = compare(mix, refs, thresholds=thresholds or Thresholds())
 
     report(0.86, "loudness as heard through the monitoring chain")
-    lines: list[str]
+    # the monitoring state or a preset it names may be unreadable: that must not cost the bounce, the report says
+    # so, naming the file or preset at fault
+    heard: dict[str, float] = {}
+    lines: list[str] = []
     try:
         state_now = monitoring if monitoring is not None else load_state()
         lines = monitoring_lines(state_now)
         heard = heard_loudness([bounce, *ref_paths], state_now)
         known = True
-    except ConfigError as exc:  # an unreadable state must not cost the bounce: the report says so
-        lines, heard, known = [f"Monitoring state unknown: {exc}"], {}, False
+    except DawBridgeError as exc:
+        lines.append(f"Levels as heard not computed: {exc}" if lines else f"Monitoring state unknown: {exc}")
+        known = False
 
     report(0.9, "placing markers")
     markers = publish_findings(daw, comparison.findings)

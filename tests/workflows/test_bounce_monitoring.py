@@ -43,4 +43,14 @@ def test_without_effects_the_renders_are_what_was_heard_and_a_broken_state_is_sa
     broken = bounce_and_check(session.daw, session.config)
     assert broken.bounce.is_file() and broken.heard_lufs == {}
     assert broken.monitoring[0].startswith("Monitoring state unknown:") and str(path) in broken.monitoring[0]
-    assert "not as heard: the monitoring state at bounce time is unknown" in broken.report.read_text(encoding="utf-8")
+    assert "not as heard: the monitoring at bounce time could not be read" in broken.report.read_text(encoding="utf-8")
+
+
+def test_a_preset_that_cannot_be_found_is_named_and_the_bounce_completes(
+    session: EmbeddedSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    result = bounce_and_check(session.daw, session.config, monitoring=MonitoringState(headphones="Nonesuch HP-1"))
+    assert result.bounce.is_file() and result.heard_lufs == {}
+    assert result.monitoring[0] == "Headphone correction: Nonesuch HP-1 at 100 %"
+    assert result.monitoring[-1].startswith("Levels as heard not computed:") and "Nonesuch" in result.monitoring[-1]
