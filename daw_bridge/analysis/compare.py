@@ -242,6 +242,19 @@ def _findings(
     return findings
 
 
+def section_deviations(mix: Measurement, refs: Sequence[Measurement]) -> dict[str, list[float | None]]:
+    """Per area (reverb, width, highs), each mix section's distance (dB) from the median of the references'
+    sections, measured as :func:`_findings` measures it (None where the section is not compared): the figures
+    the report's timeline draws for every section, findings or not."""
+    out: dict[str, list[float | None]] = {}
+    for area in ("reverb", "width", "highs"):
+        pool = [v for r in refs for s in r.sections if (v := _section_figure(r, s, area)) is not None]
+        med = float(np.median(pool)) if pool else None
+        values = [_section_figure(mix, s, area) for s in mix.sections]
+        out[area] = [None if v is None or med is None else v - med for v in values]
+    return out
+
+
 def _merge(raw: list[tuple[str, float, float, float]]) -> list[Finding]:
     """Join adjacent sections of the same area and sign; the value is their mean."""
     out: list[Finding] = []
@@ -299,4 +312,5 @@ __all__ = [
     "Thresholds",
     "compare",
     "message",
+    "section_deviations",
 ]

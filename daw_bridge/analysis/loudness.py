@@ -23,6 +23,12 @@ SHELF_F0_HZ, SHELF_GAIN_DB, SHELF_Q = 1681.974450955533, 3.999843853973347, 0.70
 HIGHPASS_F0_HZ, HIGHPASS_Q = 38.13547087602444, 0.5003270373238773
 #: Channel weights L, R, C, Ls, Rs (BS.1770 Table 3); further channels weigh 1.0.
 CHANNEL_WEIGHTS: tuple[float, ...] = (1.0, 1.0, 1.0, 1.41, 1.41)
+#: Weight of the one channel of a mono file. Decision (issue 22): a mono file is measured as the dual-mono
+#: playback it gets in a stereo session (the same signal on both speakers), i.e. as its stereo copy, so its
+#: loudness reads +3.01 dB over BS.1770's single-channel sum and a mono mix is compared fairly with stereo
+#: references. The same convention as FFmpeg's ebur128 ``dualmono`` option (its docs: a mono file "intended for
+#: playback on a stereo system" is otherwise measured "perceptually incorrect").
+MONO_AS_DUAL_MONO_WEIGHT = 2.0
 #: Loudness offset of BS.1770 eq. 2 (LU).
 LOUDNESS_OFFSET_DB = -0.691
 SUBBLOCK_S = 0.1  # s; gating blocks are 4, short-term blocks 30 of these
@@ -81,7 +87,10 @@ def midrange_sos(rate: int) -> npt.NDArray[np.float64]:
 
 
 def channel_weights(channels: int) -> npt.NDArray[np.float64]:
-    """BS.1770 weight per channel, shape ``(channels,)``."""
+    """BS.1770 weight per channel, shape ``(channels,)``; a mono file weighs as dual mono
+    (:data:`MONO_AS_DUAL_MONO_WEIGHT`)."""
+    if channels == 1:
+        return np.array([MONO_AS_DUAL_MONO_WEIGHT])
     return np.array([CHANNEL_WEIGHTS[c] if c < len(CHANNEL_WEIGHTS) else 1.0 for c in range(channels)])
 
 
@@ -297,14 +306,14 @@ def integrated_loudness(audio: npt.ArrayLike, rate: int) -> float:
 
 
 def midrange_loudness(audio: npt.ArrayLike, rate: int) -> float:
-    """Gated level (dB re full-scale mean square, channels summed) of the 300 Hz-3 kHz band.
+    """Gated level (dB re full-scale mean square, channels summed; mono as dual mono) of the 300 Hz-3 kHz band.
 
     Same blocks and gates as BS.1770 but with a band pass in place of K-weighting and no -0.691 offset, so two
     signals with equal midrange level read equal; -inf for silence.
     """
     arr = _validated(audio, rate)
     meter = LoudnessMeter(rate, arr.shape[1], sos=midrange_sos(rate), peaks=False)
-    meter.weights = np.ones(arr.shape[1])
+    meter.weights = np.full(arr.shape[1], MONO_AS_DUAL_MONO_WEIGHT if arr.shape[1] == 1 else 1.0)
     meter.feed(arr)
     return gated_loudness(block_loudness(meter.subblock_power(), MOMENTARY_SUBBLOCKS)) - LOUDNESS_OFFSET_DB
 
@@ -320,6 +329,7 @@ __all__ = [
     "LoudnessMeter",
     "LoudnessStats",
     "block_loudness",
+    "MONO_AS_DUAL_MONO_WEIGHT",
     "channel_weights",
     "EnergyTrace",
     "kweighted_subblock_power",

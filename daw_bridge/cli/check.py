@@ -25,14 +25,16 @@ def print_check(result: CheckResult) -> None:
         return f"{v:+.1f} {unit}" if isinstance(v, int | float) else "n/a"
 
     click.echo(
-        f"Overall (mix minus references): loudness {fmt(dev.get('loudness_lu'), 'LU')}, "
+        f"Overall (mix minus references): loudness {fmt(dev.get('loudness_lu'), 'LU')} (renders), "
         f"highs {fmt(dev.get('highs_db'), 'dB')}, width {fmt(dev.get('width_db'), 'dB')}, "
         f"reverb {fmt(dev.get('reverb_db'), 'dB')}"
     )
     if result.comparison.findings:
         click.echo(f"Findings ({len(result.comparison.findings)}, marked in the DAW):")
-        for f in result.comparison.findings:
+        for i, f in enumerate(result.comparison.findings):
             click.echo(f"  {f.start_s:6.1f}-{f.end_s:6.1f} s  [{f.area}] {f.message}")
+            if i < len(result.advice):
+                click.echo(f"      change: {result.advice[i].action}")
     else:
         click.echo("No findings: every section sits within the references.")
     click.echo(f"Report:  {result.report}")
@@ -68,7 +70,8 @@ def check(ctx: click.Context, refs: tuple[Path, ...], profile: str | None, fail_
         )
     if as_json:
         echo_json({**result.comparison.to_dict(), "bounce": result.bounce, "report": result.report,
-                   "failed_areas": result.failed_areas})
+                   "failed_areas": result.failed_areas, "advice": result.advice, "monitoring": result.monitoring,
+                   "heard_lufs": result.heard_lufs})
     else:
         print_check(result)
     if result.failed_areas:

@@ -66,9 +66,15 @@ def _hz(freq: float) -> str:
 
 
 def _ref_series(ax: Any, x: np.ndarray, refs: np.ndarray, label: str) -> None:
+    """The references' median as a line and, with two or more, their spread as a band (10-90 % from three
+    references on, else lowest to highest) drawn with an edge, so band and legend entry show even when narrow."""
     med, lo, hi = _ref_range(refs)
-    if refs.shape[0] >= 2:
-        ax.fill_between(x, lo, hi, color=REF_COLOR, alpha=0.18, label="references 10-90 %")
+    known = int(np.sum(np.any(np.isfinite(refs), axis=1))) if refs.size else 0
+    if known >= 2:
+        if known < 3:
+            lo, hi = np.nanmin(refs, axis=0), np.nanmax(refs, axis=0)
+        ax.fill_between(x, lo, hi, facecolor=REF_COLOR, alpha=0.25, edgecolor=REF_COLOR, linewidth=0.8,
+                        label="references 10-90 %" if known >= 3 else f"references' range ({known})")
     ax.plot(x, med, "o-", color=REF_COLOR, label=label)
 
 
@@ -79,7 +85,7 @@ def band_balance_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
     ref_vals = np.array([[_num(b.level_db) for b in r.balance.bands] for r in refs]).reshape(len(refs), len(BANDS))
     _ref_series(ax, x, ref_vals, "references (median)")
     ax.plot(x, [_num(b.level_db) for b in mix.balance.bands], "s-", color=MIX_COLOR, label="mix")
-    _band_axis(ax, "level re track (dB)", "Band balance")
+    _band_axis(ax, "level re track (dB)", "Band balance: level per band re the whole track (dB)")
     return _png(fig)
 
 
@@ -93,7 +99,7 @@ def width_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
     _ref_series(ax, x, ref_vals, "references (median)")
     if mix.width is not None:
         ax.plot(x, [_num(b.side_mid_db) for b in mix.width.bands], "s-", color=MIX_COLOR, label="mix")
-    _band_axis(ax, "side/mid (dB)", "Width per band (higher = wider)")
+    _band_axis(ax, "side/mid (dB)", "Width per band: side/mid (dB; higher = wider)")
     return _png(fig)
 
 
@@ -135,11 +141,23 @@ def reverb_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
     return _png(fig)
 
 
-def decay_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
-    """Median free decay per broad band (dB re peak against seconds after it): mix against each reference."""
-    bands = mix.reverb.bands
-    fig, axes = plt.subplots(1, len(bands), figsize=(8.4, 3.2), sharey=True)
-    for i, (ax, band) in enumerate(zip(np.atleast_1d(axes), bands, strict=True)):
+def decay_bands(mix: Measurement, refs: Sequence[Measurement]) -> list[int]:
+    """Indices of the broad bands where the mix or a reference has a median free decay to draw."""
+    return [i for i, band in enumerate(mix.reverb.bands)
+            if band.decay_db or any(r.reverb.bands[i].decay_db for r in refs if i < len(r.reverb.bands))]
+
+
+def decay_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes | None:
+    """Median free decay per broad band (dB re peak against seconds after it): mix against each reference.
+
+    Only bands with a decay get a panel; None when no band has one (the report says so in a line of text)."""
+    drawn_bands = decay_bands(mix, refs)
+    if not drawn_bands:
+        return None
+    fig, axes = plt.subplots(1, len(drawn_bands), figsize=(2.9 * len(drawn_bands) + 0.6, 3.2), sharey=True,
+                             squeeze=False)
+    for k, (ax, i) in enumerate(zip(axes[0], drawn_bands, strict=True)):
+        band = mix.reverb.bands[i]
         drawn = False
         for ref in refs:
             curve = ref.reverb.bands[i]
@@ -151,45 +169,95 @@ def decay_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
         if band.decay_db:
             t = np.arange(len(band.decay_db)) * band.decay_step_s
             ax.plot(t, band.decay_db, "-", color=MIX_COLOR, lw=2.0, label="mix")
-        elif not drawn:
-            ax.text(0.5, 0.5, "no free decays", transform=ax.transAxes, ha="center", color="#777777", fontsize=8)
+        else:
+            ax.text(0.5, 0.92, "mix: no free decays", transform=ax.transAxes, ha="center", color="#555555",
+                    fontsize=8)
         ax.set_title(f"{band.name} {_hz(band.low_hz)}-{_hz(band.high_hz)} Hz", fontsize=9)
         ax.set_xlabel("time after peak (s)")
         ax.set_ylim(-60.0, 3.0)
         ax.grid(alpha=0.3)
-        if i == 0:
-            ax.set_ylabel("dB re peak")
-        if band.decay_db or drawn:
-            ax.legend(fontsize=7)
+        if k == 0:
+            ax.set_ylabel("level re peak (dB)")
+        ax.legend(fontsize=7, loc="lower left")
     return _png(fig)
 
 
-def timeline_png(mix: Measurement, refs: Sequence[Measurement], findings: Sequence[Any]) -> bytes:
-    """Mix loudness per section (top) and one lane per finding area (bottom), on a shared time axis."""
-    fig, (top, lanes) = plt.subplots(
-        2, 1, figsize=(9, 3.8), sharex=True, gridspec_kw={"height_ratios": [1.3, 1.0]}
-    )
-    end = max((s.end_s for s in mix.sections), default=mix.duration_s)
-    for s in mix.sections:
-        top.hlines(_num(s.loudness_lufs), s.start_s, s.end_s, color=MIX_COLOR, lw=3)
-        top.text((s.start_s + s.end_s) / 2, _num(s.loudness_lufs), s.name, ha="center", va="bottom", fontsize=7)
-    ref_loud = [v for v in (_num(r.loudness.integrated_lufs) for r in refs) if np.isfinite(v)]
-    if ref_loud:
-        top.axhline(float(np.median(ref_loud)), color=REF_COLOR, ls="--", label="references (integrated)")
-        top.legend(fontsize=7, loc="lower right")
-    top.set_ylabel("mix LUFS")
-    top.set_title("Sections and findings")
-    top.grid(alpha=0.3)
-    areas = ["level", "highs", "width", "reverb"]
-    for f in findings:
-        row = areas.index(f.area) if f.area in areas else 0
-        lanes.barh(row, f.end_s - f.start_s, left=f.start_s, height=0.6,
-                   color=AREA_COLORS.get(f.area, "#ff8000"), alpha=0.85)
-        lanes.text(f.start_s + 0.1, row, f"{f.value:+.1f}", va="center", fontsize=7)
-    lanes.set_yticks(range(len(areas)))
-    lanes.set_yticklabels(areas, fontsize=8)
-    lanes.set_ylim(-0.6, len(areas) - 0.4)
-    lanes.set_xlim(0, end)
-    lanes.set_xlabel("time (s)")
-    lanes.grid(alpha=0.3, axis="x")
-    return _png(fig)
+#: Timeline rows, top to bottom, after the sections row.
+TIMELINE_AREAS = ("level", "highs", "width", "reverb")
+TIMELINE_LABELS = {"level": "level (LU)", "highs": "highs (dB)", "width": "width (dB)", "reverb": "reverb (dB)"}
+NEUTRAL_COLOR = "#e4e4e4"
+_TIMELINE_WIDTH_IN = 9.0
+_AXES_SHARE = 0.85  # of the figure width, after the row labels
+
+
+def _fits(text: str, span_s: float, total_s: float, fontsize: float = 8.5) -> bool:
+    """Whether ``text`` fits in a span of ``span_s`` seconds of a ``total_s``-second axis."""
+    width_in = span_s / max(total_s, 1e-9) * _TIMELINE_WIDTH_IN * _AXES_SHARE
+    return len(text) * fontsize * 0.62 / 72.0 <= width_in * 0.92
+
+
+def timeline_png(
+    mix: Measurement,
+    findings: Sequence[Any],
+    deviations: dict[str, list[float | None]],
+    level_lu: float | None,
+) -> bytes:
+    """:func:`timeline_figure` as PNG bytes."""
+    return _png(timeline_figure(mix, findings, deviations, level_lu))
+
+
+def timeline_figure(
+    mix: Measurement,
+    findings: Sequence[Any],
+    deviations: dict[str, list[float | None]],
+    level_lu: float | None,
+) -> Any:
+    """The song's sections (top row) and, per area, each section's deviation from the references as a coloured
+    band with its value and unit: the area's colour where a finding covers it, grey where it is within the
+    references. ``deviations`` is :func:`~daw_bridge.analysis.compare.section_deviations`; ``level_lu`` the whole
+    song's loudness deviation (renders)."""
+    sections = mix.sections
+    end = max((s.end_s for s in sections), default=mix.duration_s) or mix.duration_s
+    rows = ["sections", *TIMELINE_AREAS]
+    fig, ax = plt.subplots(figsize=(_TIMELINE_WIDTH_IN, 0.5 * len(rows) + 0.9))
+    y_of = {name: len(rows) - 1 - i for i, name in enumerate(rows)}
+    label_all = all(_fits("-88.8 dB", s.end_s - s.start_s, end) for s in sections)
+    for k, s in enumerate(sections):
+        y = y_of["sections"]
+        ax.broken_barh([(s.start_s, s.end_s - s.start_s)], (y - 0.4, 0.8),
+                       facecolors="#f4f4f4" if k % 2 else "#dcdcdc", edgecolor="white")
+        if _fits(s.name, s.end_s - s.start_s, end):
+            ax.text((s.start_s + s.end_s) / 2, y, s.name, ha="center", va="center", fontsize=8.5)
+    for area in ("highs", "width", "reverb"):
+        y = y_of[area]
+        hits = [f for f in findings if f.area == area]
+        for s, value in zip(sections, deviations.get(area, []), strict=False):
+            covered = any(f.start_s < s.end_s and s.start_s < f.end_s for f in hits)
+            color = AREA_COLORS[area] if covered else NEUTRAL_COLOR
+            ax.broken_barh([(s.start_s, s.end_s - s.start_s)], (y - 0.4, 0.8), facecolors=color,
+                           edgecolor="white")
+            if label_all:
+                text = "no figure" if value is None else f"{round(value, 1) + 0.0:+.1f} dB"  # never "-0.0"
+                ax.text((s.start_s + s.end_s) / 2, y, text, ha="center", va="center", fontsize=8.5,
+                        color="#777777" if value is None else "#111111")
+        if not label_all:  # too many sections for a value in each: label the findings
+            for f in hits:
+                ax.text((f.start_s + f.end_s) / 2, y, f"{f.value:+.1f} dB", ha="center", va="center",
+                        fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+    y = y_of["level"]
+    level_hit = any(f.area == "level" for f in findings)
+    ax.broken_barh([(0.0, end)], (y - 0.4, 0.8), facecolors=AREA_COLORS["level"] if level_hit else NEUTRAL_COLOR,
+                   edgecolor="white")
+    level_text = "no figure" if level_lu is None else f"{round(level_lu, 1) + 0.0:+.1f} LU (whole song, renders)"
+    ax.text(end / 2, y, level_text, ha="center", va="center", fontsize=8.5)
+    ax.set_yticks([y_of[r] for r in rows])
+    ax.set_yticklabels(["section", *(TIMELINE_LABELS[a] for a in TIMELINE_AREAS)], fontsize=8)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(0, end)
+    ax.set_xlabel("time (s)")
+    ax.set_title("Mix minus references per section (dB; coloured = finding, grey = within the references)",
+                 fontsize=9)
+    ax.grid(alpha=0.3, axis="x")
+    ax.set_axisbelow(True)
+    fig.tight_layout()
+    return fig

@@ -9,57 +9,31 @@ someone mixing on headphones, which exaggerate reverb, width and highs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..analysis.cache import AnalysisCache
-from ..analysis.compare import Comparison, Finding, Thresholds, compare
+from ..analysis.compare import Comparison, Thresholds, compare
 from ..analysis.engine import analyze_file
 from ..analysis.measurement import Measurement
 from ..analysis.sections import MIN_SECTION_S, Region
 from ..config import Config
-from ..daw import Daw, MarkerInfo, MarkerSpec, Progress
-from ..errors import InvalidParameter, RenderError
+from ..daw import Daw, MarkerInfo, MarkerSpec, MonitorFx, Progress
+from ..errors import DawBridgeError, InvalidParameter, RenderError
+from ..monitoring import MonitoringState, chain, load_state
 from ..report.html import write_report
+from .advice import ADVICE, Advice, advice_for, advise
 from .markers import publish_findings
 from .renders import render_source, safe_stem
 from .roles import MIX, find_roles, load_ab_state
 
 AREAS = ("reverb", "width", "highs", "level")
 
-#: What to do about a deviation, worded for headphone mixing: (mix has less, mix has more).
-ADVICE: dict[str, tuple[str, str]] = {
-    "reverb": (
-        "Drier than the references: headphones exaggerate reverb, so what sounds right on them is too dry on "
-        "speakers. Raise the reverb sends here.",
-        "Wetter than the references: unusual for a headphone mix; check the sends in this section.",
-    ),
-    "width": (
-        "Narrower than the references: headphones exaggerate width, so panning tends to end up too narrow. "
-        "Pan wider here.",
-        "Wider than the references: check mono compatibility and keep low end centred.",
-    ),
-    "highs": (
-        "Duller than the references: headphones exaggerate highs (they sound nearer), so vocals and cymbals end "
-        "up too dark on speakers. Brighten here.",
-        "Brighter than the references: check for harshness on speakers.",
-    ),
-    "level": (
-        "Quieter than the references in this section.",
-        "Louder than the references in this section.",
-    ),
-}
-
-
-def advice_for(finding: Finding) -> str:
-    """The headphone-aware advice for one finding (its ``value`` sign says which way the mix deviates)."""
-    less, more = ADVICE.get(finding.area, ("", ""))
-    return more if finding.value > 0 else less
-
-
 @dataclass(frozen=True)
 class CheckResult:
-    """What a check produced: the bounce, the report, the comparison, the markers, and the failed areas."""
+    """What a check produced: the bounce, the report, the comparison, the markers, the failed areas, the change
+    to make per finding (``advice``, in the findings' order), the monitoring at bounce time (one line each) and
+    the files' integrated loudness as heard through it (``heard_lufs`` by file name; empty without a chain)."""
 
     bounce: Path
     report: Path
@@ -67,6 +41,9 @@ class CheckResult:
     markers: tuple[MarkerSpec, ...]
     failed_areas: tuple[str, ...]
     reference_files: tuple[Path, ...]
+    advice: tuple[Advice, ...] = ()
+    monitoring: tuple[str, ...] = ()
+    heard_lufs: dict[str, float] = field(default_factory=dict)
 
 
 def song_sections(markers: Sequence[MarkerInfo], duration_s: float, *, offset_s: float = 0.0) -> list[Region] | None:
@@ -91,6 +68,63 @@ def song_sections(markers: Sequence[MarkerInfo], duration_s: float, *, offset_s:
     clipped = [(max(0.0, a), min(duration_s, b), n) for a, b, n in regions]
     usable = [(a, b, n) for a, b, n in clipped if b - a >= MIN_SECTION_S]
     return usable or None
+
+
+def monitoring_lines(state: MonitoringState) -> list[str]:
+    """The monitoring ``state`` as a person reads it: headphone, each effect on or off, headroom, ceiling."""
+    lines = [
+        f"Headphone correction: {state.headphones} at {state.strength_pct:.0f} %"
+        + (f", bass trim {state.bass_trim_db:+.1f} dB" if state.bass_trim_db else "")
+        if state.headphones else "Headphone correction: off (no headphone model chosen)",
+        f"Crossfeed: {state.crossfeed}" + (f", centre {state.centre_db:+.1f} dB" if state.centre_db else "")
+        if state.crossfeed else "Crossfeed: off",
+        f"Playback simulation: {state.simulation}" if state.simulation else "Playback simulation: off",
+        f"Band solo: {state.band}" if state.band else "Band solo: off",
+        f"Virtual speakers: {state.speakers}" if state.speakers else "Virtual speakers: off",
+        f"Monitoring headroom: {state.headroom_db:.0f} dB (constant, the same for every source)",
+        f"Safety ceiling: {state.ceiling_db:.1f} dBTP" if state.ceiling_db is not None else "Safety ceiling: off",
+    ]
+    return lines
+
+
+def _active_chain(state: MonitoringState, rate: int) -> list[MonitorFx]:
+    """The effects that change what is heard beyond the constant headroom (empty when none is on)."""
+    if state.headphones is None and not (state.crossfeed or state.band or state.simulation or state.speakers):
+        return []
+    return [fx for fx in chain(state, rate) if fx.enabled]
+
+
+#: Frames per step when a file is streamed through the monitoring chain (as :func:`.levels.apply_chain_offline`).
+HEARD_BLOCK_FRAMES = 8192
+
+
+def heard_loudness(paths: Sequence[Path], state: MonitoringState) -> dict[str, float]:
+    """Integrated loudness (LUFS) of each file through the monitoring chain of ``state``, by file name; empty
+    when no effect beyond the constant headroom is on (then the renders' levels are what is heard).
+
+    Streamed block by block (memory does not grow with the file); a mono file is fed to the chain as dual mono,
+    as the monitoring path plays it."""
+    import numpy as np
+
+    from ..analysis.loudness import MOMENTARY_SUBBLOCKS, LoudnessMeter, block_loudness, gated_loudness
+    from ..audio import audio_info, iter_blocks
+    from ..dsp.chain import make_processor
+
+    out: dict[str, float] = {}
+    for path in paths:
+        rate = audio_info(path).rate
+        active = _active_chain(state, rate)
+        if not active:
+            return {}
+        procs = [make_processor(fx.kind, dict(fx.params), rate) for fx in active]
+        meter = LoudnessMeter(rate, 2, peaks=False)
+        for block in iter_blocks(path, HEARD_BLOCK_FRAMES):
+            chunk = block if block.shape[1] == 2 else np.repeat(block[:, :1], 2, axis=1)
+            for proc in procs:
+                chunk = proc.process(chunk)
+            meter.feed(chunk)
+        out[path.name] = float(gated_loudness(block_loudness(meter.subblock_power(), MOMENTARY_SUBBLOCKS)))
+    return out
 
 
 def parse_areas(text: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -120,12 +154,14 @@ def bounce_and_check(
     cache: AnalysisCache | None = None,
     start_s: float | None = None,
     end_s: float | None = None,
+    monitoring: MonitoringState | None = None,
 ) -> CheckResult:
     """Render, analyze against the references, replace our findings markers, write the HTML report.
 
     References are ``reference_files`` when given (checked before anything is rendered), else each reference
     track rendered alone through its track. ``reference_measurements`` (e.g. a reference profile's) join them
-    without any audio. Raises RenderError if the render fails or writes no file.
+    without any audio. ``monitoring`` is the monitoring in use (default: the saved state); the report names it
+    and gives the files' loudness as heard through it. Raises RenderError if the render fails or writes no file.
     """
     report = progress or (lambda _f, _m: None)
     areas = parse_areas(list(fail_on))
@@ -182,8 +218,23 @@ def bounce_and_check(
         refs.append(analyze_file(path, cache=cache))
     comparison = compare(mix, refs, thresholds=thresholds or Thresholds())
 
+    report(0.86, "loudness as heard through the monitoring chain")
+    # the monitoring state or a preset it names may be unreadable: that must not cost the bounce, the report says
+    # so, naming the file or preset at fault
+    heard: dict[str, float] = {}
+    lines: list[str] = []
+    try:
+        state_now = monitoring if monitoring is not None else load_state()
+        lines = monitoring_lines(state_now)
+        heard = heard_loudness([bounce, *ref_paths], state_now)
+        known = True
+    except DawBridgeError as exc:
+        lines.append(f"Levels as heard not computed: {exc}" if lines else f"Monitoring state unknown: {exc}")
+        known = False
+
     report(0.9, "placing markers")
     markers = publish_findings(daw, comparison.findings)
+    advice = tuple(advise(f, comparison.findings) for f in comparison.findings)
     report_path = bounce.with_suffix(".report.html")
     write_report(
         report_path,
@@ -192,7 +243,10 @@ def bounce_and_check(
         references=refs,
         deviation=comparison.to_dict().get("deviation", {}),
         findings=comparison.findings,
-        advice=advice_for,
+        advice=advice,
+        monitoring=lines,
+        monitoring_known=known,
+        heard_lufs=heard,
     )
     failed = tuple(a for a in areas if any(f.area == a for f in comparison.findings))
     report(1.0, "done")
@@ -203,4 +257,11 @@ def bounce_and_check(
         markers=tuple(markers),
         failed_areas=failed,
         reference_files=tuple(ref_paths),
+        advice=advice,
+        monitoring=tuple(lines),
+        heard_lufs=heard,
     )
+
+
+__all__ = ["ADVICE", "AREAS", "CheckResult", "advice_for", "bounce_and_check", "heard_loudness",
+           "monitoring_lines", "parse_areas", "song_sections"]

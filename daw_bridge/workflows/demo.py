@@ -120,13 +120,14 @@ def run_demo(folder: Path, *, say: Say = print) -> DemoResult:
                 f"(audible: {_audible(daw, ab.roles.mix, ab.roles.references)})")
 
         step(6, "Bounce-and-check: render the mix, analyze it against the references, mark the deviations")
-        check = bounce_and_check(daw, cfg)
+        check = bounce_and_check(daw, cfg, monitoring=state)
         dev = check.comparison.to_dict()["deviation"]
         say(f"      bounce: {check.bounce}")
         say(f"      overall: highs {_db(dev.get('highs_db'))}, width {_db(dev.get('width_db'))}, "
             f"reverb {_db(dev.get('reverb_db'))} (mix minus references)")
-        for f in check.comparison.findings:
+        for f, tip in zip(check.comparison.findings, check.advice, strict=True):
             say(f"      finding {f.start_s:4.1f}-{f.end_s:4.1f} s  [{f.area}] {f.message}")
+            say(f"        change: {tip.action}")
         ours = [m for m in daw.markers() if m.ours]
         say(f"      {len(ours)} coloured region(s) placed in REAPER: "
             + "; ".join(f"{m.color} {m.name}" for m in ours))
