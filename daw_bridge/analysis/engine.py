@@ -35,8 +35,10 @@ from .loudness import (
 from .measurement import Measurement
 from .peak import PeakMeter
 from .reverb import analyse_reverb
-from .sections import Region, measure_sections, section_windows
+from .sections import Region, label_sections, measure_sections, section_windows
 from .spectrum import SpectralMeter
+from .structure import MIN_DURATION_S as STRUCTURE_MIN_S
+from .structure import SongSection, find_structure
 from .width import width_from_energy
 
 if TYPE_CHECKING:
@@ -51,13 +53,16 @@ MIN_DURATION_S = 1.0
 MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
+#: Longest file whose song structure is found (s): the mono copy it needs is 4 bytes a sample (20 min at 48 kHz
+#: ≈ 230 MB); longer files keep fixed windows without roles, with a note.
+MAX_STRUCTURE_S = 20 * 60.0
 
 
 class _Pass:
     """The meters of one analysis pass: STFT bands + K-weighted energies, and sample/true peak."""
 
-    def __init__(self, rate: int, channels: int) -> None:
+    def __init__(self, rate: int, channels: int, *, structure_frames: int = 0) -> None:
         if rate < MIN_RATE_HZ:
             raise InvalidParameter(f"sample rate {rate} Hz is too low to analyse (need >= {MIN_RATE_HZ} Hz)")
         self.rate = rate
@@ -70,6 +75,9 @@ class _Pass:
         # peak and trace keep state from block to block: one worker runs them in order
         self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peak")
         self._time_jobs: deque[Future[None]] = deque()
+        # a mono float32 copy for find_structure (filled on the serial worker, in order)
+        self._mono = np.zeros(structure_frames, dtype=np.float32) if structure_frames > 0 else None
+        self._mono_at = 0
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
         """Queue ``block`` for every meter; returns once at most a few blocks' work is still pending."""
@@ -82,18 +90,46 @@ class _Pass:
     def _time_domain(self, block: npt.NDArray[np.floating]) -> None:
         self.peak.feed(block)
         self.trace.feed(block)
+        if self._mono is not None:
+            n = min(block.shape[0], self._mono.size - self._mono_at)
+            part = self._mono[self._mono_at : self._mono_at + n]
+            part[:] = block[:n, 0]
+            for ch in range(1, block.shape[1]):
+                part += block[:n, ch]
+            part *= np.float32(1.0 / block.shape[1])
+            self._mono_at += n
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         self._serial.shutdown(cancel_futures=True)
 
+    def _structure(self, notes: list[str]) -> tuple[SongSection, ...]:
+        if self._mono is None:
+            return ()
+        try:
+            return find_structure(self._mono[: self._mono_at, None], self.rate).sections
+        except InvalidAudio as exc:
+            notes.append(f"song sections: {exc}")
+            return ()
+        finally:
+            self._mono = None
+
     def finish(
-        self, *, name: str, path: str | None, duration_s: float, windows: list[Region]
+        self, *, name: str, path: str | None, duration_s: float, windows: list[Region], regions: bool = False,
+        song_windows: bool = False,
     ) -> Measurement:
+        """``regions``: the windows are the DAW's (their names may state roles); ``song_windows``: measure the
+        song sections found instead of ``windows`` (when any are found)."""
         while self._time_jobs:
             self._time_jobs.popleft().result()
+        notes: list[str] = []
+        # the song's sections on the (now idle) serial worker while the band frames are finished here
+        song_job = self._serial.submit(self._structure, notes)
         frames = self.spectral.finish()
+        song = song_job.result()
         self.close()
+        if song_windows and song and not regions:
+            windows = [(g.start_s, g.end_s, g.role) for g in song]
         power = kweighted_subblock_power(self.trace, frames.kweighted[:, 0], frames.kweighted[:, 1])
         stats = stats_from_subblocks(power, self.peak)
         if stats.integrated_lufs == -math.inf:
@@ -106,7 +142,6 @@ class _Pass:
             frames.tilt_valid,
         )
         width = None
-        notes: list[str] = []
         if frames.right is not None and frames.cross is not None:
             width = width_from_energy(
                 frames.left[use].sum(axis=0, dtype=np.float64),
@@ -128,8 +163,10 @@ class _Pass:
         reverb, decays = analyse_reverb(
             frames.reverb, frames.hop_s, ambient=frames.ambient, totals=frames.total, gate=use
         )
-        sections = measure_sections(
-            windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays
+        sections = label_sections(
+            measure_sections(windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays),
+            song,
+            by_name=regions,
         )
         return Measurement(
             name=name,
@@ -143,6 +180,7 @@ class _Pass:
             reverb=reverb,
             sections=sections,
             notes=tuple(notes),
+            structure=song,
         )
 
 
@@ -166,6 +204,13 @@ def _frame_gate(power: npt.NDArray[np.float64], n_frames: int, hop_s: float) -> 
     return np.asarray(momentary[block] > gate)
 
 
+def _structure_frames(structure: bool, frames: int, rate: int) -> int:
+    """Frames of the mono copy to keep for find_structure: all of them, or 0 when not asked for or out of range."""
+    if not structure or not STRUCTURE_MIN_S * rate <= frames <= MAX_STRUCTURE_S * rate:
+        return 0
+    return frames
+
+
 def _check_duration(name: str, duration_s: float) -> None:
     if duration_s < MIN_DURATION_S:
         raise InvalidAudio(
@@ -185,8 +230,13 @@ def analyze_audio(
     name: str = "",
     sections: Sequence[Region] | None = None,
     section_s: float = 4.0,
+    structure: bool = True,
+    song_windows: bool = False,
 ) -> Measurement:
-    """Measure ``audio`` ``(frames, channels)`` or ``(frames,)`` at ``rate`` Hz (same figures as a file)."""
+    """Measure ``audio`` ``(frames, channels)`` or ``(frames,)`` at ``rate`` Hz (same figures as a file).
+
+    ``structure``: find the song's sections (:func:`.structure.find_structure`) and give every measured section
+    its role; ``song_windows``: measure those song sections instead of fixed ``section_s`` windows."""
     arr = np.asarray(audio)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -202,11 +252,12 @@ def analyze_audio(
         raise InvalidParameter(f"rate {rate} Hz must be > 0")
     _check_duration(label, duration_s)
     windows = section_windows(duration_s, section_s=section_s, regions=sections)
-    run = _Pass(rate, arr.shape[1])
+    run = _Pass(rate, arr.shape[1], structure_frames=_structure_frames(structure, arr.shape[0], rate))
     try:
         for start in range(0, arr.shape[0], BLOCK_FRAMES):
             run.feed(arr[start : start + BLOCK_FRAMES])
-        return run.finish(name=label, path=None, duration_s=duration_s, windows=windows)
+        return run.finish(name=label, path=None, duration_s=duration_s, windows=windows,
+                          regions=sections is not None, song_windows=song_windows)
     finally:
         run.close()
 
@@ -218,20 +269,28 @@ def analyze_file(
     section_s: float = 4.0,
     progress: Progress | None = None,
     cache: AnalysisCache | None = None,
+    structure: bool = True,
+    song_windows: bool = False,
 ) -> Measurement:
-    """Measure the file at ``path`` in one streaming pass; results are reused from ``cache`` when given."""
+    """Measure the file at ``path`` in one streaming pass; results are reused from ``cache`` when given.
+    ``structure`` and ``song_windows`` as in :func:`analyze_audio`."""
     p = Path(path)
     info = audio_info(p)
     _check_duration(str(p), info.duration_s)
     windows = section_windows(info.duration_s, section_s=section_s, regions=sections)
-    settings = {"version": ANALYSIS_VERSION, "sections": [list(w) for w in windows]}
+    settings = {
+        "version": ANALYSIS_VERSION,
+        "sections": [list(w) for w in windows],
+        "structure": structure,
+        "song_windows": song_windows,
+    }
     if cache is not None:
         hit = cache.load(p, settings)
         if hit is not None:
             if progress is not None:
                 progress(1.0, f"{p.name}: cached")
             return hit
-    run = _Pass(info.rate, info.channels)
+    run = _Pass(info.rate, info.channels, structure_frames=_structure_frames(structure, info.frames, info.rate))
     try:
         for block in _prefetched(iter_blocks(p, BLOCK_FRAMES, dtype="float32")):
             run.feed(block)
@@ -240,7 +299,8 @@ def analyze_file(
                     min(run.samples / info.frames, 0.99),
                     f"{p.name}: {run.samples / info.rate:.0f} of {info.duration_s:.0f} s",
                 )
-        result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows)
+        result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows,
+                            regions=sections is not None, song_windows=song_windows)
     finally:
         run.close()
     if progress is not None:
@@ -250,4 +310,13 @@ def analyze_file(
     return result
 
 
-__all__ = ["BLOCK_FRAMES", "MAX_DURATION_S", "MIN_DURATION_S", "Progress", "analyze_audio", "analyze_file"]
+__all__ = [
+    "ANALYSIS_VERSION",
+    "BLOCK_FRAMES",
+    "MAX_DURATION_S",
+    "MAX_STRUCTURE_S",
+    "MIN_DURATION_S",
+    "Progress",
+    "analyze_audio",
+    "analyze_file",
+]

@@ -13,12 +13,14 @@ from .balance import Balance
 from .loudness import LoudnessStats
 from .reverb import Reverb
 from .sections import Section
+from .structure import SongSection
 from .width import Width
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """Everything measured on one file: ``rate`` Hz, ``duration_s``; ``width`` is None for non-stereo files."""
+    """Everything measured on one file: ``rate`` Hz, ``duration_s``; ``width`` is None for non-stereo files;
+    ``structure`` the song's sections found from the audio (empty when too short, too long or not asked for)."""
 
     name: str
     path: str | None
@@ -31,6 +33,7 @@ class Measurement:
     reverb: Reverb
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = ()
+    structure: tuple[SongSection, ...] = ()
 
 
 def to_plain(value: Any) -> Any:

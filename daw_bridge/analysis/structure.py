@@ -326,8 +326,8 @@ def find_structure(
     labels = _label(ssm, spans, energy_db)
     counts = {letter: sum(1 for lt, _ in labels if lt == letter) for letter, _ in labels}
     sections = tuple(
-        SongSection(start_s=a, end_s=b, letter=letter, role=role, level_db=level, loud=level > 0.0,
-                    repeats=counts[letter])
+        SongSection(start_s=float(a), end_s=float(b), letter=letter, role=role, level_db=float(level),
+                    loud=bool(level > 0.0), repeats=counts[letter])
         for (a, b), (letter, role), level in zip(zip(edges_s[:-1], edges_s[1:], strict=True), labels, energy_db,
                                                   strict=True)
     )
