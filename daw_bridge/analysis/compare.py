@@ -32,16 +32,17 @@ class Thresholds:
     width_db: float = 3.0
     highs_db: float = 2.0
     level_lu: float = 1.0
+    dynamics_db: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("reverb_db", "width_db", "highs_db", "level_lu"):
+        for name in ("reverb_db", "width_db", "highs_db", "level_lu", "dynamics_db"):
             if not getattr(self, name) > 0:
                 raise InvalidParameter(f"threshold {name}={getattr(self, name)} must be > 0")
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A stretch ``start_s``-``end_s`` where ``area`` (reverb|width|highs|level) deviates by ``value`` dB/LU;
+    """A stretch ``start_s``-``end_s`` where ``area`` (reverb|width|highs|level|dynamics) deviates by ``value`` dB/LU;
     ``role``/``letter`` of the mix sections it covers ("" for whole-track findings or unknown)."""
 
     area: str
@@ -204,7 +205,7 @@ SPREAD_MARGIN_DB = 0.5
 
 
 def _section_figure(m: Measurement, s: Section, area: str) -> float | None:
-    value = {"reverb": s.reverb_db, "width": s.width_db, "highs": s.highs_db}[area]
+    value = {"reverb": s.reverb_db, "width": s.width_db, "highs": s.highs_db, "dynamics": s.plr_db}[area]
     if value is None or not math.isfinite(value) or not s.loudness_lufs > m.loudness.integrated_lufs - SECTION_MIN_LU:
         return None
     return float(value)
@@ -225,8 +226,10 @@ def _findings(
     no section of that role, or the mix section's role is unknown, all their sections do, with a note. A mix
     section is a finding when it lies beyond that range by more than :data:`SPREAD_MARGIN_DB` and further than the
     threshold from the median; its value is the distance from that median. A file compared with itself, or with a
-    copy at another level, therefore never gets a finding (same audio, same roles)."""
-    limits = {"highs": thresholds.highs_db, "width": thresholds.width_db, "reverb": thresholds.reverb_db}
+    copy at another level, therefore never gets a finding (same audio, same roles). Dynamics (section PLR) is
+    flagged one way only: a section more compressed than the references' comparable sections."""
+    limits = {"highs": thresholds.highs_db, "width": thresholds.width_db, "reverb": thresholds.reverb_db,
+              "dynamics": thresholds.dynamics_db}
     raw: list[tuple[str, float, float, float, str, str]] = []
     unmatched: set[str] = set()
     for area, limit in limits.items():
@@ -249,7 +252,8 @@ def _findings(
                     unmatched.add(s.role)
                 pool = pools[""]
             lo, hi, med = min(pool), max(pool), float(np.median(pool))
-            beyond = value > hi + SPREAD_MARGIN_DB or value < lo - SPREAD_MARGIN_DB
+            # dynamics: only a mix more compressed (lower PLR) than the references is flagged
+            beyond = (value > hi + SPREAD_MARGIN_DB and area != "dynamics") or value < lo - SPREAD_MARGIN_DB
             if beyond and abs(value - med) >= limit:
                 raw.append((area, s.start_s, s.end_s, value - med, s.role, s.letter))
     findings = _merge(raw)
@@ -266,7 +270,7 @@ def _findings(
 def _merge(raw: list[tuple[str, float, float, float, str, str]]) -> list[Finding]:
     """Join adjacent sections of the same area, sign and song section; the value is their mean."""
     out: list[Finding] = []
-    for area in ("reverb", "width", "highs"):
+    for area in ("reverb", "width", "highs", "dynamics"):
         runs: list[list[tuple[str, float, float, float, str, str]]] = []
         for item in sorted((r for r in raw if r[0] == area), key=lambda r: r[1]):
             last = runs[-1][-1] if runs else None
@@ -290,6 +294,7 @@ _WORDS = {
     "width": ("wider", "narrower"),
     "highs": ("brighter", "duller"),
     "level": ("louder", "quieter"),
+    "dynamics": ("more open", "more compressed"),
 }
 
 
@@ -297,7 +302,8 @@ def message(area: str, value: float) -> str:
     """A mixer's sentence: ``reverb 4.2 dB drier than references``."""
     more, less = _WORDS[area]
     unit = "LU" if area == "level" else "dB"
-    noun = {"highs": "highs (5-20 kHz vs 300 Hz-3 kHz)", "width": "width (side/mid)"}.get(area, area)
+    noun = {"highs": "highs (5-20 kHz vs 300 Hz-3 kHz)", "width": "width (side/mid)",
+            "dynamics": "dynamics (peak to loudness)"}.get(area, area)
     return f"{noun} {abs(value):.1f} {unit} {more if value > 0 else less} than references"
 
 

@@ -9,6 +9,7 @@ in those small rows (an hour of stereo ≈ 30 MB).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -22,9 +23,11 @@ import numpy.typing as npt
 from ..audio import audio_info, iter_blocks
 from ..errors import InvalidAudio, InvalidParameter
 from .balance import balance_from_energy
+from .dynamics import PeakTrace, section_dynamics, whole_dynamics
 from .loudness import (
     ABSOLUTE_GATE_LUFS,
     MOMENTARY_SUBBLOCKS,
+    SHORT_TERM_SUBBLOCKS,
     SUBBLOCK_S,
     EnergyTrace,
     block_loudness,
@@ -53,7 +56,7 @@ MIN_DURATION_S = 1.0
 MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 #: Longest file whose song structure is found (s): the mono copy it needs is 4 bytes a sample (20 min at 48 kHz
 #: ≈ 230 MB); longer files keep fixed windows without roles, with a note.
 MAX_STRUCTURE_S = 20 * 60.0
@@ -71,6 +74,7 @@ class _Pass:
         self.peak = PeakMeter(rate, channels)
         self.spectral = SpectralMeter(rate, channels)
         self.trace = EnergyTrace(rate, channels, self.spectral.hop)
+        self.peaks = PeakTrace(rate)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stft")
         # peak and trace keep state from block to block: one worker runs them in order
         self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peak")
@@ -90,6 +94,7 @@ class _Pass:
     def _time_domain(self, block: npt.NDArray[np.floating]) -> None:
         self.peak.feed(block)
         self.trace.feed(block)
+        self.peaks.feed(block)
         if self._mono is not None:
             n = min(block.shape[0], self._mono.size - self._mono_at)
             part = self._mono[self._mono_at : self._mono_at + n]
@@ -168,6 +173,23 @@ class _Pass:
             song,
             by_name=regions,
         )
+        # dynamics: unweighted energy per sub-block (the trace with unit gain), peaks per sub-block
+        ones = np.ones(max(1, frames.left.shape[0]))
+        plain = kweighted_subblock_power(self.trace, ones, ones)
+        peaks = self.peaks.peaks()[: plain.size]
+        short = block_loudness(power, SHORT_TERM_SUBBLOCKS)
+        with_dynamics = []
+        for s in sections:
+            crest, plr, lra = section_dynamics(s.start_s, s.end_s, s.loudness_lufs, peaks=peaks, power=plain,
+                                               channels=self.channels, short_term_lufs=short)
+            with_dynamics.append(dataclasses.replace(s, crest_db=crest, plr_db=plr, lra_lu=lra))
+        sections = tuple(with_dynamics)
+        energy = float(self.trace.edges()[1][-1])
+        dynamics = whole_dynamics(
+            sample_peak_dbfs=stats.sample_peak_dbfs, true_peak_dbtp=stats.true_peak_dbtp,
+            integrated_lufs=stats.integrated_lufs, lra_lu=stats.lra_lu,
+            mean_square=energy / max(1, self.trace.samples * self.channels), short_term_lufs=short,
+        )
         return Measurement(
             name=name,
             path=path,
@@ -181,6 +203,7 @@ class _Pass:
             sections=sections,
             notes=tuple(notes),
             structure=song,
+            dynamics=dynamics,
         )
 
 

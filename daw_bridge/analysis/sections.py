@@ -35,7 +35,8 @@ class Section:
     ``reverb_confidence`` 0..1 is the share of the section's frames that pass the loudness gates (stereo) or
     min(1, decays/3) (mono). ``role`` and ``letter`` say which part of the song the section lies in (from the DAW
     region's name or :func:`.structure.find_structure`; empty when unknown): sections are compared with the
-    references' sections of the same role."""
+    references' sections of the same role. ``crest_db`` (sample peak - RMS), ``plr_db`` (sample peak - loudness)
+    and ``lra_lu`` (EBU 3342 within the section) are its dynamics (:mod:`.dynamics`; None where undefined)."""
 
     name: str
     start_s: float
@@ -50,6 +51,9 @@ class Section:
     reverb_confidence: float = 0.0
     role: str = ""
     letter: str = ""
+    crest_db: float | None = None
+    plr_db: float | None = None
+    lra_lu: float | None = None
 
 
 def section_windows(

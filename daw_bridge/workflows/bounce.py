@@ -25,7 +25,7 @@ from .markers import publish_findings
 from .renders import render_source, safe_stem
 from .roles import MIX, find_roles, load_ab_state
 
-AREAS = ("reverb", "width", "highs", "level")
+AREAS = ("reverb", "width", "highs", "level", "dynamics")
 
 #: What to do about a deviation, worded for headphone mixing: (mix has less, mix has more).
 ADVICE: dict[str, tuple[str, str]] = {
@@ -47,6 +47,11 @@ ADVICE: dict[str, tuple[str, str]] = {
     "level": (
         "Quieter than the references in this section.",
         "Louder than the references in this section.",
+    ),
+    "dynamics": (
+        "More compressed than the references' comparable sections (lower peak to loudness ratio): ease the bus "
+        "compressor or limiter here.",
+        "",
     ),
 }
 
