@@ -298,13 +298,13 @@ _WORDS = {
 }
 
 
-def message(area: str, value: float) -> str:
-    """A mixer's sentence: ``reverb 4.2 dB drier than references``."""
+def message(area: str, value: float, *, than: str = "references") -> str:
+    """A mixer's sentence: ``reverb 4.2 dB drier than references`` (``than``: what it is compared with)."""
     more, less = _WORDS[area]
     unit = "LU" if area == "level" else "dB"
     noun = {"highs": "highs (5-20 kHz vs 300 Hz-3 kHz)", "width": "width (side/mid)",
             "dynamics": "dynamics (peak to loudness)"}.get(area, area)
-    return f"{noun} {abs(value):.1f} {unit} {more if value > 0 else less} than references"
+    return f"{noun} {abs(value):.1f} {unit} {more if value > 0 else less} than {than}"
 
 
 def _notes(mix: Measurement, refs: Sequence[Measurement]) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "analyze",
     "profile",
+    "compare",
     "reaper_cmd",
     "journal",
     "speakers",
