@@ -41,7 +41,7 @@ from .reverb import analyse_reverb
 from .sections import Region, label_sections, measure_sections, section_windows
 from .spectrum import SpectralMeter
 from .structure import MIN_DURATION_S as STRUCTURE_MIN_S
-from .structure import SongSection, find_structure
+from .structure import SongSection, StructureFeed
 from .width import width_from_energy
 
 if TYPE_CHECKING:
@@ -57,15 +57,15 @@ MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
 #: Bumped whenever figures change meaning; part of the cache key.
 ANALYSIS_VERSION = 6
-#: Longest file whose song structure is found (s): the mono copy it needs is 4 bytes a sample (20 min at 48 kHz
-#: ≈ 230 MB); longer files keep fixed windows without roles, with a note.
+#: Longest file whose song structure is found (s): its similarity matrix grows with the square of the length
+#: (20 min ≈ 3500 blocks ≈ 100 MB); longer files keep fixed windows without roles.
 MAX_STRUCTURE_S = 20 * 60.0
 
 
 class _Pass:
     """The meters of one analysis pass: STFT bands + K-weighted energies, and sample/true peak."""
 
-    def __init__(self, rate: int, channels: int, *, structure_frames: int = 0) -> None:
+    def __init__(self, rate: int, channels: int, *, structure: bool = False) -> None:
         if rate < MIN_RATE_HZ:
             raise InvalidParameter(f"sample rate {rate} Hz is too low to analyse (need >= {MIN_RATE_HZ} Hz)")
         self.rate = rate
@@ -79,9 +79,8 @@ class _Pass:
         # peak and trace keep state from block to block: one worker runs them in order
         self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peak")
         self._time_jobs: deque[Future[None]] = deque()
-        # a mono float32 copy for find_structure (filled on the serial worker, in order)
-        self._mono = np.zeros(structure_frames, dtype=np.float32) if structure_frames > 0 else None
-        self._mono_at = 0
+        # the song-structure features, fed a mono downmix on the serial worker (in order)
+        self._song = StructureFeed(rate) if structure else None
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
         """Queue ``block`` for every meter; returns once at most a few blocks' work is still pending."""
@@ -95,29 +94,27 @@ class _Pass:
         self.peak.feed(block)
         self.trace.feed(block)
         self.peaks.feed(block)
-        if self._mono is not None:
-            n = min(block.shape[0], self._mono.size - self._mono_at)
-            part = self._mono[self._mono_at : self._mono_at + n]
-            part[:] = block[:n, 0]
+        if self._song is not None:
+            mono = np.array(block[:, 0], dtype=np.float32)
             for ch in range(1, block.shape[1]):
-                part += block[:n, ch]
-            part *= np.float32(1.0 / block.shape[1])
-            self._mono_at += n
+                mono += block[:, ch]
+            mono *= np.float32(1.0 / block.shape[1])
+            self._song.feed(mono)
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         self._serial.shutdown(cancel_futures=True)
 
     def _structure(self, notes: list[str]) -> tuple[SongSection, ...]:
-        if self._mono is None:
+        if self._song is None:
             return ()
         try:
-            return find_structure(self._mono[: self._mono_at, None], self.rate).sections
+            return self._song.finish().sections
         except InvalidAudio as exc:
             notes.append(f"song sections: {exc}")
             return ()
         finally:
-            self._mono = None
+            self._song = None
 
     def finish(
         self, *, name: str, path: str | None, duration_s: float, windows: list[Region], regions: bool = False,
@@ -227,11 +224,9 @@ def _frame_gate(power: npt.NDArray[np.float64], n_frames: int, hop_s: float) -> 
     return np.asarray(momentary[block] > gate)
 
 
-def _structure_frames(structure: bool, frames: int, rate: int) -> int:
-    """Frames of the mono copy to keep for find_structure: all of them, or 0 when not asked for or out of range."""
-    if not structure or not STRUCTURE_MIN_S * rate <= frames <= MAX_STRUCTURE_S * rate:
-        return 0
-    return frames
+def _structure_wanted(structure: bool, frames: int, rate: int) -> bool:
+    """Whether to find the song's sections: asked for, and a length they can be found in."""
+    return structure and STRUCTURE_MIN_S * rate <= frames <= MAX_STRUCTURE_S * rate
 
 
 def _check_duration(name: str, duration_s: float) -> None:
@@ -275,7 +270,7 @@ def analyze_audio(
         raise InvalidParameter(f"rate {rate} Hz must be > 0")
     _check_duration(label, duration_s)
     windows = section_windows(duration_s, section_s=section_s, regions=sections)
-    run = _Pass(rate, arr.shape[1], structure_frames=_structure_frames(structure, arr.shape[0], rate))
+    run = _Pass(rate, arr.shape[1], structure=_structure_wanted(structure, arr.shape[0], rate))
     try:
         for start in range(0, arr.shape[0], BLOCK_FRAMES):
             run.feed(arr[start : start + BLOCK_FRAMES])
@@ -313,7 +308,7 @@ def analyze_file(
             if progress is not None:
                 progress(1.0, f"{p.name}: cached")
             return hit
-    run = _Pass(info.rate, info.channels, structure_frames=_structure_frames(structure, info.frames, info.rate))
+    run = _Pass(info.rate, info.channels, structure=_structure_wanted(structure, info.frames, info.rate))
     try:
         for block in _prefetched(iter_blocks(p, BLOCK_FRAMES, dtype="float32")):
             run.feed(block)

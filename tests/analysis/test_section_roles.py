@@ -103,3 +103,18 @@ def test_json_of_a_measurement_with_structure_round_trips(song: Song, tmp_path: 
     m = analyze_audio(song.audio, song.rate)
     text = json.dumps(to_plain(m))
     assert measurement_from_plain(json.loads(text)) == m
+
+
+def test_structure_fed_block_by_block_equals_the_whole_song(song: Song) -> None:
+    from daw_bridge.analysis.structure import StructureFeed, find_structure
+
+    mono = song.audio.mean(axis=1).astype(np.float32)
+    feed = StructureFeed(song.rate)
+    at = 0
+    for n in (1, 4095, 4097, 255, 100_000, 262_144):
+        feed.feed(mono[at : at + n])
+        at += n
+    feed.feed(mono[at:])
+    assert feed.finish() == find_structure(mono[:, None], song.rate)
+    # and the analysis pass (blocks of 2**18 frames) finds the same sections
+    assert analyze_audio(song.audio, song.rate).structure == find_structure(song.audio, song.rate).sections
