@@ -71,6 +71,7 @@ def render_report(
     else:
         parts.append("<p class='ok'>No section deviates beyond the thresholds. The mix sits within the references.</p>")
     parts.append(_img(plots.timeline_png(mix, references, findings), "findings timeline"))
+    parts.append(_img(plots.dynamics_png(mix, references), "dynamics per section"))
     parts += ["<h2>Overall deviation (mix minus references)</h2>", "<table>"]
     rows = [
         ("Loudness", deviation.get("loudness_lu"), " LU"),
