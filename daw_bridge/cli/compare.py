@@ -11,6 +11,7 @@ from ..analysis.before_now import BeforeNow, compare_bounces, measure_bounces
 from ..analysis.cache import AnalysisCache
 from ..analysis.compare import Thresholds
 from ..audio import audio_info
+from .analyze import threshold_options
 from .output import echo_json, json_option, stderr_progress
 
 
@@ -41,19 +42,7 @@ def before_now_summary(result: BeforeNow) -> list[str]:
 @click.command("compare")
 @click.argument("before", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("now", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--reverb-db", type=float, default=Thresholds.reverb_db, show_default=True,
-              help="Reverb change that counts (dB).")
-@click.option("--width-db", type=float, default=Thresholds.width_db, show_default=True,
-              help="Width change that counts (dB).")
-@click.option("--highs-db", type=float, default=Thresholds.highs_db, show_default=True,
-              help="Highs change that counts (dB).")
-@click.option("--level-lu", type=float, default=Thresholds.level_lu, show_default=True,
-              help="Level change that counts (LU).")
-@click.option("--dynamics-db", type=float, default=Thresholds.dynamics_db, show_default=True,
-              help="Peak-to-loudness change that counts (dB).")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where measurements are cached (default: the user cache dir).")
-@click.option("--no-cache", is_flag=True, help="Measure both files again.")
+@threshold_options
 @json_option
 def compare_cmd(
     before: Path, now: Path, reverb_db: float, width_db: float, highs_db: float, level_lu: float,
