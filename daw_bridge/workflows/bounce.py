@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis.before_now import BeforeNow, compare_bounces, measure_bounces
 from ..analysis.cache import AnalysisCache
 from ..analysis.compare import Comparison, Finding, Thresholds, compare
 from ..analysis.engine import analyze_file
@@ -72,6 +73,9 @@ class CheckResult:
     markers: tuple[MarkerSpec, ...]
     failed_areas: tuple[str, ...]
     reference_files: tuple[Path, ...]
+    #: What changed since the previous bounce (``against_previous``); None when not asked for or there is none.
+    before_now: BeforeNow | None = None
+    notes: tuple[str, ...] = ()
 
 
 def song_sections(markers: Sequence[MarkerInfo], duration_s: float, *, offset_s: float = 0.0) -> list[Region] | None:
@@ -125,12 +129,14 @@ def bounce_and_check(
     cache: AnalysisCache | None = None,
     start_s: float | None = None,
     end_s: float | None = None,
+    against_previous: bool = False,
 ) -> CheckResult:
     """Render, analyze against the references, replace our findings markers, write the HTML report.
 
     References are ``reference_files`` when given (checked before anything is rendered), else each reference
     track rendered alone through its track. ``reference_measurements`` (e.g. a reference profile's) join them
-    without any audio. Raises RenderError if the render fails or writes no file.
+    without any audio. ``against_previous``: also report what changed since the previous bounce of the same
+    project (:mod:`..analysis.before_now`). Raises RenderError if the render fails or writes no file.
     """
     report = progress or (lambda _f, _m: None)
     areas = parse_areas(list(fail_on))
@@ -200,6 +206,17 @@ def bounce_and_check(
         advice=advice_for,
     )
     failed = tuple(a for a in areas if any(f.area == a for f in comparison.findings))
+    before_now: BeforeNow | None = None
+    notes: tuple[str, ...] = ()
+    if against_previous:
+        from .renders import previous_version
+
+        previous = previous_version(bounce)
+        if previous is None:
+            notes = (f"no earlier bounce beside {bounce.name} to compare with",)
+        else:
+            report(0.95, f"comparing with {previous.name}")
+            before_now = compare_bounces(*measure_bounces(previous, bounce, cache=cache), thresholds=thresholds)
     report(1.0, "done")
     return CheckResult(
         bounce=bounce,
@@ -208,4 +225,6 @@ def bounce_and_check(
         markers=tuple(markers),
         failed_areas=failed,
         reference_files=tuple(ref_paths),
+        before_now=before_now,
+        notes=notes,
     )
