@@ -13,6 +13,7 @@ from daw_bridge.analysis.compare import compare
 from daw_bridge.analysis.dynamics import PeakTrace
 from daw_bridge.analysis.engine import analyze_audio
 from daw_bridge.analysis.loudness import k_weighting_sos
+from daw_bridge.analysis.measurement import Measurement
 from tests.support.signals import add_reverb, music_like, sine, tech3342_case
 
 RATE = 48000
@@ -100,3 +101,21 @@ def test_a_squashed_section_is_flagged_as_more_compressed_there_only() -> None:
     assert min(f.start_s for f in dyn) >= 8.0 and max(f.end_s for f in dyn) <= 16.0
     # the other way round (the mix more open than the references) is not a dynamics finding
     assert not [f for f in compare(ref, [got]).findings if f.area == "dynamics"]
+
+
+def test_only_the_more_compressed_direction_is_a_finding() -> None:
+    import dataclasses
+
+    base = analyze_audio(add_reverb(music_like(16.0, RATE, seed=62), RATE, rt60_s=0.8, send_db=-14.0), RATE,
+                         structure=False)
+
+    def with_plr(values: list[float]) -> Measurement:
+        return dataclasses.replace(base, sections=tuple(
+            dataclasses.replace(s, plr_db=v) for s, v in zip(base.sections, values, strict=True)))
+
+    ref = with_plr([10.0] * len(base.sections))
+    open_mix = with_plr([16.0] + [10.0] * (len(base.sections) - 1))
+    squashed = with_plr([4.0] + [10.0] * (len(base.sections) - 1))
+    assert not [f for f in compare(open_mix, [ref]).findings if f.area == "dynamics"]
+    dyn = [f for f in compare(squashed, [ref]).findings if f.area == "dynamics"]
+    assert [(f.start_s, round(f.value, 6)) for f in dyn] == [(0.0, -6.0)]
