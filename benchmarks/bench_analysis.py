@@ -52,18 +52,24 @@ def _speed(folder: Path) -> None:
     path = folder / "four_minutes.wav"
     sf.write(str(path), audio, RATE, subtype="PCM_24")
     meter = pyloudnorm.Meter(RATE)
-    ours, theirs = [], []
-    for _ in range(REPEATS):  # interleaved, so machine load hits both alike
+    ours, theirs, plain = [], [], []
+    for _ in range(REPEATS):  # interleaved, so machine load hits all alike
         start = time.perf_counter()
         meter.integrated_loudness(audio)
         theirs.append(time.perf_counter() - start)
         start = time.perf_counter()
         analyze_file(path)
         ours.append(time.perf_counter() - start)
-    t_pyln, t_ours = min(theirs), min(ours)
+        start = time.perf_counter()
+        analyze_file(path, structure=False)
+        plain.append(time.perf_counter() - start)
+    t_pyln, t_ours, t_plain = min(theirs), min(ours), min(plain)
     print(f"   4-min stereo 48 kHz: pyloudnorm integrated {t_pyln:.3f} s ({SHORT_S / t_pyln:.0f}x RT)")
     print(f"   full analyze_file (read included) {t_ours:.3f} s ({SHORT_S / t_ours:.0f}x RT)")
     print(f"   ratio ours/pyloudnorm {t_ours / t_pyln:.2f} (goal <= 0.45)")
+    extra = t_ours - t_plain
+    print(f"   song sections + roles: {t_plain:.3f} s without, +{extra:.3f} s with = "
+          f"{extra / t_pyln:.2f}x pyloudnorm (goal <= 0.15)")
 
 
 # VmHWM (this process's peak RSS) rather than ru_maxrss, which Linux carries over from the parent across exec.

@@ -18,7 +18,7 @@ import numpy as np
 from ..bands import BANDS
 from ..errors import InvalidParameter
 from .measurement import Measurement, to_plain
-from .sections import Section
+from .sections import COMPARABLE_ROLES, Section
 
 #: References needed before ranges are reported and used.
 RANGE_MIN_REFERENCES = 3
@@ -32,22 +32,26 @@ class Thresholds:
     width_db: float = 3.0
     highs_db: float = 2.0
     level_lu: float = 1.0
+    dynamics_db: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("reverb_db", "width_db", "highs_db", "level_lu"):
+        for name in ("reverb_db", "width_db", "highs_db", "level_lu", "dynamics_db"):
             if not getattr(self, name) > 0:
                 raise InvalidParameter(f"threshold {name}={getattr(self, name)} must be > 0")
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A stretch ``start_s``-``end_s`` where ``area`` (reverb|width|highs|level) deviates by ``value`` dB/LU."""
+    """A stretch ``start_s``-``end_s`` where ``area`` (reverb|width|highs|level|dynamics) deviates by ``value`` dB/LU;
+    ``role``/``letter`` of the mix sections it covers ("" for whole-track findings or unknown)."""
 
     area: str
     start_s: float
     end_s: float
     value: float
     message: str
+    role: str = ""
+    letter: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,8 @@ def compare(
         tilt_db_per_oct=_diff(mix_figs["tilt_db_per_oct"], ref["tilt_db_per_oct"]) or 0.0,
         bands=bands,
     )
-    findings = _findings(mix, refs, ref, ranges, deviation, thresholds)
-    return Comparison(mix, tuple(refs), deviation, tuple(findings), ranges, _notes(mix, refs))
+    findings, section_notes = _findings(mix, refs, ref, ranges, deviation, thresholds)
+    return Comparison(mix, tuple(refs), deviation, tuple(findings), ranges, _notes(mix, refs) + section_notes)
 
 
 def _outside(value: float, key: str, ranges: dict[str, Range]) -> bool:
@@ -201,7 +205,7 @@ SPREAD_MARGIN_DB = 0.5
 
 
 def _section_figure(m: Measurement, s: Section, area: str) -> float | None:
-    value = {"reverb": s.reverb_db, "width": s.width_db, "highs": s.highs_db}[area]
+    value = {"reverb": s.reverb_db, "width": s.width_db, "highs": s.highs_db, "dynamics": s.plr_db}[area]
     if value is None or not math.isfinite(value) or not s.loudness_lufs > m.loudness.integrated_lufs - SECTION_MIN_LU:
         return None
     return float(value)
@@ -214,32 +218,53 @@ def _findings(
     ranges: dict[str, Range],
     deviation: Deviation,
     thresholds: Thresholds,
-) -> list[Finding]:
-    """Sections of the mix that lie outside what the references themselves do in their sections.
+) -> tuple[list[Finding], tuple[str, ...]]:
+    """Sections of the mix that lie outside what the references themselves do in comparable sections.
 
-    For each area, the references' sections (all of them, loud enough to count) give a median and a range
-    (lowest to highest). A mix section is a finding when it lies beyond that range by more than
-    :data:`SPREAD_MARGIN_DB` and further than the threshold from the median; its value is the distance from that
-    median. A file compared with itself, or with a copy at another level, therefore never gets a finding."""
-    limits = {"highs": thresholds.highs_db, "width": thresholds.width_db, "reverb": thresholds.reverb_db}
-    raw: list[tuple[str, float, float, float]] = []
+    For each area and mix section, the references' sections of the same role (chorus-like with chorus-like; see
+    :data:`.sections.COMPARABLE_ROLES`) give a median and a range (lowest to highest); where the references have
+    no section of that role, or the mix section's role is unknown, all their sections do, with a note. A mix
+    section is a finding when it lies beyond that range by more than :data:`SPREAD_MARGIN_DB` and further than the
+    threshold from the median; its value is the distance from that median. A file compared with itself, or with a
+    copy at another level, therefore never gets a finding (same audio, same roles). Dynamics (section PLR) is
+    flagged one way only: a section more compressed than the references' comparable sections."""
+    limits = {"highs": thresholds.highs_db, "width": thresholds.width_db, "reverb": thresholds.reverb_db,
+              "dynamics": thresholds.dynamics_db}
+    raw: list[tuple[str, float, float, float, str, str]] = []
+    unmatched: set[str] = set()
     for area, limit in limits.items():
-        pool = [v for r in refs for s in r.sections if (v := _section_figure(r, s, area)) is not None]
-        if not pool:
+        pools: dict[str, list[float]] = {}
+        for r in refs:
+            for s in r.sections:
+                if (v := _section_figure(r, s, area)) is not None:
+                    pools.setdefault("", []).append(v)
+                    if s.role in COMPARABLE_ROLES:
+                        pools.setdefault(s.role, []).append(v)
+        if not pools:
             continue
-        lo, hi, med = min(pool), max(pool), float(np.median(pool))
         for s in mix.sections:
             value = _section_figure(mix, s, area)
             if value is None:
                 continue
-            beyond = value > hi + SPREAD_MARGIN_DB or value < lo - SPREAD_MARGIN_DB
+            pool = pools.get(s.role) if s.role in COMPARABLE_ROLES else None
+            if pool is None:
+                if s.role in COMPARABLE_ROLES:
+                    unmatched.add(s.role)
+                pool = pools[""]
+            lo, hi, med = min(pool), max(pool), float(np.median(pool))
+            # dynamics: only a mix more compressed (lower PLR) than the references is flagged
+            beyond = (value > hi + SPREAD_MARGIN_DB and area != "dynamics") or value < lo - SPREAD_MARGIN_DB
             if beyond and abs(value - med) >= limit:
-                raw.append((area, s.start_s, s.end_s, value - med))
+                raw.append((area, s.start_s, s.end_s, value - med, s.role, s.letter))
     findings = _merge(raw)
     level = deviation.loudness_lu
     if abs(level) >= thresholds.level_lu and _outside(mix.loudness.integrated_lufs, "loudness_lufs", ranges):
         findings.insert(0, Finding("level", 0.0, mix.duration_s, level, message("level", level)))
-    return findings
+    notes = tuple(
+        f"no reference section is {role}: the mix's {role} sections are compared with all reference sections"
+        for role in sorted(unmatched)
+    )
+    return findings, notes
 
 
 def section_deviations(mix: Measurement, refs: Sequence[Measurement]) -> dict[str, list[float | None]]:
@@ -255,20 +280,25 @@ def section_deviations(mix: Measurement, refs: Sequence[Measurement]) -> dict[st
     return out
 
 
-def _merge(raw: list[tuple[str, float, float, float]]) -> list[Finding]:
-    """Join adjacent sections of the same area and sign; the value is their mean."""
+def _merge(raw: list[tuple[str, float, float, float, str, str]]) -> list[Finding]:
+    """Join adjacent sections of the same area, sign and song section; the value is their mean."""
     out: list[Finding] = []
-    for area in ("reverb", "width", "highs"):
-        runs: list[list[tuple[str, float, float, float]]] = []
+    for area in ("reverb", "width", "highs", "dynamics"):
+        runs: list[list[tuple[str, float, float, float, str, str]]] = []
         for item in sorted((r for r in raw if r[0] == area), key=lambda r: r[1]):
             last = runs[-1][-1] if runs else None
-            if last is not None and abs(item[1] - last[2]) < 1e-6 and (item[3] > 0) == (last[3] > 0):
+            if (
+                last is not None
+                and abs(item[1] - last[2]) < 1e-6
+                and (item[3] > 0) == (last[3] > 0)
+                and (item[4], item[5]) == (last[4], last[5])
+            ):
                 runs[-1].append(item)
             else:
                 runs.append([item])
         for run in runs:
             value = float(np.mean([r[3] for r in run]))
-            out.append(Finding(area, run[0][1], run[-1][2], value, message(area, value)))
+            out.append(Finding(area, run[0][1], run[-1][2], value, message(area, value), run[0][4], run[0][5]))
     return sorted(out, key=lambda f: (f.start_s, f.area))
 
 
@@ -277,15 +307,17 @@ _WORDS = {
     "width": ("wider", "narrower"),
     "highs": ("brighter", "duller"),
     "level": ("louder", "quieter"),
+    "dynamics": ("more open", "more compressed"),
 }
 
 
-def message(area: str, value: float) -> str:
-    """A mixer's sentence: ``reverb 4.2 dB drier than references``."""
+def message(area: str, value: float, *, than: str = "references") -> str:
+    """A mixer's sentence: ``reverb 4.2 dB drier than references`` (``than``: what it is compared with)."""
     more, less = _WORDS[area]
     unit = "LU" if area == "level" else "dB"
-    noun = {"highs": "highs (5-20 kHz vs 300 Hz-3 kHz)", "width": "width (side/mid)"}.get(area, area)
-    return f"{noun} {abs(value):.1f} {unit} {more if value > 0 else less} than references"
+    noun = {"highs": "highs (5-20 kHz vs 300 Hz-3 kHz)", "width": "width (side/mid)",
+            "dynamics": "dynamics (peak to loudness)"}.get(area, area)
+    return f"{noun} {abs(value):.1f} {unit} {more if value > 0 else less} than {than}"
 
 
 def _notes(mix: Measurement, refs: Sequence[Measurement]) -> tuple[str, ...]:

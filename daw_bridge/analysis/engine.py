@@ -9,6 +9,7 @@ in those small rows (an hour of stereo ≈ 30 MB).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -22,9 +23,11 @@ import numpy.typing as npt
 from ..audio import audio_info, iter_blocks
 from ..errors import InvalidAudio, InvalidParameter
 from .balance import balance_from_energy
+from .dynamics import PeakTrace, section_dynamics, whole_dynamics
 from .loudness import (
     ABSOLUTE_GATE_LUFS,
     MOMENTARY_SUBBLOCKS,
+    SHORT_TERM_SUBBLOCKS,
     SUBBLOCK_S,
     EnergyTrace,
     block_loudness,
@@ -35,8 +38,10 @@ from .loudness import (
 from .measurement import Measurement
 from .peak import PeakMeter
 from .reverb import analyse_reverb
-from .sections import Region, measure_sections, section_windows
+from .sections import Region, label_sections, measure_sections, section_windows
 from .spectrum import SpectralMeter
+from .structure import MIN_DURATION_S as STRUCTURE_MIN_S
+from .structure import SongSection, StructureFeed
 from .version import ANALYSIS_VERSION  # bumped there: 'daw-bridge --version' reads it without numpy
 from .width import width_from_energy
 
@@ -51,12 +56,15 @@ MIN_DURATION_S = 1.0
 #: 8-bit mono is 149 hours) is refused at once instead of running for hours.
 MAX_DURATION_S = 12 * 3600.0
 MIN_RATE_HZ = 8000
+#: Longest file whose song structure is found (s): its similarity matrix grows with the square of the length
+#: (20 min ≈ 3500 blocks ≈ 100 MB); longer files keep fixed windows without roles.
+MAX_STRUCTURE_S = 20 * 60.0
 
 
 class _Pass:
     """The meters of one analysis pass: STFT bands + K-weighted energies, and sample/true peak."""
 
-    def __init__(self, rate: int, channels: int) -> None:
+    def __init__(self, rate: int, channels: int, *, structure: bool = False) -> None:
         if rate < MIN_RATE_HZ:
             raise InvalidParameter(f"sample rate {rate} Hz is too low to analyse (need >= {MIN_RATE_HZ} Hz)")
         self.rate = rate
@@ -65,10 +73,13 @@ class _Pass:
         self.peak = PeakMeter(rate, channels)
         self.spectral = SpectralMeter(rate, channels)
         self.trace = EnergyTrace(rate, channels, self.spectral.hop)
+        self.peaks = PeakTrace(rate)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stft")
         # peak and trace keep state from block to block: one worker runs them in order
         self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peak")
         self._time_jobs: deque[Future[None]] = deque()
+        # the song-structure features, fed a mono downmix on the serial worker (in order)
+        self._song = StructureFeed(rate) if structure else None
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
         """Queue ``block`` for every meter; returns once at most a few blocks' work is still pending."""
@@ -81,18 +92,45 @@ class _Pass:
     def _time_domain(self, block: npt.NDArray[np.floating]) -> None:
         self.peak.feed(block)
         self.trace.feed(block)
+        self.peaks.feed(block)
+        if self._song is not None:
+            mono = np.array(block[:, 0], dtype=np.float32)
+            for ch in range(1, block.shape[1]):
+                mono += block[:, ch]
+            mono *= np.float32(1.0 / block.shape[1])
+            self._song.feed(mono)
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         self._serial.shutdown(cancel_futures=True)
 
+    def _structure(self, notes: list[str]) -> tuple[SongSection, ...]:
+        if self._song is None:
+            return ()
+        try:
+            return self._song.finish().sections
+        except InvalidAudio as exc:
+            notes.append(f"song sections: {exc}")
+            return ()
+        finally:
+            self._song = None
+
     def finish(
-        self, *, name: str, path: str | None, duration_s: float, windows: list[Region]
+        self, *, name: str, path: str | None, duration_s: float, windows: list[Region], regions: bool = False,
+        song_windows: bool = False,
     ) -> Measurement:
+        """``regions``: the windows are the DAW's (their names may state roles); ``song_windows``: measure the
+        song sections found instead of ``windows`` (when any are found)."""
         while self._time_jobs:
             self._time_jobs.popleft().result()
+        notes: list[str] = []
+        # the song's sections on the (now idle) serial worker while the band frames are finished here
+        song_job = self._serial.submit(self._structure, notes)
         frames = self.spectral.finish()
+        song = song_job.result()
         self.close()
+        if song_windows and song and not regions:
+            windows = [(g.start_s, g.end_s, g.role) for g in song]
         power = kweighted_subblock_power(self.trace, frames.kweighted[:, 0], frames.kweighted[:, 1])
         stats = stats_from_subblocks(power, self.peak)
         if stats.integrated_lufs == -math.inf:
@@ -105,7 +143,6 @@ class _Pass:
             frames.tilt_valid,
         )
         width = None
-        notes: list[str] = []
         if frames.right is not None and frames.cross is not None:
             width = width_from_energy(
                 frames.left[use].sum(axis=0, dtype=np.float64),
@@ -127,8 +164,27 @@ class _Pass:
         reverb, decays = analyse_reverb(
             frames.reverb, frames.hop_s, ambient=frames.ambient, totals=frames.total, gate=use
         )
-        sections = measure_sections(
-            windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays
+        sections = label_sections(
+            measure_sections(windows, subblock_power=power, frames=frames, frame_gate=use, decays=decays),
+            song,
+            by_name=regions,
+        )
+        # dynamics: unweighted energy per sub-block (the trace with unit gain), peaks per sub-block
+        ones = np.ones(max(1, frames.left.shape[0]))
+        plain = kweighted_subblock_power(self.trace, ones, ones)
+        peaks = self.peaks.peaks()[: plain.size]
+        short = block_loudness(power, SHORT_TERM_SUBBLOCKS)
+        with_dynamics = []
+        for s in sections:
+            crest, plr, lra = section_dynamics(s.start_s, s.end_s, s.loudness_lufs, peaks=peaks, power=plain,
+                                               channels=self.channels, short_term_lufs=short)
+            with_dynamics.append(dataclasses.replace(s, crest_db=crest, plr_db=plr, lra_lu=lra))
+        sections = tuple(with_dynamics)
+        energy = float(self.trace.edges()[1][-1])
+        dynamics = whole_dynamics(
+            sample_peak_dbfs=stats.sample_peak_dbfs, true_peak_dbtp=stats.true_peak_dbtp,
+            integrated_lufs=stats.integrated_lufs, lra_lu=stats.lra_lu,
+            mean_square=energy / max(1, self.trace.samples * self.channels), short_term_lufs=short,
         )
         return Measurement(
             name=name,
@@ -142,6 +198,8 @@ class _Pass:
             reverb=reverb,
             sections=sections,
             notes=tuple(notes),
+            structure=song,
+            dynamics=dynamics,
         )
 
 
@@ -165,6 +223,11 @@ def _frame_gate(power: npt.NDArray[np.float64], n_frames: int, hop_s: float) -> 
     return np.asarray(momentary[block] > gate)
 
 
+def _structure_wanted(structure: bool, frames: int, rate: int) -> bool:
+    """Whether to find the song's sections: asked for, and a length they can be found in."""
+    return structure and STRUCTURE_MIN_S * rate <= frames <= MAX_STRUCTURE_S * rate
+
+
 def _check_duration(name: str, duration_s: float) -> None:
     if duration_s < MIN_DURATION_S:
         raise InvalidAudio(
@@ -184,8 +247,13 @@ def analyze_audio(
     name: str = "",
     sections: Sequence[Region] | None = None,
     section_s: float = 4.0,
+    structure: bool = True,
+    song_windows: bool = False,
 ) -> Measurement:
-    """Measure ``audio`` ``(frames, channels)`` or ``(frames,)`` at ``rate`` Hz (same figures as a file)."""
+    """Measure ``audio`` ``(frames, channels)`` or ``(frames,)`` at ``rate`` Hz (same figures as a file).
+
+    ``structure``: find the song's sections (:func:`.structure.find_structure`) and give every measured section
+    its role; ``song_windows``: measure those song sections instead of fixed ``section_s`` windows."""
     arr = np.asarray(audio)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -201,11 +269,12 @@ def analyze_audio(
         raise InvalidParameter(f"rate {rate} Hz must be > 0")
     _check_duration(label, duration_s)
     windows = section_windows(duration_s, section_s=section_s, regions=sections)
-    run = _Pass(rate, arr.shape[1])
+    run = _Pass(rate, arr.shape[1], structure=_structure_wanted(structure, arr.shape[0], rate))
     try:
         for start in range(0, arr.shape[0], BLOCK_FRAMES):
             run.feed(arr[start : start + BLOCK_FRAMES])
-        return run.finish(name=label, path=None, duration_s=duration_s, windows=windows)
+        return run.finish(name=label, path=None, duration_s=duration_s, windows=windows,
+                          regions=sections is not None, song_windows=song_windows)
     finally:
         run.close()
 
@@ -217,20 +286,28 @@ def analyze_file(
     section_s: float = 4.0,
     progress: Progress | None = None,
     cache: AnalysisCache | None = None,
+    structure: bool = True,
+    song_windows: bool = False,
 ) -> Measurement:
-    """Measure the file at ``path`` in one streaming pass; results are reused from ``cache`` when given."""
+    """Measure the file at ``path`` in one streaming pass; results are reused from ``cache`` when given.
+    ``structure`` and ``song_windows`` as in :func:`analyze_audio`."""
     p = Path(path)
     info = audio_info(p)
     _check_duration(str(p), info.duration_s)
     windows = section_windows(info.duration_s, section_s=section_s, regions=sections)
-    settings = {"version": ANALYSIS_VERSION, "sections": [list(w) for w in windows]}
+    settings = {
+        "version": ANALYSIS_VERSION,
+        "sections": [list(w) for w in windows],
+        "structure": structure,
+        "song_windows": song_windows,
+    }
     if cache is not None:
         hit = cache.load(p, settings)
         if hit is not None:
             if progress is not None:
                 progress(1.0, f"{p.name}: cached")
             return hit
-    run = _Pass(info.rate, info.channels)
+    run = _Pass(info.rate, info.channels, structure=_structure_wanted(structure, info.frames, info.rate))
     try:
         for block in _prefetched(iter_blocks(p, BLOCK_FRAMES, dtype="float32")):
             run.feed(block)
@@ -239,7 +316,8 @@ def analyze_file(
                     min(run.samples / info.frames, 0.99),
                     f"{p.name}: {run.samples / info.rate:.0f} of {info.duration_s:.0f} s",
                 )
-        result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows)
+        result = run.finish(name=p.name, path=str(p), duration_s=info.duration_s, windows=windows,
+                            regions=sections is not None, song_windows=song_windows)
     finally:
         run.close()
     if progress is not None:
@@ -249,4 +327,13 @@ def analyze_file(
     return result
 
 
-__all__ = ["BLOCK_FRAMES", "MAX_DURATION_S", "MIN_DURATION_S", "Progress", "analyze_audio", "analyze_file"]
+__all__ = [
+    "ANALYSIS_VERSION",
+    "BLOCK_FRAMES",
+    "MAX_DURATION_S",
+    "MAX_STRUCTURE_S",
+    "MIN_DURATION_S",
+    "Progress",
+    "analyze_audio",
+    "analyze_file",
+]

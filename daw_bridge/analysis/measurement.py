@@ -10,15 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .balance import Balance
+from .dynamics import Dynamics
 from .loudness import LoudnessStats
 from .reverb import Reverb
 from .sections import Section
+from .structure import SongSection
 from .width import Width
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """Everything measured on one file: ``rate`` Hz, ``duration_s``; ``width`` is None for non-stereo files."""
+    """Everything measured on one file: ``rate`` Hz, ``duration_s``; ``width`` is None for non-stereo files;
+    ``structure`` the song's sections found from the audio (empty when too short, too long or not asked for);
+    ``dynamics`` crest factor, PLR, loudness range and the short-term loudness curve (:mod:`.dynamics`)."""
 
     name: str
     path: str | None
@@ -31,6 +35,8 @@ class Measurement:
     reverb: Reverb
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = ()
+    structure: tuple[SongSection, ...] = ()
+    dynamics: Dynamics | None = None
 
 
 def to_plain(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from .balance import band_levels_db, highs_ratio_db
 from .loudness import MOMENTARY_SUBBLOCKS, SUBBLOCK_S, block_loudness, gated_loudness
 from .reverb import Decays, ReverbIndex
 from .spectrum import BandFrames
+from .structure import SongSection
 from .width import side_mid_db
 
 #: A region to measure: ``(start_s, end_s, name)``.
@@ -31,7 +33,10 @@ class Section:
     reverberant-to-direct ratio of the free decays peaking in the section (None where there is none).
     ``ambience_bands_db`` holds the ambient-to-direct ratio of the seven bands (empty for mono);
     ``reverb_confidence`` 0..1 is the share of the section's frames that pass the loudness gates (stereo) or
-    min(1, decays/3) (mono)."""
+    min(1, decays/3) (mono). ``role`` and ``letter`` say which part of the song the section lies in (from the DAW
+    region's name or :func:`.structure.find_structure`; empty when unknown): sections are compared with the
+    references' sections of the same role. ``crest_db`` (sample peak - RMS), ``plr_db`` (sample peak - loudness)
+    and ``lra_lu`` (EBU 3342 within the section) are its dynamics (:mod:`.dynamics`; None where undefined)."""
 
     name: str
     start_s: float
@@ -44,6 +49,11 @@ class Section:
     reverb_bands_db: tuple[float | None, ...]
     ambience_bands_db: tuple[float | None, ...] = ()
     reverb_confidence: float = 0.0
+    role: str = ""
+    letter: str = ""
+    crest_db: float | None = None
+    plr_db: float | None = None
+    lra_lu: float | None = None
 
 
 def section_windows(
@@ -69,6 +79,35 @@ def section_windows(
         n += 1
     edges = [min(k * section_s, duration_s) for k in range(n)] + [duration_s]
     return [(edges[k], edges[k + 1], f"{k + 1}") for k in range(n)]
+
+
+#: Roles that mean the same thing in any song (``section X`` letters do not carry across songs).
+COMPARABLE_ROLES = ("intro", "verse-like", "chorus-like", "outro")
+#: Words in a DAW region's name that say its role (checked in this order).
+_ROLE_WORDS = (
+    ("chorus", "chorus-like"), ("refrain", "chorus-like"), ("hook", "chorus-like"), ("drop", "chorus-like"),
+    ("verse", "verse-like"), ("intro", "intro"), ("outro", "outro"), ("ending", "outro"),
+)
+
+
+def role_from_name(name: str) -> str:
+    """The role a region's name states (``Chorus 2`` -> ``chorus-like``), or "" when it states none."""
+    low = name.lower()
+    return next((role for word, role in _ROLE_WORDS if word in low), "")
+
+
+def label_sections(sections: Sequence[Section], song: Sequence[SongSection], *, by_name: bool) -> tuple[Section, ...]:
+    """``sections`` with ``role``/``letter`` set: from the name when ``by_name`` and it states a role (DAW
+    regions), else from the song section overlapping the section most (found from the audio)."""
+    out = []
+    for s in sections:
+        role, letter = (role_from_name(s.name), "") if by_name else ("", "")
+        best = max(song, key=lambda g: min(g.end_s, s.end_s) - max(g.start_s, s.start_s), default=None)
+        if best is not None and min(best.end_s, s.end_s) > max(best.start_s, s.start_s):
+            letter = best.letter
+            role = role or best.role
+        out.append(dataclasses.replace(s, role=role, letter=letter))
+    return tuple(out)
 
 
 def measure_sections(
@@ -134,4 +173,13 @@ def measure_sections(
     return tuple(out)
 
 
-__all__ = ["MIN_SECTION_S", "Region", "Section", "measure_sections", "section_windows"]
+__all__ = [
+    "COMPARABLE_ROLES",
+    "MIN_SECTION_S",
+    "Region",
+    "Section",
+    "label_sections",
+    "measure_sections",
+    "role_from_name",
+    "section_windows",
+]

@@ -97,32 +97,93 @@ def _frames(x: npt.NDArray[np.float32], size: int, hop: int) -> npt.NDArray[np.f
     return np.lib.stride_tricks.as_strided(x, shape=(count, size), strides=(x.strides[0] * hop, x.strides[0]))
 
 
-def _features(
-    x: npt.NDArray[np.float32], rate: int,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
-    """(smoothed and raw standardized block features, block energies, block duration s)."""
-    from scipy import fft
+class StructureFeed:
+    """The raw features of :func:`find_structure`, fed a mono float32 signal block by block (any block sizes give
+    the same features as the whole signal at once): per non-overlapping STFT frame the chroma, timbre-band and total
+    power, and per onset hop the energy of the first difference. :meth:`finish` turns them into a
+    :class:`Structure`. Memory: about 100 bytes per 85 ms frame, so only the caller's duration limit matters."""
 
-    size = int(2 ** round(np.log2(FRAME_48K * rate / 48000)))
-    frames = _frames(x, size, size)
-    window = np.hanning(size).astype(np.float32)
-    spec = fft.rfft(frames * window, axis=1, workers=-1)
-    power = spec.real**2 + spec.imag**2
-    freqs = np.fft.rfftfreq(size, 1.0 / rate)
-    chroma_map = np.zeros((len(freqs), 12), dtype=np.float32)
-    in_range = (freqs >= CHROMA_RANGE_HZ[0]) & (freqs <= CHROMA_RANGE_HZ[1])
-    pitch = np.round(12 * np.log2(freqs[in_range] / 440.0) + 69).astype(int) % 12
-    chroma_map[np.flatnonzero(in_range), pitch] = 1.0
-    band = np.searchsorted(TIMBRE_EDGES_HZ, freqs) - 1
-    timbre_map = np.zeros((len(freqs), len(TIMBRE_EDGES_HZ) - 1), dtype=np.float32)
-    ok = (band >= 0) & (band < timbre_map.shape[1])
-    timbre_map[np.flatnonzero(ok), band[ok]] = 1.0
-    chroma = power @ chroma_map
-    timbre = power @ timbre_map
-    energy = power.sum(axis=1)
-    blocks = len(frames) // FRAMES_PER_BLOCK
-    if len(x) < MIN_DURATION_S * rate:
-        raise InvalidAudio(f"too short to find sections ({len(x) / rate:.1f} s; need about 15 s)")
+    def __init__(self, rate: int) -> None:
+        if rate <= 0:
+            raise InvalidAudio(f"sample rate {rate} Hz: must be positive")
+        self.rate = rate
+        self.size = int(2 ** round(np.log2(FRAME_48K * rate / 48000)))
+        self.hop = max(32, int(ONSET_HOP_48K * rate / 48000))
+        self.samples = 0
+        self.heard = False
+        self._window = np.hanning(self.size).astype(np.float32)
+        freqs = np.fft.rfftfreq(self.size, 1.0 / rate)
+        self._maps = np.zeros((len(freqs), 12 + len(TIMBRE_EDGES_HZ) - 1 + 1), dtype=np.float32)
+        in_range = (freqs >= CHROMA_RANGE_HZ[0]) & (freqs <= CHROMA_RANGE_HZ[1])
+        pitch = np.round(12 * np.log2(freqs[in_range] / 440.0) + 69).astype(int) % 12
+        self._maps[np.flatnonzero(in_range), pitch] = 1.0
+        band = np.searchsorted(TIMBRE_EDGES_HZ, freqs) - 1
+        ok = (band >= 0) & (band < len(TIMBRE_EDGES_HZ) - 1)
+        self._maps[np.flatnonzero(ok), 12 + band[ok]] = 1.0
+        self._maps[:, -1] = 1.0  # total power
+        # each bin feeds at most one chroma bin and one timbre band: sums over runs of (re-ordered) bins, which
+        # is exact and, unlike a matrix product, does not wake BLAS threads on a busy machine
+        self._chroma_bins = np.flatnonzero(in_range)[np.argsort(pitch, kind="stable")]
+        self._chroma_starts = np.searchsorted(np.sort(pitch), np.arange(12))
+        self._timbre_starts = np.searchsorted(band, np.arange(len(TIMBRE_EDGES_HZ) - 1))
+        self._timbre_stop = int(np.searchsorted(band, len(TIMBRE_EDGES_HZ) - 1))
+        self._runs = bool(
+            np.all(np.diff(np.append(self._chroma_starts, self._chroma_bins.size)) > 0)
+            and np.all(np.diff(np.append(self._timbre_starts, self._timbre_stop)) > 0)
+        )
+        self._frame_tail = np.zeros(0, dtype=np.float32)
+        self._onset_tail = np.zeros(0, dtype=np.float32)
+        self._frames: list[npt.NDArray[np.float32]] = []
+        self._onsets: list[npt.NDArray[np.float64]] = []
+
+    def feed(self, mono: npt.NDArray[np.floating]) -> None:
+        """Add the next ``mono`` samples."""
+        from scipy import fft
+
+        x = np.asarray(mono, dtype=np.float32)
+        if x.size == 0:
+            return
+        self.samples += x.size
+        self.heard = self.heard or bool(np.any(x))
+        buf = np.concatenate([self._frame_tail, x])
+        n = buf.size // self.size
+        if n:
+            spec = fft.rfft(buf[: n * self.size].reshape(n, self.size) * self._window, axis=1)
+            power = spec.real**2 + spec.imag**2
+            if self._runs:
+                chroma = np.add.reduceat(power[:, self._chroma_bins], self._chroma_starts, axis=1)
+                timbre = np.add.reduceat(power[:, : self._timbre_stop], self._timbre_starts, axis=1)
+                self._frames.append(np.hstack([chroma, timbre, power.sum(axis=1, keepdims=True)]))
+            else:  # a band without bins (low sample rates): the general map
+                self._frames.append(power @ self._maps)
+        self._frame_tail = buf[n * self.size :]
+        buf = np.concatenate([self._onset_tail, x])
+        full = (buf.size - 1) // self.hop
+        if full > 0:
+            bright = np.diff(buf[: full * self.hop + 1]).reshape(full, self.hop)  # first difference: attacks, highs
+            self._onsets.append(np.einsum("ij,ij->i", bright, bright, dtype=np.float64))
+            self._onset_tail = buf[full * self.hop :]
+        else:
+            self._onset_tail = buf
+
+    def finish(self, *, kernel_s: float = 8.0, min_section_s: float = 6.0) -> Structure:
+        """The song's sections (see :func:`find_structure`)."""
+        if self.samples < MIN_DURATION_S * self.rate:
+            raise InvalidAudio(f"too short to find sections ({self.samples / self.rate:.1f} s; need about 15 s)")
+        if not self.heard:
+            raise InvalidAudio("silent audio has no sections")
+        per_frame = np.concatenate(self._frames)
+        onset_energy = np.concatenate(self._onsets) if self._onsets else np.zeros(0)
+        return _structure(per_frame, onset_energy, self, kernel_s=kernel_s, min_section_s=min_section_s)
+
+
+def _features(
+    per_frame: npt.NDArray[np.float32], size: int, rate: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
+    """(smoothed and raw standardized block features, block energies, block duration s) from the per-frame
+    chroma (12), timbre-band and total powers."""
+    chroma, timbre, energy = per_frame[:, :12], per_frame[:, 12:-1], per_frame[:, -1]
+    blocks = len(per_frame) // FRAMES_PER_BLOCK
 
     def pool(a: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
         trimmed = a[: blocks * FRAMES_PER_BLOCK]
@@ -177,12 +238,10 @@ def _novelty(ssm: npt.NDArray[np.float64], half: int) -> npt.NDArray[np.float64]
     return np.maximum(out, 0.0)
 
 
-def _onsets(x: npt.NDArray[np.float32], rate: int) -> tuple[npt.NDArray[np.float64], float]:
-    """Onset envelope (rises of the log energy of the signal's first difference) and its hop (s)."""
-    hop = max(32, int(ONSET_HOP_48K * rate / 48000))
-    count = (len(x) - 1) // hop
-    bright = np.diff(x)[: count * hop].reshape(count, hop)  # first difference: weights attacks and highs
-    energy = np.log10(np.einsum("ij,ij->i", bright, bright, dtype=np.float64) + 1e-10)
+def _onsets(energy_sq: npt.NDArray[np.float64], hop: int, rate: int) -> tuple[npt.NDArray[np.float64], float]:
+    """Onset envelope (rises of the log energy of the signal's first difference, from its per-hop energies) and its
+    hop (s)."""
+    energy = np.log10(energy_sq + 1e-10)
     flux = np.maximum(np.diff(energy, prepend=energy[0]), 0.0)
     return flux - np.convolve(flux, np.ones(32) / 32, mode="same"), hop / rate
 
@@ -280,23 +339,29 @@ def find_structure(
     """Sections of ``audio`` (frames, channels) at ``rate`` Hz found from the audio alone.
 
     ``kernel_s`` is how much music each side of a candidate boundary is compared (s); sections are at least
-    ``min_section_s`` long. Raises InvalidAudio for audio too short (under about 15 s) or silent.
+    ``min_section_s`` long. Raises InvalidAudio for audio too short (under about 15 s) or silent. The same as
+    feeding a :class:`StructureFeed` block by block.
     """
-    if rate <= 0:
-        raise InvalidAudio(f"sample rate {rate} Hz: must be positive")
-    x = _mono(audio)
-    if not np.any(x):
-        raise InvalidAudio("silent audio has no sections")
-    feats, raw, energy, block_s = _features(x, rate)
+    feed = StructureFeed(rate)
+    feed.feed(_mono(audio))
+    return feed.finish(kernel_s=kernel_s, min_section_s=min_section_s)
+
+
+def _structure(
+    per_frame: npt.NDArray[np.float32], onset_energy: npt.NDArray[np.float64], feed: StructureFeed, *,
+    kernel_s: float, min_section_s: float,
+) -> Structure:
+    rate = feed.rate
+    feats, raw, energy, block_s = _features(per_frame, feed.size, rate)
     ssm = _similarity(feats)  # harmony and texture: which sections are the same material
     texture = _similarity(_smooth(raw, max(1, int(round(SMOOTH_S / block_s)))))  # where the arrangement changes
     half = max(2, int(round(kernel_s / block_s)))
     novelty = _novelty(texture, half)
-    onset, onset_hop_s = _onsets(x, rate)
+    onset, onset_hop_s = _onsets(onset_energy, feed.hop, rate)
     tempo = _tempo(onset, onset_hop_s)
     min_gap = max(2, int(round(min_section_s / block_s)))
     starts = [p for p in _peaks(novelty, min_gap) if min_gap <= p <= len(novelty) - min_gap // 2]
-    duration_s = len(x) / rate
+    duration_s = feed.samples / rate
     # refine each block boundary to the strongest onset within half a beat (or a quarter second)
     reach_s = 0.5 * 60.0 / tempo if tempo else 0.25
     times = []
@@ -326,12 +391,14 @@ def find_structure(
     labels = _label(ssm, spans, energy_db)
     counts = {letter: sum(1 for lt, _ in labels if lt == letter) for letter, _ in labels}
     sections = tuple(
-        SongSection(start_s=a, end_s=b, letter=letter, role=role, level_db=level, loud=level > 0.0,
-                    repeats=counts[letter])
+        SongSection(start_s=float(a), end_s=float(b), letter=letter, role=role, level_db=float(level),
+                    loud=bool(level > 0.0), repeats=counts[letter])
         for (a, b), (letter, role), level in zip(zip(edges_s[:-1], edges_s[1:], strict=True), labels, energy_db,
                                                   strict=True)
     )
     return Structure(sections=sections, tempo_bpm=tempo)
 
 
-__all__ = ["SongSection", "Structure", "find_structure"]
+
+
+__all__ = ["SongSection", "Structure", "StructureFeed", "find_structure"]

@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 #: Bumped whenever figures change meaning; part of the cache key and stored in reference profiles.
-ANALYSIS_VERSION = 5  # 4: stereo-field ambience (issue 13); 5: mono files measured as dual mono (+3.01 dB)
+ANALYSIS_VERSION = 6  # 4: stereo-field ambience; 5: mono as dual mono (+3.01 dB); 6: song roles, dynamics

@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "analyze",
     "profile",
+    "compare",
     "reaper_cmd",
     "journal",
     "speakers",
@@ -70,6 +71,7 @@ COMMAND_INDEX: dict[str, tuple[tuple[str, ...], str]] = {
         "Render the mix, analyze it against the references, mark deviations in the DAW, write a report.",
     ),
     "clear-markers": (("osc",), "Delete daw-bridge's markers and regions from the project (yours stay)."),
+    "compare": (("compare",), "What changed from BEFORE to NOW, two bounces of the same song, section by section."),
     "config": (("config_cmd",), "Show the effective configuration."),
     "crossfeed": (
         ("monitor",),

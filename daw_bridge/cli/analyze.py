@@ -4,8 +4,9 @@ references."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -123,6 +124,11 @@ def summary(m: Measurement) -> list[str]:
             if b.rt60_s is not None
         )
         lines.append(f"  RT60 {r.rt60_s:.2f} s (confidence {r.confidence:.2f}): {per_band}")
+    if m.dynamics is not None:
+        lines.append(f"  dynamics: crest {_fmt(m.dynamics.crest_db, 'dB')}, PLR {_fmt(m.dynamics.plr_db, 'dB')}, "
+                     f"LRA {_fmt(m.dynamics.lra_lu, 'LU')}")
+    if m.structure:
+        lines.append("  song sections: " + ", ".join(f"{g.start_s:.0f}-{g.end_s:.0f} s {g.role}" for g in m.structure))
     lines.extend(f"  note: {n}" for n in m.notes)
     return lines
 
@@ -141,9 +147,34 @@ def comparison_summary(c: Comparison) -> list[str]:
     if not c.findings:
         lines.append("no findings: the mix sits within the thresholds of the references")
     for f in c.findings:
-        lines.append(f"  {f.start_s:7.1f}-{f.end_s:7.1f} s  {f.message}")
+        lines.append(f"  {f.start_s:7.1f}-{f.end_s:7.1f} s  {f.message}" + (f" ({f.role})" if f.role else ""))
     lines.extend(f"note: {n}" for n in c.notes)
     return lines
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def threshold_options(f: F) -> F:
+    """``--reverb-db --width-db --highs-db --level-lu --dynamics-db`` (what becomes a finding) and ``--cache-dir
+    --no-cache``."""
+    for option in reversed((
+        click.option("--reverb-db", type=float, default=Thresholds.reverb_db, show_default=True,
+                     help="Reverb deviation that becomes a finding (dB)."),
+        click.option("--width-db", type=float, default=Thresholds.width_db, show_default=True,
+                     help="Width deviation that becomes a finding (dB)."),
+        click.option("--highs-db", type=float, default=Thresholds.highs_db, show_default=True,
+                     help="Highs deviation that becomes a finding (dB)."),
+        click.option("--level-lu", type=float, default=Thresholds.level_lu, show_default=True,
+                     help="Loudness deviation that becomes a finding (LU)."),
+        click.option("--dynamics-db", type=float, default=Thresholds.dynamics_db, show_default=True,
+                     help="How much lower a section's peak-to-loudness ratio may be before it counts (dB)."),
+        click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     help="Where measurements are cached (default: the user cache dir)."),
+        click.option("--no-cache", is_flag=True, help="Measure every file again."),
+    )):
+        f = option(f)
+    return f
 
 
 @click.command("analyze")
@@ -156,25 +187,16 @@ def comparison_summary(c: Comparison) -> list[str]:
               help="Compare with a reference profile (a name from 'profile list' or a .json file).")
 @click.option("--section-s", type=float, default=4.0, show_default=True, help="Length of the time sections (s).")
 @click.option("--region", "regions", multiple=True, help="Measure this region instead: START-END[:NAME] seconds.")
-@click.option("--reverb-db", type=float, default=Thresholds.reverb_db, show_default=True,
-              help="Reverb deviation that becomes a finding (dB).")
-@click.option("--width-db", type=float, default=Thresholds.width_db, show_default=True,
-              help="Width deviation that becomes a finding (dB).")
-@click.option("--highs-db", type=float, default=Thresholds.highs_db, show_default=True,
-              help="Highs deviation that becomes a finding (dB).")
-@click.option("--level-lu", type=float, default=Thresholds.level_lu, show_default=True,
-              help="Loudness deviation that becomes a finding (LU).")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Where measurements are cached (default: the user cache dir).")
-@click.option("--no-cache", is_flag=True, help="Measure every file again.")
+@threshold_options
 @json_option
 def analyze(
     mix: Path, refs: tuple[Path, ...], refs_dir: Path | None, profile: str | None, section_s: float,
     regions: tuple[str, ...], reverb_db: float, width_db: float, highs_db: float, level_lu: float,
-    cache_dir: Path | None, no_cache: bool, as_json: bool,
+    dynamics_db: float, cache_dir: Path | None, no_cache: bool, as_json: bool,
 ) -> None:
     """Measure MIX (loudness, band balance, width, reverb over time) and compare it with references."""
-    thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu)
+    thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu,
+                            dynamics_db=dynamics_db)
     parsed = [_parse_region(r) for r in regions] or None
     ref_paths = collect_references(refs, refs_dir, mix)
     from_dir = set(ref_paths) - set(refs)  # these may be skipped; a --ref the user named may not

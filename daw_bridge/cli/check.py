@@ -51,10 +51,12 @@ def print_check(result: CheckResult) -> None:
               help=f"Exit 2 when findings exist in these areas ({','.join(AREAS)} or all).")
 @click.option("--timeout", "timeout_s", type=float, default=300.0, show_default=True,
               help="Seconds to wait for each render.")
+@click.option("--against-previous", is_flag=True,
+              help="Also report what changed since the previous bounce, per song section.")
 @json_option
 @click.pass_context
 def check(ctx: click.Context, refs: tuple[Path, ...], profile: str | None, fail_on: str, timeout_s: float,
-          as_json: bool) -> None:
+          against_previous: bool, as_json: bool) -> None:
     """Render the mix, analyze it against the references, mark deviations in the DAW, write a report."""
     areas = parse_areas(fail_on)
     measurements: tuple[Measurement, ...] = ()
@@ -65,15 +67,23 @@ def check(ctx: click.Context, refs: tuple[Path, ...], profile: str | None, fail_
     with connected(ctx) as daw:
         result = bounce_and_check(
             daw, get_config(ctx), reference_files=refs, reference_measurements=measurements, fail_on=areas,
-            timeout_s=timeout_s,
+            timeout_s=timeout_s, against_previous=against_previous,
             progress=None if as_json else stderr_progress("check"),
         )
     if as_json:
+        extra = {"before_now": result.before_now.to_dict() if result.before_now else None} if against_previous else {}
         echo_json({**result.comparison.to_dict(), "bounce": result.bounce, "report": result.report,
                    "failed_areas": result.failed_areas, "advice": result.advice, "monitoring": result.monitoring,
-                   "heard_lufs": result.heard_lufs})
+                   "heard_lufs": result.heard_lufs, **extra})
     else:
         print_check(result)
+        if result.before_now is not None:
+            from .compare import before_now_summary
+
+            click.echo("\nSince the previous bounce:")
+            click.echo("\n".join(before_now_summary(result.before_now)))
+        for note in result.notes:
+            click.echo(f"note: {note}")
     if result.failed_areas:
         ctx.exit(2)
 

@@ -112,6 +112,18 @@ def timeline_part(mix: Measurement, references: Sequence[Measurement], findings:
     return _figure(png, "Timeline: mix minus references per section and area (dB; level in LU, whole song)")
 
 
+def dynamics_part(mix: Measurement, references: Sequence[Measurement]) -> str:
+    """Short-term loudness over the song's sections and each section's peak-to-loudness ratio vs the references."""
+    from . import plots  # matplotlib only when drawing
+
+    if getattr(mix, "dynamics", None) is None:
+        return ""
+    return "<h2>Dynamics</h2>" + _figure(
+        plots.dynamics_png(mix, references),
+        "Dynamics: short-term loudness (LUFS, 3 s windows) and peak-to-loudness ratio per section (dB) against "
+        "the references' sections of the same role")
+
+
 def monitoring_part(monitoring: Sequence[str]) -> str:
     """The headphone and monitoring chain in use when the bounce was made."""
     if not monitoring:
@@ -278,6 +290,7 @@ def render_report(
         header_part(title, bounce, mix, references),
         findings_part(mix, findings, advice),
         timeline_part(mix, references, findings, deviation),
+        dynamics_part(mix, references),
         monitoring_part(monitoring),
         overall_part(deviation, heard_lu),
         loudness_part(mix, references, heard, monitoring_known),

@@ -261,3 +261,40 @@ def timeline_figure(
     ax.set_axisbelow(True)
     fig.tight_layout()
     return fig
+
+
+def dynamics_png(mix: Measurement, refs: Sequence[Measurement]) -> bytes:
+    """Dynamics: the mix's short-term (3 s) loudness curve over its song sections (top), and per section its peak
+    to loudness ratio against the range of the references' sections of the same role (bottom; all their sections
+    where they have none of that role)."""
+    fig, (top, low) = plt.subplots(2, 1, figsize=(9, 4.2), sharex=True, gridspec_kw={"height_ratios": [1.2, 1.0]})
+    end = max((s.end_s for s in mix.sections), default=mix.duration_s)
+    if mix.dynamics is not None and mix.dynamics.short_term_lufs:
+        curve = np.array([_num(v) for v in mix.dynamics.short_term_lufs])
+        curve[~np.isfinite(curve)] = np.nan
+        t = np.arange(curve.size) * mix.dynamics.curve_step_s + 1.5  # each value at the centre of its 3 s window
+        top.plot(t, curve, color=MIX_COLOR, lw=1.2, label="mix short-term (3 s)")
+        top.legend(fontsize=7, loc="lower right")
+    for k, g in enumerate(mix.structure):
+        top.axvspan(g.start_s, g.end_s, color="#888888", alpha=0.08 if k % 2 else 0.0)
+        top.text((g.start_s + g.end_s) / 2, 1.0, g.role, transform=top.get_xaxis_transform(), ha="center",
+                 va="top", fontsize=7)
+    top.set_ylabel("LUFS")
+    top.set_title("Dynamics per section")
+    top.grid(alpha=0.3)
+    pools: dict[str, list[float]] = {}
+    for r in refs:
+        for s in r.sections:
+            if s.plr_db is not None and np.isfinite(s.plr_db):
+                pools.setdefault(s.role, []).append(s.plr_db)
+                pools.setdefault("", []).append(s.plr_db)
+    for s in mix.sections:
+        pool = pools.get(s.role) or pools.get("")
+        if pool:
+            low.fill_between([s.start_s, s.end_s], min(pool), max(pool), color=REF_COLOR, alpha=0.2, lw=0)
+        low.hlines(_num(s.plr_db), s.start_s, s.end_s, color=MIX_COLOR, lw=3)
+    low.set_ylabel("PLR dB (peak - loudness)")
+    low.set_xlabel("time (s)")
+    low.set_xlim(0, end)
+    low.grid(alpha=0.3)
+    return _png(fig)

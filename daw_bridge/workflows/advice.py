@@ -45,10 +45,15 @@ ADVICE: dict[str, tuple[str, str]] = {
         "Quieter than the references (whole song, renders without the monitoring chain).",
         "Louder than the references (whole song, renders without the monitoring chain).",
     ),
+    "dynamics": (
+        "More compressed than the references' comparable sections (lower peak-to-loudness ratio): headphones "
+        "hide how squashed a bus sounds on speakers.",
+        "",
+    ),
 }
 
 #: Measurement uncertainty per area (dB, LU for level), from docs/accuracy.md.
-UNCERTAINTY_DB = {"reverb": 1.5, "width": 0.5, "highs": 0.3, "level": 0.1}
+UNCERTAINTY_DB = {"reverb": 1.5, "width": 0.5, "highs": 0.3, "level": 0.1, "dynamics": 0.5}
 #: On dense real recordings the reverb estimate reads a send change at about this fraction of its size.
 REVERB_READ_FRACTION = 0.5
 
@@ -115,6 +120,11 @@ def advise(finding: Finding, alongside: Sequence[Finding] = ()) -> Advice:
         action = (
             f"About {_db(change, 'dB')} on the master's output to deliver at the references' loudness "
             f"(±{unc:.1f} LU). For the A/B nothing to do: level matching already plays them at the mix's level."
+        )
+    elif area == "dynamics":
+        action = (
+            f"About {_db(change)} more peak-to-loudness ratio {where} (±{unc:.1f} dB): ease the bus compressor or "
+            "limiter there (less gain reduction, or a slower attack that lets transients through)."
         )
     else:
         action = f"About {_db(change)} {where}."

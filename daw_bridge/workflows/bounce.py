@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.before_now import BeforeNow, compare_bounces, measure_bounces
 from ..analysis.cache import AnalysisCache
 from ..analysis.compare import Comparison, Thresholds, compare
 from ..analysis.engine import analyze_file
@@ -27,7 +28,7 @@ from .markers import publish_findings
 from .renders import render_source, safe_stem
 from .roles import MIX, find_roles, load_ab_state
 
-AREAS = ("reverb", "width", "highs", "level")
+AREAS = ("reverb", "width", "highs", "level", "dynamics")
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -44,6 +45,9 @@ class CheckResult:
     advice: tuple[Advice, ...] = ()
     monitoring: tuple[str, ...] = ()
     heard_lufs: dict[str, float] = field(default_factory=dict)
+    #: What changed since the previous bounce (``against_previous``); None when not asked for or there is none.
+    before_now: BeforeNow | None = None
+    notes: tuple[str, ...] = ()
 
 
 def song_sections(markers: Sequence[MarkerInfo], duration_s: float, *, offset_s: float = 0.0) -> list[Region] | None:
@@ -155,13 +159,16 @@ def bounce_and_check(
     start_s: float | None = None,
     end_s: float | None = None,
     monitoring: MonitoringState | None = None,
+    against_previous: bool = False,
 ) -> CheckResult:
     """Render, analyze against the references, replace our findings markers, write the HTML report.
 
     References are ``reference_files`` when given (checked before anything is rendered), else each reference
     track rendered alone through its track. ``reference_measurements`` (e.g. a reference profile's) join them
     without any audio. ``monitoring`` is the monitoring in use (default: the saved state); the report names it
-    and gives the files' loudness as heard through it. Raises RenderError if the render fails or writes no file.
+    and gives the files' loudness as heard through it. ``against_previous``: also report what changed since the
+    previous bounce of the same project (:mod:`..analysis.before_now`). Raises RenderError if the render fails or
+    writes no file.
     """
     report = progress or (lambda _f, _m: None)
     areas = parse_areas(list(fail_on))
@@ -249,6 +256,17 @@ def bounce_and_check(
         heard_lufs=heard,
     )
     failed = tuple(a for a in areas if any(f.area == a for f in comparison.findings))
+    before_now: BeforeNow | None = None
+    notes: tuple[str, ...] = ()
+    if against_previous:
+        from .renders import previous_version
+
+        previous = previous_version(bounce)
+        if previous is None:
+            notes = (f"no earlier bounce beside {bounce.name} to compare with",)
+        else:
+            report(0.95, f"comparing with {previous.name}")
+            before_now = compare_bounces(*measure_bounces(previous, bounce, cache=cache), thresholds=thresholds)
     report(1.0, "done")
     return CheckResult(
         bounce=bounce,
@@ -260,6 +278,8 @@ def bounce_and_check(
         advice=advice,
         monitoring=tuple(lines),
         heard_lufs=heard,
+        before_now=before_now,
+        notes=notes,
     )
 
 

@@ -27,6 +27,7 @@ AREA_COLORS: dict[str, str] = {
     "width": "#aa66ff",  # purple
     "highs": "#ffcc00",  # yellow
     "level": "#ff4444",  # red
+    "dynamics": "#33cc66",  # green
 }
 DEFAULT_COLOR = "#ff8000"
 

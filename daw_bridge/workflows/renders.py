@@ -34,6 +34,19 @@ def next_version_path(directory: Path, stem: str) -> Path:
     return candidate
 
 
+def previous_version(path: Path) -> Path | None:
+    """The highest existing ``<stem>-NNN.wav`` beside ``path`` (itself ``<stem>-MMM.wav``) with NNN < MMM."""
+    m = _VERSION.search(path.name)
+    if m is None:
+        return None
+    stem, mine = path.name[: m.start()], int(m.group(1))
+    older = [
+        (int(v.group(1)), p) for p in path.parent.glob(f"{stem}-*.wav")
+        if (v := _VERSION.search(p.name)) and p.name == f"{stem}-{v.group(1)}.wav" and int(v.group(1)) < mine
+    ]
+    return max(older)[1] if older else None
+
+
 @contextmanager
 def audible(daw: Daw, state: ABState, target: str) -> Iterator[None]:
     """Make ``target`` the only audible source for the duration of the block, then restore the mutes and volumes."""

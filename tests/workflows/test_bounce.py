@@ -139,7 +139,7 @@ def test_cli_unreachable_daw_is_a_clean_error(tmp_path: Path) -> None:
 
 def test_parse_areas() -> None:
     assert parse_areas("reverb, width") == ("reverb", "width")
-    assert parse_areas("all") == ("reverb", "width", "highs", "level")
+    assert parse_areas("all") == ("reverb", "width", "highs", "level", "dynamics")
     with pytest.raises(InvalidParameter, match="unknown area"):
         parse_areas("bass")
 
