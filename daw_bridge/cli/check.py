@@ -24,8 +24,14 @@ def print_check(result: CheckResult) -> None:
     def fmt(v: object, unit: str) -> str:
         return f"{v:+.1f} {unit}" if isinstance(v, int | float) else "n/a"
 
+    from ..report.html import heard_difference_lu
+
+    heard = heard_difference_lu(result.heard_lufs, result.comparison.mix.name,
+                                [m.name for m in result.comparison.references])  # fmt: skip
+    loudness = (f"loudness {fmt(heard, 'LU')} as heard (renders {fmt(dev.get('loudness_lu'), 'LU')})"
+                if heard is not None else f"loudness {fmt(dev.get('loudness_lu'), 'LU')} (renders)")
     click.echo(
-        f"Overall (mix minus references): loudness {fmt(dev.get('loudness_lu'), 'LU')} (renders), "
+        f"Overall (mix minus references): {loudness}, "
         f"highs {fmt(dev.get('highs_db'), 'dB')}, width {fmt(dev.get('width_db'), 'dB')}, "
         f"reverb {fmt(dev.get('reverb_db'), 'dB')}"
     )

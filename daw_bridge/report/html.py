@@ -132,6 +132,17 @@ def monitoring_part(monitoring: Sequence[str]) -> str:
     return f"<h2>Monitoring at bounce time</h2><table class='monitoring'>{rows}</table>"
 
 
+def heard_difference_lu(
+    heard_lufs: Mapping[str, float | None], mix_name: str, ref_names: Sequence[str]
+) -> float | None:
+    """The mix's loudness as heard minus the references' median as heard (LU), or None when not measured."""
+    mix_heard = heard_lufs.get(mix_name)
+    ref_heard = [v for n in ref_names if (v := heard_lufs.get(n)) is not None and math.isfinite(v)]
+    if not ref_heard or mix_heard is None or not math.isfinite(mix_heard):
+        return None
+    return mix_heard - float(statistics.median(ref_heard))
+
+
 def overall_part(deviation: Mapping[str, Any], heard_lu: float | None) -> str:
     rows = []
     if _known(heard_lu):
@@ -279,10 +290,7 @@ def render_report(
     ``monitoring`` describes the monitoring at bounce time (one line each); ``heard_lufs`` maps file names to
     their integrated loudness through that chain; ``extra`` are further HTML parts, placed before the notes."""
     heard = dict(heard_lufs or {})
-    mix_heard = heard.get(mix.name)
-    ref_heard = [v for r in references if (v := heard.get(r.name)) is not None and math.isfinite(v)]
-    heard_lu = (mix_heard - float(statistics.median(ref_heard))
-                if ref_heard and mix_heard is not None and math.isfinite(mix_heard) else None)
+    heard_lu = heard_difference_lu(heard, mix.name, [r.name for r in references])
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",

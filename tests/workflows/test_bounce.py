@@ -175,3 +175,26 @@ def test_check_against_a_profile_needs_no_reference_audio(session: EmbeddedSessi
     ]
     for a, b in zip(second.comparison.findings, first.comparison.findings, strict=True):
         assert a.value == pytest.approx(b.value, abs=0.3)
+
+
+def test_check_prints_loudness_as_heard_with_the_renders_in_brackets(session: EmbeddedSession) -> None:
+    """The same loudness statement as level matching and the report: as heard, renders in brackets."""
+    from click.testing import CliRunner
+
+    from daw_bridge.cli.check import print_check
+    from daw_bridge.monitoring import MonitoringState, chain
+    from daw_bridge.report.html import heard_difference_lu
+
+    match_levels(session.daw, session.config,
+                 monitor_chain=[fx for fx in chain(MonitoringState(headphones="Sennheiser HD 650"), 48000)
+                                if fx.enabled])  # fmt: skip
+    result = bounce_and_check(session.daw, session.config, monitoring=MonitoringState(headphones="Sennheiser HD 650"))
+    heard = heard_difference_lu(result.heard_lufs, result.comparison.mix.name,
+                                [m.name for m in result.comparison.references])  # fmt: skip
+    assert heard is not None and abs(heard) < 0.15  # matched as heard
+    runner = CliRunner()
+    with runner.isolation() as (out, _err, *_):
+        print_check(result)
+        text = out.getvalue().decode()
+    renders = result.comparison.deviation.loudness_lu
+    assert f"loudness {heard:+.1f} LU as heard (renders {renders:+.1f} LU)" in text
