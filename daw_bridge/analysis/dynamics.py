@@ -52,23 +52,30 @@ class PeakTrace:
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
         """Add ``block`` ``(frames, channels)``."""
-        a = np.abs(block).max(axis=1) if block.ndim == 2 else np.abs(block)
-        n, i, sub = a.shape[0], 0, self.sub_frames
+        x = block if block.ndim == 2 else block[:, None]
+        n, i, sub = x.shape[0], 0, self.sub_frames
         if n == 0:
             return
+
+        def peak(part: npt.NDArray[np.floating]) -> float:
+            return float(np.abs(part).max()) if part.size else 0.0
+
         if self._filled:
             i = min(n, sub - self._filled)
-            self._carry = max(self._carry, float(a[:i].max()))
+            self._carry = max(self._carry, peak(x[:i]))
             self._filled += i
             if self._filled == sub:
                 self._parts.append(np.array([self._carry], dtype=np.float32))
                 self._carry, self._filled = 0.0, 0
         full = (n - i) // sub
         if full:
-            self._parts.append(a[i : i + full * sub].reshape(full, sub).max(axis=1).astype(np.float32))
+            # one contiguous row of sub * channels values per sub-block: a fast reduction (a max over the short
+            # channel axis first is several times slower)
+            rows = np.ascontiguousarray(x[i : i + full * sub]).reshape(full, sub * x.shape[1])
+            self._parts.append(np.abs(rows).max(axis=1).astype(np.float32))
             i += full * sub
         if i < n:
-            self._carry, self._filled = float(a[i:].max()), n - i
+            self._carry, self._filled = peak(x[i:]), n - i
 
     def peaks(self) -> npt.NDArray[np.float64]:
         """Peak (linear) of each complete sub-block."""

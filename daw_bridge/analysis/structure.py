@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InvalidAudio
+from .fft import rfft_rows
 
 #: STFT size and hop for the structure features (samples at 48 kHz; scaled with the rate).
 FRAME_48K = 4096
@@ -138,8 +139,6 @@ class StructureFeed:
 
     def feed(self, mono: npt.NDArray[np.floating]) -> None:
         """Add the next ``mono`` samples."""
-        from scipy import fft
-
         x = np.asarray(mono, dtype=np.float32)
         if x.size == 0:
             return
@@ -148,7 +147,7 @@ class StructureFeed:
         buf = np.concatenate([self._frame_tail, x])
         n = buf.size // self.size
         if n:
-            spec = fft.rfft(buf[: n * self.size].reshape(n, self.size) * self._window, axis=1)
+            spec = rfft_rows(buf[: n * self.size].reshape(n, self.size) * self._window)  # no scipy.fft import
             power = spec.real**2 + spec.imag**2
             if self._runs:
                 chroma = np.add.reduceat(power[:, self._chroma_bins], self._chroma_starts, axis=1)
