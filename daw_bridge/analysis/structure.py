@@ -148,7 +148,7 @@ class StructureFeed:
         n = buf.size // self.size
         if n:
             spec = rfft_rows(buf[: n * self.size].reshape(n, self.size) * self._window)  # no scipy.fft import
-            power = spec.real**2 + spec.imag**2
+            power = (spec.real**2 + spec.imag**2).astype(np.float32, copy=False)
             if self._runs:
                 chroma = np.add.reduceat(power[:, self._chroma_bins], self._chroma_starts, axis=1)
                 timbre = np.add.reduceat(power[:, : self._timbre_stop], self._timbre_starts, axis=1)
