@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..units import gain_to_db, power_to_db
 from .loudness import SHORT_TERM_SUBBLOCKS, SUBBLOCK_S, loudness_range
 
 #: Step of the stored short-term loudness curve (s).
@@ -82,15 +83,11 @@ class PeakTrace:
         return np.concatenate([np.zeros(0), *self._parts]).astype(np.float64)
 
 
-def _db(power: float) -> float:
-    return 10.0 * math.log10(power) if power > 0 else -math.inf
-
-
 def crest_db(peak: float, mean_square: float) -> float:
     """Peak (linear) to RMS (from the mean square) in dB; NaN for silence."""
     if not (peak > 0 and mean_square > 0):
         return math.nan
-    return 20.0 * math.log10(peak) - 10.0 * math.log10(mean_square)
+    return gain_to_db(peak) - power_to_db(mean_square)
 
 
 def whole_dynamics(
@@ -99,7 +96,7 @@ def whole_dynamics(
 ) -> Dynamics:
     """Whole-file figures from the loudness statistics, the mean square per sample and channel, and the
     short-term loudnesses (one per sub-block)."""
-    crest = sample_peak_dbfs - _db(mean_square) if mean_square > 0 else math.nan
+    crest = sample_peak_dbfs - power_to_db(mean_square) if mean_square > 0 else math.nan
     step = max(1, round(CURVE_STEP_S / SUBBLOCK_S))
     plr = true_peak_dbtp - integrated_lufs if math.isfinite(integrated_lufs) else math.nan
     curve = tuple(round(float(v), 2) for v in short_term_lufs[::step])
@@ -118,7 +115,7 @@ def section_dynamics(
     pk = float(peaks[lo:hi].max()) if peaks[lo:hi].size else 0.0
     ms = float(power[lo:hi].mean()) / channels if power[lo:hi].size else 0.0
     crest = crest_db(pk, ms)
-    plr = 20.0 * math.log10(pk) - loudness_lufs if pk > 0 and math.isfinite(loudness_lufs) else None
+    plr = gain_to_db(pk) - loudness_lufs if pk > 0 and math.isfinite(loudness_lufs) else None
     inside = short_term_lufs[lo : max(lo, hi - SHORT_TERM_SUBBLOCKS + 1)]
     lra = loudness_range(inside) if inside.size else math.nan
     return (crest if math.isfinite(crest) else None, plr, lra if math.isfinite(lra) else None)

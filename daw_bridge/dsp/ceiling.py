@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InvalidParameter
-from ..units import db_to_gain
+from ..units import db_to_gain, gain_to_db
 from .blocks import Audio, as_stereo
 
 #: Default ceiling (dBFS, true peak).
@@ -164,7 +164,7 @@ class Ceiling:
         xcat = np.concatenate([self._delay, x])
         delayed = xcat[:n]
         self._delay = xcat[n:]
-        self.reduction_db = float(-20.0 * np.log10(np.min(s)))
+        self.reduction_db = -gain_to_db(float(np.min(s)))
         return np.clip(delayed * s[:, None], -self.ceiling, self.ceiling)
 
     def _release(self, depth: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -14,7 +14,7 @@ import math
 
 from ..osc.codec import Arg, truncate_utf8
 from ..reaper.fader import FLOOR_DB, db_to_slider
-from ..units import pan_to_normalized
+from ..units import gain_to_db, pan_to_normalized
 from .project import Fx, Track
 
 #: REAPER copies names into ``char buf[512]`` before sending them (``UpdateSurfaceTrack``, ``GetFXName``).
@@ -62,7 +62,7 @@ def vu(peak: float) -> float:
     """csurf_osc's VU value of a linear peak: dB mapped from the meter range to 0..1."""
     if peak <= 0.0 or not math.isfinite(peak):
         return 0.0
-    db = 20.0 * math.log10(peak)
+    db = gain_to_db(peak)
     return min(1.0, max(0.0, (db - VU_MIN_DB) / (VU_MAX_DB - VU_MIN_DB)))
 
 
