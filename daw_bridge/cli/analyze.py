@@ -4,7 +4,7 @@ references."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +66,21 @@ def collect_references(refs: Sequence[Path], refs_dir: Path | None, mix: Path | 
 
 def _skip_warning(exc: InvalidAudio) -> None:
     click.echo(f"Warning: skipped reference {exc}", err=True)
+
+
+def measure_references(paths: Sequence[Path], measure: Callable[[Path], Measurement], *,
+                       may_skip: Collection[Path]) -> list[Measurement]:  # fmt: skip
+    """Measure each reference; one of ``may_skip`` (found in a folder, not named by the user) that fails while
+    measured (cut, corrupt data) is skipped with a warning naming it, so the others still count."""
+    out: list[Measurement] = []
+    for path in paths:
+        try:
+            out.append(measure(path))
+        except InvalidAudio as exc:
+            if path not in may_skip:
+                raise
+            _skip_warning(exc)
+    return out
 
 
 def _check_comparable(mix: Path, refs: Sequence[Path]) -> None:
@@ -204,14 +219,8 @@ def analyze(
     _check_comparable(mix, ref_paths)
     cache = None if no_cache else AnalysisCache(cache_dir)
     measured = measure_file(mix, cache, parsed, section_s, as_json)
-    references: list[Measurement] = []
-    for path in ref_paths:
-        try:
-            references.append(measure_file(path, cache, None, section_s, as_json))
-        except InvalidAudio as exc:
-            if path not in from_dir:
-                raise
-            _skip_warning(exc)  # a --refs-dir file that fails while measured (cut, corrupt data): the others count
+    references = measure_references(ref_paths, lambda p: measure_file(p, cache, None, section_s, as_json),
+                                    may_skip=from_dir)  # fmt: skip
     if from_dir and not references:
         raise InvalidParameter(f"--refs-dir {refs_dir}: no reference could be measured")
     if profile is not None:

@@ -29,8 +29,8 @@ def build(name: str, refs_dir: Path | None, refs: tuple[Path, ...], force: bool,
     """Measure the references and store them as profile NAME (numbers only, no audio)."""
     from ..analysis.cache import AnalysisCache
     from ..errors import ProfileError
-    from ..profiles.store import build_profile, check_name, measure_references, profiles_dir, save_profile
-    from .analyze import collect_references, measure_file
+    from ..profiles.store import build_profile, check_name, profiles_dir, save_profile
+    from .analyze import collect_references, measure_file, measure_references
 
     check_name(name)
     if not force and (profiles_dir() / f"{name}.json").exists():
@@ -40,10 +40,10 @@ def build(name: str, refs_dir: Path | None, refs: tuple[Path, ...], force: bool,
     if not paths:
         raise ProfileError("give the references: --refs-dir DIR and/or --ref FILE")
     cache = None if no_cache else AnalysisCache()
-    measured = measure_references(
-        paths, lambda p: measure_file(p, cache, None, 4.0, as_json),
-        warn=lambda text: click.echo(f"warning: {text}", err=True),
-    )
+    measured = measure_references(paths, lambda p: measure_file(p, cache, None, 4.0, as_json),
+                                  may_skip=set(paths) - set(refs))  # fmt: skip
+    if not measured:
+        raise ProfileError("no reference could be measured: " + ", ".join(str(p) for p in paths))
     profile = build_profile(name, measured)
     path = save_profile(profile, force=force)
     if as_json:

@@ -15,7 +15,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,21 +220,3 @@ def list_profiles(*, folder: Path | None = None) -> list[str]:
     if not target.is_dir():
         return []
     return sorted(p.stem for p in target.glob("*.json") if p.is_file() and not p.name.startswith("."))
-
-
-def measure_references(
-    paths: Sequence[Path], measure: Callable[[Path], Measurement], *, warn: Callable[[str], None] | None = None,
-) -> list[Measurement]:
-    """Measure each reference; one that cannot be read is skipped with a warning naming it (none left: an error)."""
-    from ..errors import InvalidAudio
-
-    out = []
-    for path in paths:
-        try:
-            out.append(measure(path))
-        except InvalidAudio as exc:
-            if warn is not None:
-                warn(f"skipped {path}: {exc}")
-    if not out:
-        raise ProfileError("no reference could be measured: " + ", ".join(str(p) for p in paths))
-    return out
