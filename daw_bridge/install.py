@@ -189,12 +189,6 @@ def _remove_leftovers(root: Path, rels: list[str]) -> list[Path]:
     return removed
 
 
-def _backup(root: Path, rel: str, stamp: str) -> Path:
-    dest = root / BACKUP_DIR / stamp / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(root / rel, dest)
-    return dest
-
 
 def _new_dirs(root: Path, rels: list[str]) -> list[str]:
     """Folders (resource-relative) an install will create, deepest first."""

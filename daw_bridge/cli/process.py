@@ -128,16 +128,6 @@ def _ceiling(value: str) -> float | None:
         raise click.BadParameter(f"{value!r} is not a level in dBFS or 'off'") from None
 
 
-def _speakers_stage(processor: object, state: MonitoringState, rate: int) -> int:
-    """Give the virtual-speakers stage the user's SOFA file; returns the chain's latency in frames (trimmed)."""
-    from ..speakers.stage import SpeakerStage
-
-    stages = getattr(processor, "stages", [])
-    for i, stage in enumerate(stages):
-        if isinstance(stage, SpeakerStage) and state.speakers_sofa:
-            stages[i] = SpeakerStage(stage.room, rate, sofa=state.speakers_sofa)
-    return sum(int(getattr(stage, "latency_frames", 0)) for stage in stages)
-
 
 @click.command("process")
 @click.argument("src", metavar="IN", type=click.Path(dir_okay=False, exists=True, path_type=Path))

@@ -50,12 +50,6 @@ Answer = NoteInput | Literal["skip", "stop"]
 Asker = Callable[[Step, int, int], Answer]
 
 
-def step_by_key(key: str) -> Step:
-    for step in CHECKLIST:
-        if step.key == key:
-            return step
-    raise KeyError(key)
-
 
 def remaining(journal: Journal, session_id: int) -> list[Step]:
     """Steps this session has neither answered nor skipped, in checklist order."""
