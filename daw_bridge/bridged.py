@@ -26,6 +26,9 @@ def parse_markers(raw: object) -> list[MarkerInfo]:
             name=str(m.get("name", "")),
             color=m.get("color"),
             end_s=None if m.get("end_s") is None else float(m["end_s"]),
+            # a bridge from before marker IDs says nothing: then the tag in the name is all there is to go by
+            ours=m["ours"] if isinstance(m.get("ours"), bool) else str(m.get("name", "")).startswith(MARKER_TAG),
+            id=m["id"] if isinstance(m.get("id"), str) else None,
         )
         for m in (raw if isinstance(raw, list) else [])
         if isinstance(m, dict)
@@ -44,7 +47,7 @@ class BridgeOps:
         return parse_markers(self.bridge.get_state(["markers"]).get("markers"))
 
     def replace_markers(self, markers: Sequence[MarkerSpec]) -> None:
-        """Delete our tagged markers and add ``markers`` (the bridge adds the tag), one undo point."""
+        """Delete the markers we wrote (known by ID) and add ``markers`` (the bridge adds the tag), one undo point."""
         payload = [
             {
                 "time_s": float(m.time_s),
@@ -57,7 +60,7 @@ class BridgeOps:
         self.bridge.replace_markers(payload)
 
     def clear_markers(self) -> int:
-        """Delete our tagged markers and regions (the user's stay); returns how many went."""
+        """Delete the markers and regions we wrote, known by ID (the user's stay); returns how many went."""
         return self.bridge.clear_markers()
 
     def render(

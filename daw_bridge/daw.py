@@ -78,18 +78,20 @@ class MarkerSpec:
 
 @dataclass(frozen=True)
 class MarkerInfo:
-    """A marker (or region, with ``end_s``) as the DAW reports it."""
+    """A marker (or region, with ``end_s``) as the DAW reports it.
+
+    ``ours``: whether daw-bridge wrote it, as the DAW side knows from the IDs it recorded (never from the name: a
+    user's marker called "[daw-bridge] ..." is not ours, one of ours the user renamed still is). ``id``: the DAW's
+    own ID (REAPER 7.62+ marker GUID, Ardour location ID), None where the DAW has none.
+    """
 
     number: int
     time_s: float
     name: str
     color: str | None = None
     end_s: float | None = None
-
-    @property
-    def ours(self) -> bool:
-        """Whether daw-bridge wrote it (its name carries :data:`MARKER_TAG`)."""
-        return self.name.startswith(MARKER_TAG)
+    ours: bool = False
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,8 @@ class Daw(Protocol):
         """Markers and regions, in time order."""
 
     def replace_markers(self, markers: Sequence[MarkerSpec]) -> None:
-        """Delete our tagged markers and write ``markers`` (tag added), in one undo point."""
+        """Delete the markers we wrote (known by the IDs the DAW side recorded, never by name) and write
+        ``markers`` (tag added), in one undo point."""
 
     def render(
         self, request: RenderRequest, *, progress: Progress | None = None, timeout_s: float = 120.0

@@ -62,6 +62,8 @@ class BeforeNow:
     sections: tuple[SectionChange, ...]
     changes: tuple[Finding, ...]
     notes: tuple[str, ...] = ()
+    #: Whether the whole bounce's level changed beyond the threshold (then ``changes[0]`` says so).
+    level_changed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` object: before, now, loudness_lu, sections, changes, notes (plain values)."""
@@ -125,7 +127,8 @@ def compare_bounces(before: Measurement, now: Measurement, *, thresholds: Thresh
             f"{now.name} is {now.duration_s:.1f} s, {before.name} {before.duration_s:.1f} s: sections are compared at "
             "the same times, so render both from the same start"
         )
-    return BeforeNow(before, now, overall, sections, tuple(changes), tuple(notes))
+    return BeforeNow(before, now, overall, sections, tuple(changes), tuple(notes),
+                     level_changed=abs(overall) >= thresholds.level_lu)
 
 
 def measure_bounces(

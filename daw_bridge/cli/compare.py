@@ -43,10 +43,12 @@ def before_now_summary(result: BeforeNow) -> list[str]:
 @click.argument("before", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("now", type=click.Path(path_type=Path, dir_okay=False))
 @threshold_options
+@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the Before/Now tables as an HTML page to this file (never overwritten).")
 @json_option
 def compare_cmd(
     before: Path, now: Path, reverb_db: float, width_db: float, highs_db: float, level_lu: float,
-    dynamics_db: float, cache_dir: Path | None, no_cache: bool, as_json: bool,
+    dynamics_db: float, cache_dir: Path | None, no_cache: bool, report_path: Path | None, as_json: bool,
 ) -> None:
     """What changed from BEFORE to NOW, two bounces of the same song, section by section.
 
@@ -56,10 +58,16 @@ def compare_cmd(
                             dynamics_db=dynamics_db)
     audio_info(before)
     audio_info(now)  # both refused by name before anything is measured
+    if report_path is not None and report_path.exists():
+        raise click.ClickException(f"{report_path} exists; reports are never overwritten (choose another name)")
     cache = None if no_cache else AnalysisCache(cache_dir)
     progress = None if as_json else stderr_progress("compare")
     b, n = measure_bounces(before, now, cache=cache, progress=progress)
     result = compare_bounces(b, n, thresholds=thresholds)
+    if report_path is not None:
+        from ..report.before_now import write_before_now
+
+        write_before_now(report_path, result)
     if as_json:
         echo_json(result.to_dict())
     else:

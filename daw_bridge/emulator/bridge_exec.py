@@ -27,6 +27,7 @@ import soundfile as sf
 
 from ..daw import MARKER_TAG
 from ..errors import DawBridgeError
+from . import our_markers
 from .project import JSFX_PREFIX, Fx, Marker, Project, Track, valid_color
 from .render import render_project
 
@@ -237,11 +238,12 @@ class BridgeExecutor:
         if not isinstance(keys, list) or any(k not in _STATE_KEYS for k in keys):
             raise OpError("bad_args", f"args.keys must be a list drawn from {', '.join(_STATE_KEYS)}")
         p = self.project
+        ours = our_markers.owned(p)
         values: dict[str, Any] = {
             "sample_rate": p.sample_rate,
             "length_s": p.length_s(),
             "project_path": str(p.path) if p.path else "",
-            "markers": [_marker_json(m) for m in sorted(p.markers, key=lambda m: (m.time_s, m.number))],
+            "markers": [_marker_json(m, ours) for m in sorted(p.markers, key=lambda m: (m.time_s, m.number))],
             "monitor_fx": _fx_list(p.monitor_fx),
             "time_selection": ({"start_s": p.loop_start_s, "end_s": p.loop_end_s}
                                if p.loop_start_s is not None and p.loop_end_s is not None else None),
@@ -255,17 +257,16 @@ class BridgeExecutor:
         if len(raw) > MAX_MARKERS:
             raise OpError("bad_args", f"args.markers must be an array of at most {MAX_MARKERS} items")
         specs = [_marker_spec(m, i) for i, m in enumerate(raw)]  # validate everything first
-        deleted = self._clear_markers({})["deleted"]
+        deleted = our_markers.delete_ours(self.project)
         for time_s, end_s, name, color in specs:
             number = self.project.next_marker_number(region=end_s is not None)
             label = name if name.startswith(MARKER_TAG) else f"{MARKER_TAG} {name}"
-            self.project.markers.append(Marker(number, time_s, label, color, end_s))
+            our_markers.add_ours(self.project, Marker(number, time_s, label, color, end_s))
         return {"deleted": deleted, "added": len(specs)}
 
     def _clear_markers(self, args: dict[str, Any]) -> dict[str, Any]:
-        before = len(self.project.markers)
-        self.project.markers = [m for m in self.project.markers if not m.name.startswith(MARKER_TAG)]
-        return {"deleted": before - len(self.project.markers)}
+        """Delete the markers we wrote, known by ID (:mod:`.our_markers`), never by name."""
+        return {"deleted": our_markers.delete_ours(self.project)}
 
     def _render(self, args: dict[str, Any]) -> dict[str, Any]:
         directory = self.confine(args.get("directory"), "directory")
@@ -454,8 +455,9 @@ def _opt_int(args: dict[str, Any], key: str, bounds: tuple[int, int]) -> int | N
     return v
 
 
-def _marker_json(m: Marker) -> dict[str, Any]:
-    return {"number": m.number, "time_s": m.time_s, "end_s": m.end_s, "name": m.name, "color": m.color}
+def _marker_json(m: Marker, ours: list[our_markers.OwnedId]) -> dict[str, Any]:
+    return {"number": m.number, "time_s": m.time_s, "end_s": m.end_s, "name": m.name, "color": m.color,
+            "ours": our_markers.is_ours(m, ours), "id": m.guid}
 
 
 def _fx_list(chain: list[Fx]) -> list[dict[str, Any]]:

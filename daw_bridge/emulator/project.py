@@ -127,13 +127,15 @@ class Track:
 
 @dataclass
 class Marker:
-    """A marker (``end_s`` None) or region; ``number`` is REAPER's displayed id, ``color`` ``#rrggbb`` or None."""
+    """A marker (``end_s`` None) or region; ``number`` is REAPER's displayed id (the user may change it, and two may
+    share one), ``color`` ``#rrggbb`` or None, ``guid`` the ID that survives renames and moves (REAPER 7.62+)."""
 
     number: int
     time_s: float
     name: str = ""
     color: str | None = None
     end_s: float | None = None
+    guid: str = field(default_factory=new_guid)
 
     @property
     def is_region(self) -> bool:

@@ -140,7 +140,13 @@ def _marker(r: _Reader, m: dict[str, Any], where: str, project: Project) -> Mark
         number = project.next_marker_number(region=region)
     elif not isinstance(number, int) or isinstance(number, bool) or number < 1:
         raise ConfigError(f"{r.source}: {where}.number must be an integer >= 1")
-    return Marker(number, time_s, r.str_(m, "name", ""), color, float(end) if end is not None else None)
+    marker = Marker(number, time_s, r.str_(m, "name", ""), color, float(end) if end is not None else None)
+    guid = m.get("guid")
+    if guid is not None:
+        if not isinstance(guid, str) or not guid:
+            raise ConfigError(f"{r.source}: {where}.guid must be a GUID string")
+        marker.guid = guid
+    return marker
 
 
 class _Reader:
@@ -202,7 +208,7 @@ def project_to_mapping(project: Project, *, base: Path) -> dict[str, Any]:
     out["tracks"] = [_track_map(t, project, base) for t in project.tracks]
     markers = []
     for m in project.markers:
-        mm: dict[str, Any] = {"number": m.number, "time_s": m.time_s, "name": m.name}
+        mm: dict[str, Any] = {"number": m.number, "time_s": m.time_s, "name": m.name, "guid": m.guid}
         if m.color is not None:
             mm["color"] = m.color
         if m.end_s is not None:

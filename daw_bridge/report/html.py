@@ -284,11 +284,13 @@ def render_report(
     monitoring_known: bool = False,
     heard_lufs: Mapping[str, float | None] | None = None,
     extra: Sequence[str] = (),
+    after_findings: Sequence[str] = (),
     title: str = "Bounce-and-check",
 ) -> str:
     """The report's HTML text. ``advice`` has one :class:`~daw_bridge.workflows.advice.Advice` per finding;
     ``monitoring`` describes the monitoring at bounce time (one line each); ``heard_lufs`` maps file names to
-    their integrated loudness through that chain; ``extra`` are further HTML parts, placed before the notes."""
+    their integrated loudness through that chain; ``extra`` are further HTML parts, placed before the notes, and
+    ``after_findings`` parts placed right after what to change (the Before/Now tables)."""
     heard = dict(heard_lufs or {})
     heard_lu = heard_difference_lu(heard, mix.name, [r.name for r in references])
     parts = [
@@ -297,6 +299,7 @@ def render_report(
         f"<title>{html.escape(title)}: {html.escape(bounce.name)}</title><style>{_CSS}</style></head><body>",
         header_part(title, bounce, mix, references),
         findings_part(mix, findings, advice),
+        *after_findings,
         timeline_part(mix, references, findings, deviation),
         dynamics_part(mix, references),
         monitoring_part(monitoring),

@@ -239,6 +239,21 @@ def bounce_and_check(
         lines.append(f"Levels as heard not computed: {exc}" if lines else f"Monitoring state unknown: {exc}")
         known = False
 
+    before_now: BeforeNow | None = None
+    notes: tuple[str, ...] = ()
+    extra: list[str] = []
+    if against_previous:
+        from ..report.before_now import before_now_part
+        from .renders import previous_version
+
+        previous = previous_version(bounce)
+        if previous is None:
+            notes = (f"no earlier bounce beside {bounce.name} to compare with",)
+        else:
+            report(0.88, f"comparing with {previous.name}")
+            before_now = compare_bounces(*measure_bounces(previous, bounce, cache=cache), thresholds=thresholds)
+            extra.append(before_now_part(before_now))
+
     report(0.9, "placing markers")
     markers = publish_findings(daw, comparison.findings)
     advice = tuple(advise(f, comparison.findings) for f in comparison.findings)
@@ -254,19 +269,9 @@ def bounce_and_check(
         monitoring=lines,
         monitoring_known=known,
         heard_lufs=heard,
+        after_findings=extra,
     )
     failed = tuple(a for a in areas if any(f.area == a for f in comparison.findings))
-    before_now: BeforeNow | None = None
-    notes: tuple[str, ...] = ()
-    if against_previous:
-        from .renders import previous_version
-
-        previous = previous_version(bounce)
-        if previous is None:
-            notes = (f"no earlier bounce beside {bounce.name} to compare with",)
-        else:
-            report(0.95, f"comparing with {previous.name}")
-            before_now = compare_bounces(*measure_bounces(previous, bounce, cache=cache), thresholds=thresholds)
     report(1.0, "done")
     return CheckResult(
         bounce=bounce,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pyloudnorm
@@ -10,6 +13,8 @@ import pytest
 import soundfile as sf
 
 from daw_bridge.ardour import session
+from daw_bridge.ardour.daw import ArdourDaw
+from daw_bridge.ardour.process import ArdourProcess
 from daw_bridge.daw import MarkerSpec, MonitorFx, RenderRequest, TrackChange
 from daw_bridge.errors import BridgeRefused
 from daw_bridge.monitoring import MonitoringState, chain
@@ -131,6 +136,42 @@ def test_markers_via_the_bridge_appear_in_the_saved_session(rig: Rig) -> None:
     saved = session.read_markers(rig.session_dir / "tpl.ardour")
     assert [(m.name, m.start_s, m.flags) for m in saved] == [
         ("[daw-bridge] too bright 2.1 dB", 1.25, "IsMark"), ("[daw-bridge] section", 2.0, "IsRangeMarker")]
+
+
+def test_a_users_marker_named_like_ours_survives_our_replacing(rig: Rig, tmp_path: Path) -> None:
+    """Ours are the locations the hook recorded writing, not every name starting with the tag: a user's
+    "[daw-bridge] drier" elsewhere on the timeline stays when ours are replaced (and is reported as not ours)."""
+    rig.daw.replace_markers([MarkerSpec(1.0, "drier")])
+    rig.process.stop()
+    path = rig.session_dir / "tpl.ardour"
+    tree = ET.parse(path)
+    locations = tree.getroot().find("Locations")
+    assert locations is not None
+    ours = next(loc for loc in locations if loc.get("name") == "[daw-bridge] drier")
+    user = copy.deepcopy(ours)
+    start = ours.get("start", "")
+    user.set("start", start[0] + str(2 * int(start[1:])))
+    user.set("end", user.get("start", ""))
+    user.set("id", str(int(tree.getroot().get("id-counter", "0")) + 1000))
+    tree.getroot().set("id-counter", str(int(tree.getroot().get("id-counter", "0")) + 1001))
+    locations.append(user)
+    tree.write(path, encoding="UTF-8", xml_declaration=True)
+    proc = ArdourProcess(rig.session_dir, bridge_dir=rig.process.bridge_dir, allowed_dirs=(rig.bounce_dir,),
+                         log_path=tmp_path / "ardour2.log")
+    proc.start()
+    daw = ArdourDaw(port=proc.osc_port, bridge_dir=rig.process.bridge_dir, bounce_dir=rig.bounce_dir, timeout_s=5.0)
+    try:
+        daw.connect()
+        assert [(m.name, m.time_s, m.ours) for m in daw.markers()] == [
+            ("[daw-bridge] drier", 1.0, True), ("[daw-bridge] drier", 2.0, False)]
+        daw.replace_markers([MarkerSpec(3.0, "wider")])
+        assert [(m.name, m.time_s, m.ours) for m in daw.markers()] == [
+            ("[daw-bridge] drier", 2.0, False), ("[daw-bridge] wider", 3.0, True)]
+        assert daw.clear_markers() == 1
+        assert [(m.name, m.time_s) for m in daw.markers()] == [("[daw-bridge] drier", 2.0)]
+    finally:
+        daw.close()
+        proc.stop()
 
 
 def test_monitoring_chain_never_reaches_the_render(live_rig: Rig) -> None:

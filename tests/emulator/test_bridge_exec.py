@@ -15,6 +15,7 @@ import soundfile as sf
 from daw_bridge.emulator.bridge_exec import BridgeExecutor
 from daw_bridge.emulator.core import Emulator
 from daw_bridge.emulator.project import Fx, Marker, Project, Track, trim_fx
+from daw_bridge.emulator.project_file import load_project, save_project
 
 from .util import sine, write_wav
 
@@ -82,23 +83,42 @@ def test_get_state(box: Box) -> None:
                                                "time_selection"]}))
     assert state["sample_rate"] == 48000 and state["length_s"] == pytest.approx(0.5)
     assert state["markers"][1] == {"number": 2, "time_s": 2.0, "end_s": None, "name": "[daw-bridge] old",
-                                   "color": "#ff0000"}
+                                   "color": "#ff0000", "ours": False, "id": box.project.markers[1].guid}
     assert state["monitor_fx"] == [{"index": 1, "name": "VST: Sonarworks", "enabled": True}]
     assert state["time_selection"] == {"start_s": 1.0, "end_s": 2.0}
     assert code(box.call("get_state", {"keys": ["secrets"]})) == "bad_args"
 
 
 def test_replace_and_clear_markers_touch_only_ours(box: Box) -> None:
+    ok(box.call("replace_markers", {"markers": [{"time_s": 5.0, "name": "old finding", "color": None}]}))
     result = ok(box.call("replace_markers", {"markers": [
         {"time_s": 12.0, "end_s": None, "name": "reverb 4.2 dB drier", "color": "#3399ff"},
         {"time_s": 3.0, "end_s": 6.0, "name": "narrow", "color": None}]}))
     assert result == {"deleted": 1, "added": 2}
     names = {(m.name, m.color, m.end_s) for m in box.project.markers}
-    assert names == {("Chorus", None, None), ("[daw-bridge] reverb 4.2 dB drier", "#3399ff", None),
-                     ("[daw-bridge] narrow", None, 6.0)}
+    assert names == {("Chorus", None, None), ("[daw-bridge] old", "#ff0000", None),
+                     ("[daw-bridge] reverb 4.2 dB drier", "#3399ff", None), ("[daw-bridge] narrow", None, 6.0)}
     assert ok(box.call("clear_markers")) == {"deleted": 2}
-    assert [m.name for m in box.project.markers] == ["Chorus"]
-    assert box.project.undo_history == ["daw-bridge: replace_markers", "daw-bridge: clear_markers"]
+    assert [m.name for m in box.project.markers] == ["Chorus", "[daw-bridge] old"]
+    assert box.project.undo_history == ["daw-bridge: replace_markers"] * 2 + ["daw-bridge: clear_markers"]
+
+
+def test_markers_are_ours_by_id_across_a_rename_a_renumbering_and_a_save(box: Box, tmp_path: Path) -> None:
+    """A user's marker named like ours stays; one of ours the user renamed and renumbered is still found, also
+    after the project is saved and loaded again (the IDs live in the project's ext state)."""
+    ok(box.call("replace_markers", {"markers": [{"time_s": 4.0, "name": "drier", "color": None}]}))
+    mine = next(m for m in box.project.markers if m.name == "[daw-bridge] drier")
+    mine.name, mine.number = "Chorus take 2", 17
+    listed = ok(box.call("get_state", {"keys": ["markers"]}))["markers"]
+    assert [(m["name"], m["ours"]) for m in listed] == [
+        ("Chorus", False), ("[daw-bridge] old", False), ("Chorus take 2", True)]
+    saved = load_project(save_project(box.project, tmp_path / "p.toml"))
+    assert [m.guid for m in saved.markers] == [m.guid for m in box.project.markers]
+    ex = BridgeExecutor(saved, box.bridge, box.bounces)
+    box.ex = ex
+    assert ok(box.call("replace_markers", {"markers": [{"time_s": 9.0, "name": "wider", "color": None}]})) == {
+        "deleted": 1, "added": 1}
+    assert [m.name for m in saved.markers] == ["Chorus", "[daw-bridge] old", "[daw-bridge] wider"]
 
 
 def test_failing_request_changes_nothing(box: Box) -> None:

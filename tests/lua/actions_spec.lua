@@ -180,13 +180,17 @@ describe("shortcut scripts", function()
   end)
 
   describe("clear markers", function()
-    it("deletes only our markers in one undo point", function()
+    it("deletes only our markers (known by ID, not by name) in one undo point", function()
       local R = mock.api
-      R.AddProjectMarker2(0, false, 1, 0, "[daw-bridge] x", -1, 0)
+      local tracks = require("lib.tracks")
+      local owned = {}
+      tracks.add_ours(R, owned, false, 1, 0, "renamed by the user", 0)
+      tracks.save_owned(R, owned)
       R.AddProjectMarker2(0, false, 2, 0, "user", -1, 0)
+      R.AddProjectMarker2(0, false, 3, 0, "[daw-bridge] user", -1, 0)
       mock.calls = {}
       run("Clear markers")
-      assert.are.equal(1, #mock.markers); assert.are.equal("user", mock.markers[1].name)
+      assert.are.equal(2, #mock.markers); assert.are.equal("user", mock.markers[1].name)
       assert.are.same({ "daw-bridge: clear markers" }, mock.undo.points)
     end)
   end)

@@ -56,24 +56,80 @@ describe("lib.bridge", function()
   end)
 
   describe("markers", function()
-    it("replace_markers deletes only our tagged markers and adds coloured ones in one undo point", function()
+    local function names()
+      local out = {}
+      for _, m in ipairs(mock.markers) do out[#out + 1] = m.name end
+      return out
+    end
+
+    it("replace_markers deletes only the markers it wrote and adds coloured ones in one undo point", function()
       R.AddProjectMarker2(0, false, 5.0, 0, "Chorus", -1, 0)
-      R.AddProjectMarker2(0, false, 7.0, 0, "[daw-bridge] old finding", -1, 0)
-      R.AddProjectMarker2(0, true, 8.0, 9.0, "[daw-bridge] old region", -1, 0)
+      ok("replace_markers", { markers = { { time_s = 7.0, name = "old finding" },
+                                          { time_s = 8.0, end_s = 9.0, name = "old region" } } })
       R.AddProjectMarker2(0, false, 9.0, 0, "Verse [daw-bridge]", -1, 0)
+      mock.undo.points = {}
       local result = ok("replace_markers", { markers = {
         { time_s = 12.0, end_s = json.null, name = "reverb 4.2 dB drier", color = "#3399ff" },
         { time_s = 20.0, end_s = 30.0, name = "too wide", color = "#ff0000" },
       } })
       assert.are.same({ deleted = 2, added = 2 }, result)
-      local names = {}
-      for _, m in ipairs(mock.markers) do names[#names + 1] = m.name end
-      assert.are.same({ "Chorus", "Verse [daw-bridge]", "[daw-bridge] reverb 4.2 dB drier", "[daw-bridge] too wide" }, names)
+      assert.are.same({ "Chorus", "Verse [daw-bridge]", "[daw-bridge] reverb 4.2 dB drier", "[daw-bridge] too wide" },
+                      names())
       local blue = mock.markers[3]
       assert.are.equal(R.ColorToNative(0x33, 0x99, 0xff) | 0x1000000, blue.color)
       assert.is_true(mock.markers[4].isrgn); assert.are.equal(30.0, mock.markers[4].rgnend)
       assert.are.same({ "daw-bridge: replace_markers" }, mock.undo.points)
       assert.are.equal(0, mock.undo.depth)
+    end)
+
+    it("a user's marker named like ours is never touched, and one of ours the user renamed still goes", function()
+      R.AddProjectMarker2(0, false, 3.0, 0, "[daw-bridge] user's own note", -1, 0)
+      ok("replace_markers", { markers = { { time_s = 4.0, name = "drier" }, { time_s = 6.0, name = "wider" } } })
+      mock.markers[2].name = "my chorus (was drier)" -- the user renames one of ours in REAPER
+      mock.markers[2].number = 42                      -- and renumbers it
+      ok("replace_markers", { markers = { { time_s = 5.0, name = "brighter" } } })
+      assert.are.same({ "[daw-bridge] user's own note", "[daw-bridge] brighter" }, names())
+      assert.are.same({ deleted = 1 }, ok("clear_markers"))
+      assert.are.same({ "[daw-bridge] user's own note" }, names())
+    end)
+
+    it("records the GUIDs it wrote in the project, and get_state says which markers are ours", function()
+      R.AddProjectMarker2(0, false, 1.0, 0, "[daw-bridge] user", -1, 0)
+      ok("replace_markers", { markers = { { time_s = 2.0, name = "ours" } } })
+      local record = json.decode(mock.proj_ext.daw_bridge.our_markers)
+      assert.are.same({ { guid = mock.markers[2].guid, number = json.null, region = false } }, record)
+      local listed = ok("get_state", { keys = { "markers" } }).markers
+      assert.are.same({ false, true }, { listed[1].ours, listed[2].ours })
+      assert.are.equal(mock.markers[2].guid, listed[2].id)
+    end)
+
+    it("keeps the GUIDs an undo may bring back, and deletes those markers on the next replace", function()
+      ok("replace_markers", { markers = { { time_s = 2.0, name = "first" } } })
+      local first = mock.markers[1]
+      ok("replace_markers", { markers = { { time_s = 3.0, name = "second" } } })
+      table.insert(mock.markers, 1, first) -- the user undoes the marker removal, not the record
+      ok("replace_markers", { markers = { { time_s = 4.0, name = "third" } } })
+      assert.are.same({ "[daw-bridge] third" }, names())
+    end)
+
+    it("before REAPER 7.62 (no marker GUIDs) knows ours by region-ness and number", function()
+      mock.without_marker_guids()
+      R.AddProjectMarker2(0, false, 1.0, 0, "[daw-bridge] user", -1, 0) -- marker 1
+      R.AddProjectMarker2(0, true, 1.0, 2.0, "user region", -1, 0)      -- region 1
+      ok("replace_markers", { markers = { { time_s = 4.0, name = "drier" }, { time_s = 5.0, end_s = 6.0, name = "r" } } })
+      assert.are.same({ { number = 2, region = false }, { number = 2, region = true } },
+        (function()
+          local out = {}
+          for _, e in ipairs(json.decode(mock.proj_ext.daw_bridge.our_markers)) do
+            out[#out + 1] = { number = e.number, region = e.region }
+          end
+          return out
+        end)())
+      mock.markers[3].name = "renamed by the user"
+      assert.are.same({ deleted = 2 }, ok("clear_markers"))
+      assert.are.same({ "[daw-bridge] user", "user region" }, names())
+      assert.is_nil(mock.proj_ext.daw_bridge.our_markers)
+      assert.are.equal(0, mock.called("AddRegionOrMarker"))
     end)
 
     for _, platform in ipairs({ "7.22/linux-x86_64", "7.22/win64", "7.22/macOS-arm64" }) do
@@ -92,20 +148,22 @@ describe("lib.bridge", function()
       R.AddProjectMarker2(0, true, 2.0, 4.0, "[daw-bridge] r", -1, R.ColorToNative(255, 128, 0) | 0x1000000)
       local result = ok("get_state", { keys = { "markers" } })
       assert.are.same({
-        { number = 1, time_s = 1.5, end_s = json.null, name = "plain", color = json.null },
-        { number = 1, time_s = 2.0, end_s = 4.0, name = "[daw-bridge] r", color = "#ff8000" },
+        { number = 1, time_s = 1.5, end_s = json.null, name = "plain", color = json.null, ours = false,
+          id = mock.markers[1].guid },
+        { number = 1, time_s = 2.0, end_s = 4.0, name = "[daw-bridge] r", color = "#ff8000", ours = false,
+          id = mock.markers[2].guid },
       }, result.markers)
     end)
 
     it("clear_markers removes only ours", function()
-      R.AddProjectMarker2(0, false, 1, 0, "[daw-bridge] a", -1, 0)
+      ok("replace_markers", { markers = { { time_s = 1.0, name = "a" } } })
       R.AddProjectMarker2(0, false, 2, 0, "mine", -1, 0)
       assert.are.same({ deleted = 1 }, ok("clear_markers"))
       assert.are.equal(1, #mock.markers); assert.are.equal("mine", mock.markers[1].name)
     end)
 
     it("a bad marker list changes nothing", function()
-      R.AddProjectMarker2(0, false, 1, 0, "[daw-bridge] keep me", -1, 0)
+      ok("replace_markers", { markers = { { time_s = 1.0, name = "keep me" } } })
       local msg = refused("bad_args", "replace_markers", { markers = { { time_s = 1, name = "ok" },
                                                                         { time_s = -2, name = "bad" } } })
       assert.truthy(msg:find("args.markers[2].time_s", 1, true), msg)

@@ -103,9 +103,12 @@ describe("journal shortcuts", function()
       assert.are.same({ "highs", "low-highs" }, { e.aspect, e.band })
     end)
 
-    it("survives bounce-and-check's marker clean-up (Clear markers only removes [daw-bridge] markers)", function()
+    it("survives bounce-and-check's marker clean-up (Clear markers only removes the markers it wrote)", function()
       controller_running()
-      mock.api.AddProjectMarker2(0, false, 1.0, 0, "[daw-bridge] reverb +4.1 dB", -1, 0)
+      local tracks = require("lib.tracks")
+      local owned = {}
+      tracks.add_ours(mock.api, owned, false, 1.0, 0, "[daw-bridge] reverb +4.1 dB", 0)
+      tracks.save_owned(mock.api, owned)
       mock.user_inputs = { { "ambience", "less", "2", "" } }
       run("Journal note at playhead")
       run("Clear markers")

@@ -22,7 +22,8 @@ function M.new(opts)
     tracks = {},            -- { name=, mute=0, vol=1.0, selected=false, items={} }
     last_touched = nil,     -- REAPER's "last touched" track: separate from the selection (see InsertMedia)
     master = { name = "MASTER", mute = 0, vol = 1.0, rec_fx = {} },
-    markers = {},           -- { isrgn, pos, rgnend, name, number, color }
+    markers = {},           -- { isrgn, pos, rgnend, name, number, color, guid }
+    absent = {},            -- API names this REAPER lacks (reaper.X is nil), e.g. 7.62's marker API on a 7.22
     cursor_s = 0.0,
     loop = { 0.0, 0.0 },
     undo = { depth = 0, points = {} },
@@ -179,12 +180,50 @@ function M.new(opts)
     if windows() then return col & 0xFF, (col >> 8) & 0xFF, (col >> 16) & 0xFF end
     return (col >> 16) & 0xFF, (col >> 8) & 0xFF, col & 0xFF
   end
-  function impl.AddProjectMarker2(_proj, isrgn, pos, rgnend, name, wantidx, color)
+  local guids = 0
+  local function add_marker(isrgn, pos, rgnend, name, wantidx, color)
     local number = (wantidx and wantidx >= 0) and wantidx or find_marker_number(isrgn)
-    mock.markers[#mock.markers + 1] = { isrgn = isrgn, pos = pos, rgnend = isrgn and rgnend or 0, name = name,
-                                        number = number, color = color }
+    guids = guids + 1
+    local m = { isrgn = isrgn, pos = pos, rgnend = isrgn and rgnend or 0, name = name, number = number,
+                color = color, guid = string.format("{6D61726B-0000-4000-8000-%012d}", guids) }
+    mock.markers[#mock.markers + 1] = m
     sort_markers()
-    return number
+    return m
+  end
+  function impl.AddProjectMarker2(_proj, isrgn, pos, rgnend, name, wantidx, color)
+    return add_marker(isrgn, pos, rgnend, name, wantidx, color).number
+  end
+  -- REAPER 7.62's ProjectMarker API: a marker is a pointer with a GUID that survives renames, moves and
+  -- renumbering. `index` is the enumeration (timeline) index; -1 with a GUID string finds that marker.
+  function impl.AddRegionOrMarker(_proj, isrgn, pos, rgnend, name, wantidx, color)
+    return add_marker(isrgn, pos, rgnend, name, wantidx, color)
+  end
+  function impl.GetNumRegionsOrMarkers(_proj) return #mock.markers end
+  function impl.GetRegionOrMarker(_proj, index, guid)
+    if index >= 0 then return mock.markers[index + 1] end
+    for _, m in ipairs(mock.markers) do if m.guid == guid then return m end end
+    return nil
+  end
+  function impl.GetSetRegionOrMarkerInfo_String(_proj, m, parm, value, is_set)
+    if parm == "GUID" then
+      if is_set then return false, "" end -- read-only
+      return true, m.guid
+    end
+    if parm ~= "P_NAME" then error("mock: unsupported marker string " .. tostring(parm)) end
+    if is_set then m.name = value; return true, value end
+    return true, m.name
+  end
+  local MARKER_VALUES = { B_ISREGION = function(m) return m.isrgn and 1 or 0 end,
+                          D_STARTPOS = function(m) return m.pos end, D_ENDPOS = function(m) return m.rgnend end,
+                          I_NUMBER = function(m) return m.number end, I_CUSTOMCOLOR = function(m) return m.color end }
+  function impl.GetRegionOrMarkerInfo_Value(_proj, m, parm)
+    return (MARKER_VALUES[parm] or error("mock: unsupported marker value " .. tostring(parm)))(m)
+  end
+  function impl.DeleteProjectMarker(_proj, number, isrgn)
+    for i, m in ipairs(mock.markers) do
+      if m.number == number and m.isrgn == isrgn then table.remove(mock.markers, i); return true end
+    end
+    return false
   end
   function impl.EnumProjectMarkers3(_proj, idx)
     local m = mock.markers[idx + 1]
@@ -343,6 +382,13 @@ function M.new(opts)
   function mock.track(name)
     for _, t in ipairs(mock.tracks) do if t.name == name then return t end end
   end
+  --- Make this stand-in a REAPER older than 7.62: no ProjectMarker API (markers have no GUID).
+  function mock.without_marker_guids()
+    for _, name in ipairs({ "AddRegionOrMarker", "GetNumRegionsOrMarkers", "GetRegionOrMarker",
+                            "GetSetRegionOrMarkerInfo_String", "GetRegionOrMarkerInfo_Value" }) do
+      mock.absent[name] = true
+    end
+  end
   function mock.called(name)
     local n = 0
     for _, c in ipairs(mock.calls) do if c.name == name then n = n + 1 end end
@@ -356,6 +402,7 @@ function M.new(opts)
 
   local api = setmetatable({}, {
     __index = function(_, key)
+      if mock.absent[key] then return nil end
       local f = impl[key]
       if not f then error("mock reaper: the API has no function reaper." .. tostring(key), 2) end
       return function(...)

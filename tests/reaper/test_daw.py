@@ -77,7 +77,7 @@ def test_bridge_operations_go_through_the_mailbox_and_trigger_over_osc(tmp_path:
     assert sent_names == ["drier", "wider"]  # the bridge adds the tag once
     assert any(m.address == "/action/str" for p in transport.sent for m in decode_packet(p))
     marker = daw.markers()[0]
-    assert marker.ours and marker.color == "#3399ff"
+    assert marker.ours and marker.color == "#3399ff"  # a bridge that does not say: the tag in the name decides
     progress: list[float] = []
     result = daw.render(RenderRequest(out, "mix.wav"), progress=lambda f, msg: progress.append(f))
     assert result.files == (out / "mix.wav",) and result.duration_s == 2.5 and progress == [0.0, 1.0]

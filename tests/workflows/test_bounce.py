@@ -149,9 +149,13 @@ def test_song_sections_from_markers() -> None:
         MarkerInfo(1, 0.0, "Verse"),
         MarkerInfo(2, 10.0, "Chorus"),
         MarkerInfo(3, 20.0, "Verse 2"),
-        MarkerInfo(4, 5.0, f"{MARKER_TAG} old finding", end_s=9.0),
+        MarkerInfo(4, 5.0, "renamed by the user", end_s=9.0, ours=True),
     ]
     assert song_sections(markers, 30.0) == [(0.0, 10.0, "Verse"), (10.0, 20.0, "Chorus"), (20.0, 30.0, "Verse 2")]
+    # a user's own marker is a section even when its name starts like ours: ownership is by ID, not by name
+    theirs = [*markers[:2], MarkerInfo(5, 20.0, f"{MARKER_TAG} bridge")]
+    assert song_sections(theirs, 30.0) == [(0.0, 10.0, "Verse"), (10.0, 20.0, "Chorus"),
+                                           (20.0, 30.0, f"{MARKER_TAG} bridge")]
     assert song_sections(markers[:1], 30.0) is None
     assert song_sections([MarkerInfo(1, 12.0, "Bridge", end_s=18.0)], 30.0, offset_s=10.0) == [(2.0, 8.0, "Bridge")]
 

@@ -204,6 +204,7 @@ function factory ()
     st.colors = st.colors or {}
     st.done_ids = st.done_ids or {}
     st.monitor = st.monitor or {}
+    st.ours = st.ours or {}
     return st
   end
   local function save_state (st) write_atomic (state_path (), json.encode (st)) end
@@ -223,19 +224,34 @@ function factory ()
     end
     return v
   end
-  local function our_locations ()
-    local out = {}
-    for l in Session:locations ():list ():iter () do
-      if l:name ():sub (1, #MARKER_TAG) == MARKER_TAG then out[#out + 1] = l end
-    end
-    return out
-  end
   local function user_location (l)
     return not (l:is_session_range () or l:is_auto_loop () or l:is_auto_punch ())
+  end
+  -- Ours are the locations we wrote, recorded in st.ours as name, kind and exact sample positions: a user's
+  -- marker called "[daw-bridge] ..." elsewhere stays. Not by Ardour's location ID: Location:id () reads 0 through
+  -- the Lua binding (Location is bound as a StatefulDestructible, and the multiple-inheritance cast is missing),
+  -- so unlike REAPER a marker of ours the user renamed is no longer known as ours (docs/ardour.md).
+  local function location_key (l)
+    local is_range = l:is_range_marker () and l:_end ():samples () > l:start ():samples ()
+    return string.format ("%s|%d|%d|%s", is_range and "range" or "mark", l:start ():samples (),
+                          is_range and l:_end ():samples () or l:start ():samples (), l:name ())
+  end
+  local function owned_set (st)
+    local set = {}
+    for _, key in ipairs (st.ours) do set[key] = true end
+    return set
+  end
+  local function our_locations (st)
+    local ours, out = owned_set (st), {}
+    for l in Session:locations ():list ():iter () do
+      if user_location (l) and ours[location_key (l)] then out[#out + 1] = l end
+    end
+    return out
   end
 
   local function markers_state ()
     local st = load_state ()
+    local ours = owned_set (st)
     local list, n = {}, 0
     for l in Session:locations ():list ():iter () do
       if user_location (l) then list[#list + 1] = l end
@@ -245,8 +261,10 @@ function factory ()
     for _, l in ipairs (list) do
       n = n + 1
       local is_range = l:is_range_marker () and l:_end ():samples () > l:start ():samples ()
+      local key = location_key (l)
       out[#out + 1] = { number = n, time_s = secs (l:start ()), name = l:name (),
-        end_s = is_range and secs (l:_end ()) or json.null, color = st.colors[l:name ()] or json.null }
+        end_s = is_range and secs (l:_end ()) or json.null, color = st.colors[key] or json.null,
+        ours = ours[key] == true }
     end
     return out
   end
@@ -270,7 +288,7 @@ function factory ()
       for l in Session:locations ():list ():iter () do
         if l:is_mark () and l:start ():samples () == sample and not before[l:name ()] then
           l:set_name (name)
-          return
+          return l
         end
       end
       refuse ("error", "Ardour did not create marker " .. name)
@@ -286,7 +304,9 @@ function factory ()
     ARDOUR.LuaOSC.Address ("osc.udp://127.0.0.1:" .. port):send ("/add_marker", "s", name)
     for _ = 1, 400 do
       for l in Session:locations ():list ():iter () do
-        if l:is_mark () and l:name () == name and l:start ():samples () == sample then return end
+        if l:is_mark () and l:name () == name and l:start ():samples () == sample then
+          return l
+        end
       end
       ARDOUR.LuaAPI.usleep (2500)
     end
@@ -296,11 +316,12 @@ function factory ()
   local function delete_ours ()
     local st = load_state ()
     local n = 0
-    for _, l in ipairs (our_locations ()) do
-      st.colors[l:name ()] = nil
+    for _, l in ipairs (our_locations (st)) do
       Session:locations ():remove (l)
       n = n + 1
     end
+    st.ours = setmetatable ({}, { __metatable = "array" })
+    st.colors = {}
     save_state (st)
     return n
   end
@@ -328,14 +349,17 @@ function factory ()
     for _, m in ipairs (specs) do
       local name = MARKER_TAG .. " " .. m.name
       local start = math.floor (m.time_s * rate () + 0.5)
+      local l
       if type (m.end_s) == "number" then
-        local l = Session:locations ():add_range (Temporal.timepos_t (start),
-                                                  Temporal.timepos_t (math.floor (m.end_s * rate () + 0.5)))
+        l = Session:locations ():add_range (Temporal.timepos_t (start),
+                                            Temporal.timepos_t (math.floor (m.end_s * rate () + 0.5)))
         l:set_name (name)
       else
-        add_point_marker (name, start)
+        l = add_point_marker (name, start)
       end
-      if type (m.color) == "string" then st.colors[name] = m.color:lower () end
+      local key = location_key (l)
+      st.ours[#st.ours + 1] = key
+      if type (m.color) == "string" then st.colors[key] = m.color:lower () end
     end
     save_state (st)
     save_session ()

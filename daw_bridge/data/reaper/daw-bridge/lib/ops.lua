@@ -85,7 +85,8 @@ local state_readers = {
     for _, m in ipairs(tracks.markers(reaper)) do
       out[#out + 1] = { number = m.number, time_s = m.time_s + 0.0,
                         end_s = m.end_s and (m.end_s + 0.0) or json.null, name = m.name,
-                        color = tracks.color_hex(reaper, m.color_native) or json.null }
+                        color = tracks.color_hex(reaper, m.color_native) or json.null, ours = m.ours,
+                        id = m.guid or json.null }
     end
     return out
   end,
@@ -143,13 +144,14 @@ local function check_markers(list)
   return out
 end
 
-local function add_markers(reaper, specs)
+local function add_markers(reaper, specs, owned)
   for _, m in ipairs(specs) do
     local color = 0
     if m.r then color = reaper.ColorToNative(m.r, m.g, m.b) | 0x1000000 end
     local name = m.name:sub(1, #tracks.MARKER_TAG) == tracks.MARKER_TAG and m.name or (tracks.MARKER_TAG .. " " .. m.name)
-    reaper.AddProjectMarker2(0, m.end_s ~= nil, m.time_s, m.end_s or 0, name, -1, color)
+    tracks.add_ours(reaper, owned, m.end_s ~= nil, m.time_s, m.end_s or 0, name, color)
   end
+  tracks.save_owned(reaper, owned)
 end
 
 OPS.replace_markers = {
@@ -159,8 +161,8 @@ OPS.replace_markers = {
     return { markers = check_markers(args.markers) }
   end,
   run = function(reaper, spec)
-    local deleted = tracks.delete_ours(reaper)
-    add_markers(reaper, spec.markers)
+    local deleted, owned = tracks.delete_ours(reaper)
+    add_markers(reaper, spec.markers, owned)
     return { deleted = deleted, added = #spec.markers }
   end,
 }
@@ -168,7 +170,7 @@ OPS.replace_markers = {
 OPS.clear_markers = {
   mutates = true,
   check = function(args) v.only_keys(args, {}, "args"); return {} end,
-  run = function(reaper) return { deleted = tracks.delete_ours(reaper) } end,
+  run = function(reaper) return { deleted = (tracks.delete_ours(reaper)) } end,
 }
 
 ---------------------------------------------------------------------------------------------------
