@@ -1,9 +1,11 @@
 """Before/Now: what changed between two bounces of the same song, per section, in the terms of the findings.
 
-Both bounces are measured over the same windows: the song sections found in the earlier bounce (``BEFORE``;
-its 4 s windows when the song is too short for sections), applied unchanged to the later one (``NOW``), so a
-section is compared with itself. The bounces are assumed to start at the same point of the song (no alignment:
-render both from the same start); a difference in length gets a note.
+Both bounces are measured over the same song sections: those found in the earlier bounce (``BEFORE``; its 4 s
+windows when the song is too short for sections), applied to the later one (``NOW``), so a section is compared with
+itself. NOW is first aligned to BEFORE (:mod:`.align`, chroma/onset DTW): when an edit moved things (a bar added or
+cut, a tempo change), BEFORE's section boundaries are mapped through the alignment into NOW; when timing did not
+move (every boundary within :data:`SHIFT_TOLERANCE_S`), NOW is measured over exactly BEFORE's windows, as without
+alignment. A difference in length gets a note either way.
 
 Per section: level (LU), reverb, width, highs and dynamics (PLR) in dB, ``now - before``; the whole-bounce level
 change is reported once, and a section's level only when it moved apart from it. A change counts when it
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 
 #: Bounces whose lengths differ by more than this (s) get a note: sections may not line up.
 LENGTH_NOTE_S = 0.5
+#: Boundaries the alignment moves by less than this (s) stay where they are (timing unchanged).
+SHIFT_TOLERANCE_S = 0.5
 #: Areas in report order.
 AREAS = ("level", "reverb", "width", "highs", "dynamics")
 
@@ -50,6 +54,9 @@ class SectionChange:
     highs_db: float | None
     plr_db: float | None
     crest_db: float | None
+    #: Where the section lies in NOW (s): the same as in BEFORE unless the alignment moved it.
+    now_start_s: float | None = None
+    now_end_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,16 +100,20 @@ def _change(b: Section, n: Section) -> SectionChange:
         highs_db=_delta(n.highs_db, b.highs_db),
         plr_db=_delta(n.plr_db, b.plr_db),
         crest_db=_delta(n.crest_db, b.crest_db),
+        now_start_s=n.start_s,
+        now_end_s=n.end_s,
     )
 
 
 def compare_bounces(before: Measurement, now: Measurement, *, thresholds: Thresholds | None = None) -> BeforeNow:
     """What changed from ``before`` to ``now``, two measurements over the same section windows."""
     thresholds = thresholds or Thresholds()
-    if [s.start_s for s in before.sections] != [s.start_s for s in now.sections]:
+    if [s.name for s in before.sections] != [s.name for s in now.sections]:
         raise InvalidParameter(
             f"{before.name} and {now.name} were measured over different sections: measure both with measure_bounces"
         )
+    moved = max((abs(n.start_s - b.start_s) for b, n in zip(before.sections, now.sections, strict=True)),
+                default=0.0)
     overall = _delta(now.loudness.integrated_lufs, before.loudness.integrated_lufs) or 0.0
     sections = tuple(_change(b, n) for b, n in zip(before.sections, now.sections, strict=True))
     limits = {
@@ -122,10 +133,16 @@ def compare_bounces(before: Measurement, now: Measurement, *, thresholds: Thresh
                 text = message(area, v, than="before")
                 changes.append(Finding(area, s.start_s, s.end_s, v, f"{s.name}: {text}", s.role, s.letter))
     notes = []
-    if abs(now.duration_s - before.duration_s) > LENGTH_NOTE_S:
+    if moved > 0.0:
         notes.append(
-            f"{now.name} is {now.duration_s:.1f} s, {before.name} {before.duration_s:.1f} s: sections are compared at "
-            "the same times, so render both from the same start"
+            f"{now.name} ({now.duration_s:.1f} s) was aligned to {before.name} ({before.duration_s:.1f} s) on "
+            f"chroma and onsets: its sections were placed where the alignment maps {before.name}'s (moved by up to "
+            f"{moved:.1f} s)"
+        )
+    elif abs(now.duration_s - before.duration_s) > LENGTH_NOTE_S:
+        notes.append(
+            f"{now.name} is {now.duration_s:.1f} s, {before.name} {before.duration_s:.1f} s: the alignment found no "
+            "section moved, so sections are compared at the same times"
         )
     return BeforeNow(before, now, overall, sections, tuple(changes), tuple(notes),
                      level_changed=abs(overall) >= thresholds.level_lu)
@@ -133,18 +150,53 @@ def compare_bounces(before: Measurement, now: Measurement, *, thresholds: Thresh
 
 def measure_bounces(
     before: str | Path, now: str | Path, *, cache: AnalysisCache | None = None, progress: Progress | None = None,
+    align: bool = True,
 ) -> tuple[Measurement, Measurement]:
-    """Measure ``before`` over its own song sections and ``now`` over the same windows, with ``before``'s roles."""
+    """Measure ``before`` over its own song sections and ``now`` over the same sections, with ``before``'s roles:
+    at the same times, or (``align`` and timing moved) where aligning ``now`` to ``before`` puts them."""
     b = analyze_file(before, song_windows=True, cache=cache, progress=progress)
-    windows = [(s.start_s, s.end_s, s.name) for s in b.sections if s.start_s < _duration(now)]
-    n = analyze_file(now, sections=windows, structure=False, cache=cache, progress=progress)
+    windows = [(s.start_s, s.end_s, s.name) for s in b.sections]
+    if align and windows:
+        windows = aligned_windows(before, now, windows)
+    now_s = _duration(now)
+    n = analyze_file(now, sections=[w for w in windows if w[0] < now_s], structure=False, cache=cache,
+                     progress=progress)
+    # pair in order by name: a section NOW lacks (cut, or past its end) is left out of both
+    paired: list[Section] = []
+    rest = iter(b.sections)
+    for s in n.sections:
+        paired.append(next(r for r in rest if r.name == s.name))
     n = dataclasses.replace(
         n, sections=tuple(dataclasses.replace(s, role=r.role, letter=r.letter)
-                          for s, r in zip(n.sections, b.sections, strict=False)),
+                          for s, r in zip(n.sections, paired, strict=True)),
     )
-    if len(n.sections) < len(b.sections):
-        b = dataclasses.replace(b, sections=b.sections[: len(n.sections)])
-    return b, n
+    return dataclasses.replace(b, sections=tuple(paired)), n
+
+
+def aligned_windows(
+    before: str | Path, now: str | Path, windows: list[tuple[float, float, str]],
+) -> list[tuple[float, float, str]]:
+    """``windows`` of ``before`` placed in ``now`` through the chroma/onset alignment (:mod:`.align`); unchanged
+    when no boundary moves by :data:`SHIFT_TOLERANCE_S` or more. Consecutive windows stay contiguous."""
+    from .align import align_files, refine_s
+
+    alignment = align_files(before, now)
+    starts = [start for start, _end, _name in windows]
+    if alignment.shift_s([*starts, windows[-1][1]]) < SHIFT_TOLERANCE_S:
+        return windows
+
+    def place(t: float) -> float:  # frame-level mapping, then to the sample where the waveforms match
+        mapped = alignment.to_now_s(t)
+        return mapped if mapped <= 0.0 or mapped >= alignment.now_s else refine_s(before, now, t, mapped)
+
+    placed = {t: place(t) for t in {*starts, *(end for _s, end, _n in windows)}}
+    out = []
+    for k, (start, end, name) in enumerate(windows):
+        a = placed[start]
+        b = placed[windows[k + 1][0]] if k + 1 < len(windows) and windows[k + 1][0] <= end + 1e-6 else placed[end]
+        if b > a:
+            out.append((a, b, name))
+    return out
 
 
 def _duration(path: str | Path) -> float:
@@ -153,4 +205,4 @@ def _duration(path: str | Path) -> float:
     return audio_info(Path(path)).duration_s
 
 
-__all__ = ["AREAS", "BeforeNow", "SectionChange", "compare_bounces", "measure_bounces"]
+__all__ = ["AREAS", "BeforeNow", "SectionChange", "aligned_windows", "compare_bounces", "measure_bounces"]

@@ -27,9 +27,12 @@ def before_now_summary(result: BeforeNow) -> list[str]:
     ]
     for s in result.sections:
         label = f"{s.name} ({s.role})" if s.role and s.role != s.name else s.name
+        moved = s.now_start_s is not None and s.now_end_s is not None and (
+            abs(s.now_start_s - s.start_s) > 0.05 or abs(s.now_end_s - s.end_s) > 0.05)
         lines.append(
             f"{label[:30]:30s} {s.start_s:6.1f}-{s.end_s:6.1f}  {_fmt(s.level_lu)}     {_fmt(s.reverb_db)}    "
             f"{_fmt(s.width_db)}    {_fmt(s.highs_db)}   {_fmt(s.plr_db)}"
+            + (f"   now at {s.now_start_s:.1f}-{s.now_end_s:.1f}" if moved else "")
         )
     if not result.changes:
         lines.append("no changes beyond the thresholds")
@@ -43,17 +46,21 @@ def before_now_summary(result: BeforeNow) -> list[str]:
 @click.argument("before", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("now", type=click.Path(path_type=Path, dir_okay=False))
 @threshold_options
+@click.option("--no-align", is_flag=True,
+              help="Compare sections at the same times, without aligning NOW to BEFORE first.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write the Before/Now tables as an HTML page to this file (never overwritten).")
 @json_option
 def compare_cmd(
     before: Path, now: Path, reverb_db: float, width_db: float, highs_db: float, level_lu: float,
-    dynamics_db: float, cache_dir: Path | None, no_cache: bool, report_path: Path | None, as_json: bool,
+    dynamics_db: float, cache_dir: Path | None, no_cache: bool, no_align: bool, report_path: Path | None,
+    as_json: bool,
 ) -> None:
     """What changed from BEFORE to NOW, two bounces of the same song, section by section.
 
-    Both are measured over BEFORE's song sections (render them from the same start): level, reverb, width, highs
-    and dynamics."""
+    Both are measured over BEFORE's song sections: level, reverb, width, highs and dynamics. NOW is first aligned
+    to BEFORE (chroma and onsets), so a bar added or cut, or a tempo change, still pairs each section with itself;
+    without a timing change the sections are compared at the same times."""
     thresholds = Thresholds(reverb_db=reverb_db, width_db=width_db, highs_db=highs_db, level_lu=level_lu,
                             dynamics_db=dynamics_db)
     audio_info(before)
@@ -62,7 +69,7 @@ def compare_cmd(
         raise click.ClickException(f"{report_path} exists; reports are never overwritten (choose another name)")
     cache = None if no_cache else AnalysisCache(cache_dir)
     progress = None if as_json else stderr_progress("compare")
-    b, n = measure_bounces(before, now, cache=cache, progress=progress)
+    b, n = measure_bounces(before, now, cache=cache, progress=progress, align=not no_align)
     result = compare_bounces(b, n, thresholds=thresholds)
     if report_path is not None:
         from ..report.before_now import write_before_now
