@@ -62,12 +62,18 @@ class Features:
 @dataclass(frozen=True)
 class Alignment:
     """The warping path between BEFORE and NOW as ``(before_frame, now_frame)`` pairs, shape (steps, 2), both
-    increasing, frames of ``hop_s`` seconds; ``before_s``/``now_s`` are the files' durations."""
+    increasing, frames of ``hop_s`` seconds in BEFORE and ``now_hop_s`` in NOW (they differ slightly when the
+    sample rates do); ``before_s``/``now_s`` are the files' durations."""
 
     path: npt.NDArray[np.int64]
     hop_s: float
     before_s: float
     now_s: float
+    now_hop_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.now_hop_s <= 0.0:
+            object.__setattr__(self, "now_hop_s", self.hop_s)
 
     def to_now_s(self, before_s: float) -> float:
         """The time in NOW (s) of BEFORE's time ``before_s``: the last NOW frame the path pairs with BEFORE's frame
@@ -80,7 +86,7 @@ class Alignment:
         frame = min(int(before_s / self.hop_s), int(self.path[-1, 0]))
         rows = self.path[self.path[:, 0] == frame]
         now_frame = int(rows[-1, 1]) if len(rows) else int(np.interp(frame, self.path[:, 0], self.path[:, 1]))
-        return float(min(self.now_s, now_frame * self.hop_s + (before_s - frame * self.hop_s)))
+        return float(min(self.now_s, now_frame * self.now_hop_s + (before_s - frame * self.hop_s)))
 
     def shift_s(self, times_s: list[float]) -> float:
         """The largest ``|to_now_s(t) - t|`` over ``times_s`` (s): how far timing moved at those points."""
@@ -229,7 +235,7 @@ def align_files(before: str | Path, now: str | Path, *, hop_s: float = HOP_S) ->
     if frames > MAX_CELLS:
         hop_s *= math.sqrt(frames / MAX_CELLS)
     a, b = features(before, hop_s=hop_s), features(now, hop_s=hop_s)
-    return Alignment(dtw_path(cost_matrix(a, b)), a.hop_s, before_s, now_s)
+    return Alignment(dtw_path(cost_matrix(a, b)), a.hop_s, before_s, now_s, now_hop_s=b.hop_s)
 
 
 __all__ = ["HOP_S", "ONSET_WEIGHT", "Alignment", "Features", "align_files", "cost_matrix", "dtw_path", "features",

@@ -14,8 +14,8 @@ local json = require("lib.json")
 local M = {}
 
 M.TITLE = "daw-bridge journal"
---- Journal markers carry their own tag: it does not start with "[daw-bridge]", so bounce-and-check and
--- "Clear markers" (which replace only markers starting with that) never delete a note.
+--- Journal markers carry their own tag, and are not recorded among the markers bounce-and-check writes
+-- (lib/tracks.lua, by ID), so neither bounce-and-check nor "Clear markers" ever deletes a note.
 M.MARKER_TAG = "[daw-bridge journal]"
 M.ASPECTS = { "bass", "mids", "highs", "ambience", "stereo image", "depth", "overall level" }
 M.DIRECTIONS = { less = -1, ["-"] = -1, ["as expected"] = 0, expected = 0, ["="] = 0, same = 0,
