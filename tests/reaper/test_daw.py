@@ -123,3 +123,16 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_which_markers_are_ours_is_the_bridges_word_not_the_name() -> None:
+    from daw_bridge.bridged import parse_markers
+
+    markers = parse_markers([
+        {"number": 1, "time_s": 1.0, "end_s": None, "name": MARKER_TAG + " the user's", "color": None, "ours": False},
+        {"number": 2, "time_s": 2.0, "end_s": 3.0, "name": "renamed by the user", "color": None, "ours": True,
+         "id": "{6D61726B-0000-4000-8000-000000000002}"},
+        {"number": 3, "time_s": 4.0, "end_s": None, "name": MARKER_TAG + " from an old bridge", "color": None},
+    ])
+    assert [(m.ours, m.id) for m in markers] == [
+        (False, None), (True, "{6D61726B-0000-4000-8000-000000000002}"), (True, None)]
