@@ -1,5 +1,6 @@
-"""Nothing lost: only our tagged markers are deleted, bounces are never overwritten, the installer backs up what it
-replaces, and an interrupted check leaves the project as it was (one undo point, no half-written markers)."""
+"""Nothing lost: only the markers we wrote (known by ID) are deleted, bounces are never overwritten, the installer
+backs up what it replaces, and an interrupted check leaves the project as it was (one undo point, no half-written
+markers)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from daw_bridge.workflows.bounce import bounce_and_check
 from daw_bridge.workflows.embedded import EmbeddedSession, embedded_reaper
 from daw_bridge.workflows.renders import next_version_path
 
-USER_MARKERS = ["Verse", "Verse [daw-bridge]", "daw-bridge", "[daw-bridge", " [daw-bridge] spaced", "[DAW-BRIDGE] x"]
+USER_MARKERS = ["Verse", "Verse [daw-bridge]", "daw-bridge", "[daw-bridge", " [daw-bridge] spaced", "[DAW-BRIDGE] x",
+                "[daw-bridge] the user's own"]
 
 
 @pytest.fixture()
@@ -30,28 +32,30 @@ def session(tmp_path: Path) -> Iterator[EmbeddedSession]:
     t = np.arange(48000 * 3) / 48000
     sf.write(str(audio), np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2, axis=1), 48000)
     project = Project(tracks=[Track("MIX", audio=audio), Track("REF 1")])
-    project.markers = [Marker(i + 1, float(i), name) for i, name in enumerate(USER_MARKERS)]
-    project.markers.append(Marker(20, 9.0, "[daw-bridge] old finding", "#ff0000"))
+    project.markers = [Marker(i + 1, float(i), name, "#ff0000" if "own" in name else None)
+                       for i, name in enumerate(USER_MARKERS)]
     with embedded_reaper(tmp_path / "s", project=project, in_process=True) as s:
         yield s
 
 
-def user_marker_names(project: Project) -> list[str]:
-    return sorted(m.name for m in project.markers if not m.name.startswith("[daw-bridge]"))
+def user_marker_names(session: EmbeddedSession) -> list[str]:
+    return sorted(m.name for m in session.daw.markers() if not m.ours)
 
 
-def test_only_our_tagged_markers_are_ever_deleted(session: EmbeddedSession) -> None:
+def test_only_our_markers_are_ever_deleted(session: EmbeddedSession) -> None:
     project = session.emulator.project
     rng = random.Random(5)
     for round_ in range(20):
         specs = [MarkerSpec(time_s=rng.uniform(0, 30), name=rng.choice(["reverb", "width", "[daw-bridge] x", ""]))
                  for _ in range(rng.randint(0, 6))]
         session.daw.replace_markers(specs)
-        assert user_marker_names(project) == sorted(USER_MARKERS), f"round {round_}"
-        ours = [m for m in project.markers if m.name.startswith("[daw-bridge]")]
-        assert len(ours) == len(specs)
+        assert user_marker_names(session) == sorted(USER_MARKERS), f"round {round_}"
+        ours = [m for m in session.daw.markers() if m.ours]
+        assert len(ours) == len(specs) and all(m.name.startswith("[daw-bridge]") for m in ours)
+        if ours:  # the user renames one of ours: it is still ours, and goes with the next replace
+            next(m for m in project.markers if m.guid == ours[0].id).name = f"renamed {round_}"
     session.daw.replace_markers([])
-    assert user_marker_names(project) == sorted(USER_MARKERS)
+    assert user_marker_names(session) == sorted(USER_MARKERS)
     assert sorted(m.name for m in project.markers) == sorted(USER_MARKERS)
 
 
