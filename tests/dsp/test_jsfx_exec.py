@@ -111,6 +111,30 @@ def test_after_a_rate_change_the_jsfx_still_plays_what_the_python_dsp_does() -> 
     np.testing.assert_allclose(ours, python, rtol=0, atol=1e-12)
 
 
+def test_a_change_that_leaves_the_bands_alone_reuses_the_fit_and_a_band_change_refits() -> None:
+    """The re-fit costs ~35,000 operations per section in @slider: it runs only when a band or a rate changed."""
+    params = dict(chain(MonitoringState(headphones="Sennheiser HD 650"), 44100)[0].params)
+    sliders = {k: slider_value("correction", k, v) for k, v in params.items()}
+    jsfx = Jsfx(JSFX_DIR / "daw-bridge_correction.jsfx", 48000, sliders)
+    calls = {"n": 0}
+    fit = jsfx.ns["f_rm_fit"]
+
+    def counted(*args: float) -> float:
+        calls["n"] += 1
+        return float(fit(*args))
+
+    jsfx.ns["f_rm_fit"] = counted
+    for changed in ({"gain_db": -3.0}, {"band2_gain": float(params["band2_gain"]) + 0.5}):
+        calls["n"] = 0
+        jsfx.set_sliders(changed)
+        sliders |= changed
+        fresh = Jsfx(JSFX_DIR / "daw-bridge_correction.jsfx", 48000, sliders)
+        pend = int(jsfx.ns["v_PEND"])
+        n = int(jsfx.ns["M"][pend])
+        assert jsfx.ns["M"][pend : pend + 8 + 5 * n] == fresh.ns["M"][pend : pend + 8 + 5 * n]
+        assert calls["n"] == (0 if "gain_db" in changed else n), changed
+
+
 def test_a_wrong_coefficient_in_the_jsfx_is_caught(tmp_path: Path) -> None:
     """The comparison has teeth: one flipped sign in the shared biquad library shows up at once."""
     for path in JSFX_DIR.glob("daw-bridge_*.jsfx*"):
