@@ -94,9 +94,12 @@ class BridgeOps:
         return RenderResult(files=files, duration_s=duration if math.isfinite(duration) else 0.0)
 
     def set_monitor_chain(self, chain: Sequence[MonitorFx]) -> None:
-        """Our effects on the monitoring path (REAPER's monitoring FX, Ardour's monitor section)."""
+        """Our effects on the monitoring path (REAPER's monitoring FX, Ardour's monitor section). Effects switched
+        off by neutral parameters stay enabled (:func:`~daw_bridge.monitoring.daw_enabled`): their off crossfades."""
+        from .monitoring import daw_enabled
+
         self.bridge.set_monitor_chain(
-            [{"kind": fx.kind, "enabled": fx.enabled, "params": dict(fx.params)} for fx in chain]
+            [{"kind": fx.kind, "enabled": daw_enabled(fx), "params": dict(fx.params)} for fx in chain]
         )
 
     def insert_reference(self, track_name: str, path: Path, *, position_s: float = 0.0) -> None:

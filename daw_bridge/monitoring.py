@@ -24,7 +24,7 @@ from .dsp import correction as corr
 from .dsp import crossfeed as xf
 from .dsp.bandsolo import band_params
 from .dsp.ceiling import DEFAULT_CEILING_DB, check_ceiling_db
-from .dsp.params import KINDS, resolve
+from .dsp.params import KINDS, NEUTRAL, SWITCHED_BY_PARAMS, resolve
 from .dsp.simulation import system, system_params
 from .errors import ConfigError, DawBridgeError, InvalidParameter
 from .presets.catalog import data_dir, find_preset
@@ -94,11 +94,18 @@ def crossfeed_params(state: MonitoringState, sample_rate: int) -> dict[str, floa
     else:
         cut, feed = xf.preset(state.crossfeed)
     gain = xf.compensation_gain_db(cut_hz=cut, feed_db=feed, centre_db=state.centre_db, sample_rate=sample_rate)
-    return {"cut_hz": cut, "feed_db": feed, "centre_db": state.centre_db, "gain_db": round(gain, 4)}
+    return {"cut_hz": cut, "feed_db": feed, "centre_db": state.centre_db, "gain_db": round(gain, 4), "on": "on"}
 
 
 def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[MonitorFx]:
-    """Our monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units)."""
+    """Our monitoring effects for ``state`` at ``sample_rate`` Hz (params complete, real units).
+
+    ``enabled`` says whether an effect does something. The effects of
+    :data:`~daw_bridge.dsp.params.SWITCHED_BY_PARAMS` that are off carry neutral parameters (a pass-through; the
+    crossfeed's off keeps the ``default`` preset's values behind ``on=off``, so the Lua "Crossfeed on-off" shortcut
+    turns on a compensated crossfeed): the DAW side keeps them enabled (see :func:`daw_enabled`) and the switch is
+    their own crossfade, never REAPER's abrupt bypass.
+    """
     active: dict[str, dict[str, float | str]] = {
         "correction": correction_params(state, sample_rate, base=base),
         "crossfeed": crossfeed_params(state, sample_rate),
@@ -108,7 +115,18 @@ def chain(state: MonitoringState, sample_rate: int, *, base: Path | None = None)
         "ceiling": {"ceiling_db": state.ceiling_db} if state.ceiling_db is not None else {},
     }
     on = {kind: bool(active[kind]) for kind in KINDS} | {"correction": True}  # carries the headroom
+    if not on["crossfeed"]:
+        active["crossfeed"] = crossfeed_params(state.with_changes(crossfeed="default"), sample_rate)
+    for kind in SWITCHED_BY_PARAMS:
+        if not on[kind]:
+            active[kind] = {**active[kind], **NEUTRAL[kind]}
     return [MonitorFx(kind, resolve(kind, active[kind]), enabled=on[kind]) for kind in KINDS]
+
+
+def daw_enabled(fx: MonitorFx) -> bool:
+    """Whether the DAW keeps ``fx`` enabled on its monitoring chain: always for the effects switched off by
+    neutral parameters (REAPER's bypass is abrupt), else whether it is on."""
+    return fx.enabled or fx.kind in SWITCHED_BY_PARAMS
 
 
 def apply_monitoring(daw: Daw, state: MonitoringState, *, base: Path | None = None) -> list[MonitorFx]:
@@ -119,11 +137,13 @@ def apply_monitoring(daw: Daw, state: MonitoringState, *, base: Path | None = No
 
 
 class RateFollower:
-    """Keeps the chain fitted to the rate the DAW runs monitoring at. REAPER runs monitoring FX at the audio
+    """Re-applies the chain when the rate the DAW runs monitoring at changes. REAPER runs monitoring FX at the audio
     device's rate (a project that forces its rate makes REAPER reopen the device at it; the bridge's
-    ``sample_rate`` reads exactly that). The JSFX recompute everything Hz-based from ``srate`` themselves, but the
-    correction's sliders are re-fitted per rate in Python, so on a rate change :meth:`check` re-applies the saved
-    state at the new rate (the effects crossfade to it). ``daw-bridge serve`` calls it every second."""
+    ``sample_rate`` reads exactly that). The JSFX follow ``srate`` themselves (the correction re-fits its
+    rate-independent bands in @init, :mod:`daw_bridge.dsp.rate_match`), so this is no longer needed for them; it
+    keeps the loudness-compensation gains Python computes at a rate (crossfeed, simulation, band solo) exact, and
+    Ardour's correction (re-fitted by the bridge for its rate) right. The effects crossfade to it.
+    ``daw-bridge serve`` calls :meth:`check` every second."""
 
     def __init__(self, daw: Daw, *, base: Path | None = None) -> None:
         self.daw = daw
@@ -286,5 +306,6 @@ def schedule_states(
 
 
 def live_effects(state: MonitoringState, sample_rate: int, *, base: Path | None = None) -> list[tuple[str, Any]]:
-    """``(kind, params or None when off)`` for every effect of :func:`chain`: what a LiveChain takes."""
-    return [(fx.kind, dict(fx.params) if fx.enabled else None) for fx in chain(state, sample_rate, base=base)]
+    """``(kind, params, or None when bypassed)`` for every effect of :func:`chain`: what a LiveChain takes. Effects
+    switched by parameters always carry them (off: neutral ones), so on/off crossfades as REAPER plays it."""
+    return [(fx.kind, dict(fx.params) if daw_enabled(fx) else None) for fx in chain(state, sample_rate, base=base)]

@@ -65,6 +65,24 @@ def test_chain_has_every_kind_in_order_with_complete_params() -> None:
     assert fx[0].params["band1_type"] == "lowshelf" and fx[1].params["feed_db"] == 6.0
 
 
+def test_effects_switched_off_stay_on_the_daw_chain_as_pass_throughs() -> None:
+    """Off is a neutral state reached by the effect's crossfade: REAPER's bypass (abrupt) is never used for it."""
+    from daw_bridge.dsp.chain import make_processor
+    from daw_bridge.monitoring import daw_enabled, live_effects
+
+    audio = np.random.default_rng(1).standard_normal((4000, 2)) * 0.3
+    fx = {f.kind: f for f in chain(MonitoringState(), 48000)}
+    for kind in ("crossfeed", "simulation", "bandsolo"):
+        assert not fx[kind].enabled and daw_enabled(fx[kind]), kind
+        np.testing.assert_array_equal(make_processor(kind, fx[kind].params, 48000).process(audio), audio)
+    assert fx["crossfeed"].params["on"] == "off" and fx["crossfeed"].params["feed_db"] == 4.5  # the default preset
+    live = dict(live_effects(MonitoringState(crossfeed="jmeier"), 48000))
+    assert live["crossfeed"] is not None and live["crossfeed"]["on"] == "on"
+    off = dict(live_effects(MonitoringState(), 48000))
+    assert all(off[k] is not None for k in ("correction", "crossfeed", "simulation", "bandsolo"))
+    assert off["speakers"] is None  # virtual speakers still switch by REAPER's bypass
+
+
 def test_off_state_keeps_only_the_constant_headroom() -> None:
     fx = chain(MonitoringState(), 48000)
     assert [f.enabled for f in fx] == [True, False, False, False, False, True]

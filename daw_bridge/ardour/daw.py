@@ -325,6 +325,7 @@ class ArdourDaw(BridgeOps):
         An effect Ardour cannot host is skipped by the bridge with a message (kept in :attr:`monitor_notes`);
         the others are applied.
         """
+        from ..dsp.correction import params_at_rate
         from ..dsp.params import KINDS
         from .dsp_scripts import ARDOUR_KINDS
 
@@ -336,9 +337,14 @@ class ArdourDaw(BridgeOps):
             "'daw-bridge process'); the other effects are applied"
             for fx in chain if fx.enabled and fx not in hosted
         ]  # fmt: skip
+        # Ardour's Lua DSP designs plain RBJ filters at its rate: the correction's bands are re-fitted for it here
+        # (REAPER's JSFX re-fits them itself, from the same rate-independent parameters)
+        rate = self.project_info().sample_rate if any(fx.kind == "correction" for fx in hosted) else 0
         result = self.bridge.set_monitor_chain(
-            [{"kind": fx.kind, "enabled": True, "params": dict(fx.params)} for fx in hosted]
-        )
+            [{"kind": fx.kind, "enabled": True,
+              "params": params_at_rate(fx.params, sample_rate=rate) if fx.kind == "correction" else dict(fx.params)}
+             for fx in hosted]
+        )  # fmt: skip
         skipped = result.get("skipped") or []
         self.monitor_notes = local + [str(s.get("message", s)) for s in skipped if isinstance(s, dict)]
 

@@ -22,6 +22,7 @@ from .ceiling import Ceiling
 from .correction import filters_from_params
 from .crossfeed import Crossfeed
 from .params import CORRECTION_BANDS, SIMULATION_BANDS, resolve
+from .rate_match import design_at
 from .simulation import mono_width
 
 
@@ -92,7 +93,8 @@ def make_processor(kind: str, params: Mapping[str, float | str], sample_rate: in
         return Ceiling(ceiling_db=float(p["ceiling_db"]), sample_rate=sample_rate)
     gain = db_to_gain(float(p["gain_db"]))
     if kind == "correction":
-        sos = design_chain(filters_from_params(p, bands=CORRECTION_BANDS), sample_rate=sample_rate)
+        filters = filters_from_params(p, bands=CORRECTION_BANDS)
+        sos = design_at(filters, design_rate=float(p["design_hz"]), sample_rate=sample_rate)
         return _Eq(sos, gain=gain * db_to_gain(float(p["preamp_db"])))
     if kind == "simulation":
         sos = design_chain(filters_from_params(p, bands=SIMULATION_BANDS), sample_rate=sample_rate)
@@ -107,7 +109,9 @@ def make_processor(kind: str, params: Mapping[str, float | str], sample_rate: in
             raise InvalidParameter(f"bandsolo.order {order} must be even")
         sos = band_sos(low_hz=float(p["low_hz"]), high_hz=float(p["high_hz"]), order=order, sample_rate=sample_rate)
         return _Eq(sos, gain=gain)
-    # crossfeed (resolve() already rejected unknown kinds)
+    # crossfeed (resolve() already rejected unknown kinds); off is a pass-through, as in the JSFX
+    if p["on"] == "off":
+        return ChainProcessor([])
     return _Crossfeed(
         Crossfeed(
             cut_hz=float(p["cut_hz"]),

@@ -1,9 +1,12 @@
-"""Headphone correction: an AutoEq filter list -> the filters, preamp and slider values at the session's rate.
+"""Headphone correction: an AutoEq filter list -> the filters, preamp and slider values (the same at every rate).
 
 AutoEq files are RBJ biquads designed at 44.1 kHz; their *intended response* is that 44.1 kHz response. Simply
-recomputing the same Fc/gain/Q at 96 kHz misses it by up to ~1.8 dB near 20 kHz (bilinear warping differs), so at
-any other rate the filters' Fc/gain/Q are re-fitted jointly (least squares on the dB response, 20 Hz-20 kHz) to the
-intended response; the result is checked (max error reported, typically < 0.1 dB).
+recomputing the same Fc/gain/Q at 96 kHz misses it by up to ~1.8 dB near 20 kHz (bilinear warping differs). The
+effect therefore receives the filters *as designed* plus their design rate (``design_hz``) and re-fits them for the
+rate it runs at itself (:mod:`daw_bridge.dsp.rate_match`, the same steps in the JSFX's @init), so a device-rate
+change needs no bridge. :func:`build` reports the fit's error at a given rate (< 0.05 dB for the shipped presets).
+For a host that designs plain RBJ filters from Fc/gain/Q at its rate (Ardour's Lua DSP), :func:`adapt_to_rate`
+re-fits Fc/gain/Q jointly (least squares on the dB response, 20 Hz-20 kHz).
 
 User options: ``strength_pct`` (0-100 %) scales every peak/shelf gain; ``bass_trim_db`` adds a low shelf at
 :data:`BASS_TRIM_HZ`. The preamp is the file's (scaled) preamp, lowered further if the curve would still boost
@@ -23,7 +26,8 @@ import numpy.typing as npt
 from ..errors import InvalidParameter
 from .biquad import Biquad, design_chain, log_freqs, response_db
 from .compensation import compensation_db, sos_power
-from .params import CORRECTION_BANDS
+from .params import CORRECTION_BANDS, resolve
+from .rate_match import design_at
 
 #: Centre of the bass-trim low shelf (Hz) and its Q: AutoEq's own bass shelf.
 BASS_TRIM_HZ = 105.0
@@ -39,14 +43,16 @@ _KIND_CODE = {"peak": 0, "lowshelf": 1, "highshelf": 2, "lowpass": 3, "highpass"
 
 @dataclass(frozen=True)
 class Correction:
-    """Filters ready for a rate: ``filters`` (at ``sample_rate`` Hz), ``preamp_db``, ``gain_db`` (loudness
-    compensation), ``fit_error_db`` (max deviation from the intended response, 20 Hz-20 kHz)."""
+    """The correction's settings: ``filters`` as designed at ``design_rate`` Hz, ``preamp_db``, ``gain_db``
+    (loudness compensation), and at ``sample_rate`` Hz ``fit_error_db`` (max deviation of the re-fitted filters
+    from the intended response, 20 Hz-20 kHz)."""
 
     filters: tuple[Biquad, ...]
     preamp_db: float
     gain_db: float
     sample_rate: int
     fit_error_db: float
+    design_rate: int = 44100
 
 
 def user_filters(filters: Sequence[Biquad], *, strength_pct: float = 100.0, bass_trim_db: float = 0.0) -> list[Biquad]:
@@ -169,22 +175,39 @@ def build(
     strength_pct: float = 100.0,
     bass_trim_db: float = 0.0,
 ) -> Correction:
-    """Everything the correction effect needs at ``sample_rate`` Hz for these user options."""
+    """Everything the correction effect needs for these user options (the same at every rate; ``sample_rate`` Hz
+    only sets where :attr:`Correction.fit_error_db` is measured)."""
     chosen = user_filters(filters, strength_pct=strength_pct, bass_trim_db=bass_trim_db)
     preamp = (
         clip_free_preamp_db(chosen, file_preamp_db=file_preamp_db * strength_pct / 100.0, design_rate=design_rate)
         if chosen
         else 0.0
     )
-    adapted, err = adapt_to_rate(chosen, design_rate=design_rate, sample_rate=sample_rate)
-    sos = design_chain(adapted, sample_rate=sample_rate)
-    gain = compensation_db(sos_power(sos, sample_rate=sample_rate)) - preamp if adapted else 0.0
-    return Correction(tuple(adapted), preamp, gain, sample_rate, err)
+    if sample_rate < 40000:
+        raise InvalidParameter(f"sample rate {sample_rate} Hz is too low for 20 Hz-20 kHz correction (use >= 44.1 kHz)")
+    err = rate_match_error_db(chosen, design_rate=design_rate, sample_rate=sample_rate)
+    intended = design_chain(chosen, sample_rate=design_rate)  # compensation of the intended response: rate-free
+    gain = compensation_db(sos_power(intended, sample_rate=design_rate)) - preamp if chosen else 0.0
+    return Correction(tuple(chosen), preamp, gain, sample_rate, err, design_rate)
+
+
+def rate_match_error_db(filters: Sequence[Biquad], *, design_rate: int, sample_rate: int) -> float:
+    """Max deviation (dB, 20 Hz-20 kHz) of ``filters`` re-fitted for ``sample_rate`` (as the effect does) from their
+    response at ``design_rate``."""
+    if not filters:
+        return 0.0
+    check = log_freqs(points=2000)
+    fitted = design_at(filters, design_rate=design_rate, sample_rate=sample_rate)
+    error = response_db(fitted, check, sample_rate=sample_rate) - intended_response_db(
+        filters, check, design_rate=design_rate
+    )
+    return float(np.max(np.abs(error)))
 
 
 def slider_params(corr: Correction) -> dict[str, float | str]:
     """The correction effect's parameters (see ``params.PARAMS['correction']``) for ``corr``."""
-    out: dict[str, float | str] = {"preamp_db": round(corr.preamp_db, 4), "gain_db": round(corr.gain_db, 4)}
+    out: dict[str, float | str] = {"preamp_db": round(corr.preamp_db, 4), "gain_db": round(corr.gain_db, 4),
+                                   "design_hz": float(corr.design_rate)}  # fmt: skip
     for i, f in enumerate(corr.filters, start=1):
         out |= {f"band{i}_type": f.kind, f"band{i}_freq": f.freq_hz, f"band{i}_gain": f.gain_db, f"band{i}_q": f.q}
     return out
@@ -206,4 +229,21 @@ def filters_from_params(
                     float(params[f"{prefix}{i}_q"]),
                 )
             )
+    return out
+
+
+def params_at_rate(params: Mapping[str, float | str], *, sample_rate: int) -> dict[str, float | str]:
+    """The correction's parameters with its bands re-fitted (:func:`adapt_to_rate`) as plain RBJ filters at
+    ``sample_rate`` Hz and ``design_hz`` 0: for a host that designs Fc/gain/Q at its own rate and does not re-fit
+    (Ardour's Lua DSP). Parameters already at that rate (or at 0) come back unchanged."""
+    p = resolve("correction", params)
+    design_rate = int(float(p["design_hz"]))
+    if design_rate in (0, sample_rate):
+        return dict(params)
+    fitted, _ = adapt_to_rate(filters_from_params(p), design_rate=design_rate, sample_rate=sample_rate)
+    out = {k: v for k, v in p.items() if not k.startswith("band")} | {"design_hz": 0.0}
+    for i in range(1, CORRECTION_BANDS + 1):
+        out[f"band{i}_type"] = "off"
+    for i, f in enumerate(fitted, start=1):
+        out |= {f"band{i}_type": f.kind, f"band{i}_freq": f.freq_hz, f"band{i}_gain": f.gain_db, f"band{i}_q": f.q}
     return out

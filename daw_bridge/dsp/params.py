@@ -26,6 +26,8 @@ CORRECTION_BANDS = 20
 SIMULATION_BANDS = 8
 #: Virtual rooms of the ``speakers`` effect, in slider-value order (parameters in daw_bridge/data/speakers/).
 SPEAKER_ROOMS: tuple[str, ...] = ("direct", "control-room", "living-room", "car", "cube", "laptop", "phone")
+#: Choices of an on/off slider, in slider-value order.
+ON_OFF: tuple[str, ...] = ("off", "on")
 #: JSFX name prefix as REAPER lists our effects (``desc:`` lines are ``daw-bridge/<kind>``).
 JSFX_PREFIX = "JS: daw-bridge/"
 
@@ -81,12 +83,14 @@ PARAMS: dict[str, tuple[Slider, ...]] = {
         Slider("preamp_db", "dB", -40.0, 12.0, 0.0, label="Preamp"),
         *_eq_bands(CORRECTION_BANDS),
         _output(),
+        Slider("design_hz", "Hz", 0.0, 384000.0, 0.0, step=1.0, label="Design rate of the bands, 0 = the running rate"),
     ),
     "crossfeed": (
         Slider("cut_hz", "Hz", 300.0, 2000.0, 700.0, label="Crossfeed cut frequency"),
         Slider("feed_db", "dB", 1.0, 15.0, 4.5, label="Crossfeed level"),
         Slider("centre_db", "dB", -6.0, 3.0, 0.0, label="Centre level"),
         _output(),
+        Slider("on", "", 0.0, 1.0, 0.0, ON_OFF, 1.0, "Crossfeed on, off = pass-through"),
     ),
     "bandsolo": (
         Slider("low_hz", "Hz", 0.0, 24000.0, 0.0, label="Band low edge, 0 = none"),
@@ -112,6 +116,35 @@ PARAMS: dict[str, tuple[Slider, ...]] = {
 #: The effect kinds, in monitoring-chain order (virtual speakers after the listening effects, the safety ceiling
 #: last).
 KINDS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo", "speakers", "ceiling")
+
+
+#: Effects switched off by neutral parameters, never by REAPER's bypass: they stay enabled on the monitoring chain
+#: and "off" is a pass-through state reached by their own crossfade (:mod:`daw_bridge.dsp.switching`). The
+#: correction's off is flat (it still carries the monitoring headroom); band solo and simulation pass audio through
+#: at their defaults; the crossfeed has its ``on`` slider (off by default, so adding the effect is inaudible).
+SWITCHED_BY_PARAMS: tuple[str, ...] = ("correction", "crossfeed", "simulation", "bandsolo")
+#: The parameters (over the defaults) that switch each of :data:`SWITCHED_BY_PARAMS` off.
+NEUTRAL: dict[str, dict[str, float | str]] = {
+    "correction": {},
+    "crossfeed": {"on": "off"},
+    "simulation": {},
+    "bandsolo": {},
+}
+
+
+def is_pass_through(kind: str, params: Mapping[str, float | str]) -> bool:
+    """Whether ``kind`` with ``params`` (over the defaults) is switched off by its parameters (see
+    :data:`NEUTRAL`): a crossfeed whose ``on`` is off, a band solo with no edges and no gain, a simulation with no
+    band, full width and no gain. The correction never is (it carries the monitoring headroom)."""
+    p = resolve(kind, params)
+    if kind == "crossfeed":
+        return p["on"] == "off"
+    if kind == "bandsolo":
+        return p["low_hz"] == 0.0 and p["high_hz"] == 0.0 and p["gain_db"] == 0.0
+    if kind == "simulation":
+        bands = all(p[f"band{i}_type"] == "off" for i in range(1, SIMULATION_BANDS + 1))
+        return bands and p["width"] == 1.0 and p["gain_db"] == 0.0
+    return False
 
 
 def sliders(kind: str) -> tuple[Slider, ...]:

@@ -9,7 +9,9 @@ state can burst (+49 dBFS when band solo went from highs to sub). So a change ne
   the new over :data:`FADE_MS`; the old one is then dropped. A linear fade never exceeds the larger of the two
   outputs at any sample. A change arriving during a fade waits for it to end.
 
-"Off" is a pass-through, so switching an effect on or off fades the same way. The JSFX run the same scheme per
+"Off" is a pass-through, so switching an effect on or off fades the same way. The live chain gives our filter
+effects neutral parameters for off (:data:`~.params.NEUTRAL`, e.g. the crossfeed's ``on=off``), as REAPER runs them
+(never bypassed); ``None`` (a bypassed stage) remains for virtual speakers. The JSFX run the same scheme per
 sample (same counts, same weights ``w = k / N``), so the emulator and ``daw-bridge process`` render what REAPER
 plays. :class:`LiveChain` is the whole monitoring chain (our effects in order, then the safety ceiling) with
 changes applied at exact frames.

@@ -147,7 +147,8 @@ def find_preset(name: str, *, base: Path | None = None) -> Preset:
 def check_usable(eq: ParametricEq, where: str) -> None:
     """Raise PresetError (with the reason and the limit) unless the correction effect can run ``eq`` at every rate
     of :data:`CHECK_RATES_HZ`: at most :data:`~daw_bridge.dsp.params.CORRECTION_BANDS` filters, a clip-free preamp
-    within the preamp slider's range, and every filter, once adapted to the rate, within the band sliders."""
+    within the preamp slider's range, and every filter within the band sliders (they carry the filters as designed,
+    the same at every rate; the effect re-fits them itself)."""
     from ..dsp.correction import build, slider_params
 
     if len(eq.filters) > CORRECTION_BANDS:

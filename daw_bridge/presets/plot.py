@@ -12,6 +12,7 @@ from matplotlib.ticker import FixedLocator, NullFormatter  # noqa: E402
 
 from ..dsp.biquad import design, log_freqs, response_db  # noqa: E402
 from ..dsp.correction import Correction, intended_response_db  # noqa: E402
+from ..dsp.rate_match import design_at  # noqa: E402
 from .catalog import Preset  # noqa: E402
 
 _TICKS_HZ = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
@@ -28,7 +29,8 @@ def plot_correction(preset: Preset, corr: Correction, path: Path) -> Path:
         freqs, intended_response_db(preset.eq.filters, freqs, design_rate=rate), color="tab:blue", lw=2.0,
         label="correction (AutoEq filters)",
     )  # fmt: skip
-    applied = intended_response_db(corr.filters, freqs, design_rate=corr.sample_rate) + corr.preamp_db
+    fitted = design_at(corr.filters, design_rate=corr.design_rate, sample_rate=corr.sample_rate)
+    applied = response_db(fitted, freqs, sample_rate=corr.sample_rate) + corr.preamp_db
     ax.semilogx(freqs, applied, color="tab:orange", lw=1.6, ls="--",
                 label=f"applied at {corr.sample_rate / 1000:g} kHz incl. preamp {corr.preamp_db:+.1f} dB")  # fmt: skip
     ax.axhline(0.0, color="0.4", lw=0.8)

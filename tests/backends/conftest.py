@@ -28,6 +28,7 @@ from daw_bridge.backends import open_daw
 from daw_bridge.cli import cli
 from daw_bridge.config import Config, config_to_toml
 from daw_bridge.daw import Daw, RenderRequest
+from daw_bridge.dsp.params import is_pass_through
 from daw_bridge.units import gain_to_db
 
 RATE = 48000
@@ -146,7 +147,10 @@ def _emulator(tmp_path: Path, tones: dict[str, Path]) -> Iterator[Backend]:
                      bounce_dir=bounces, timeout_s=5.0)
 
         def kinds() -> set[str]:
-            return {fx.name.rsplit("/", 1)[-1] for fx in project.monitor_fx if fx.enabled}
+            # on: enabled and not switched off by its parameters (how our effects are turned off, see
+            # daw_bridge.dsp.params.NEUTRAL)
+            return {fx.name.rsplit("/", 1)[-1] for fx in project.monitor_fx
+                    if fx.enabled and not is_pass_through(fx.name.rsplit("/", 1)[-1], fx.params)}
 
         def loop() -> tuple[float, float] | None:
             if project.loop_start_s is None or project.loop_end_s is None:

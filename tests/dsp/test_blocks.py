@@ -25,7 +25,7 @@ def test_chunked_equals_whole_buffer() -> None:
 
 @pytest.mark.parametrize("kind,params", [
     ("correction", {"band1_type": "peak", "band1_freq": 80.0, "band1_gain": 6.0, "band1_q": 3.0, "preamp_db": -6.0}),
-    ("crossfeed", {}),
+    ("crossfeed", {"on": "on"}),
     ("bandsolo", {"low_hz": 100.0, "high_hz": 300.0}),
     ("simulation", {"width": 0.0, "band1_type": "highpass", "band1_freq": 500.0}),
 ])  # fmt: skip

@@ -18,7 +18,7 @@ from daw_bridge.errors import InvalidParameter
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_bs2b_feeds_the_other_ear_at_minus_feed_db_at_dc_and_keeps_mono_at_unity(name: str) -> None:
     cut, feed = PRESETS[name]
-    proc = make_processor("crossfeed", {"cut_hz": cut, "feed_db": feed}, 48000)
+    proc = make_processor("crossfeed", {"cut_hz": cut, "feed_db": feed, "on": "on"}, 48000)
     left_only = np.zeros((48000, 2))
     left_only[:, 0] = 1.0
     out = proc.process(left_only)[-1]
@@ -29,7 +29,7 @@ def test_bs2b_feeds_the_other_ear_at_minus_feed_db_at_dc_and_keeps_mono_at_unity
 
 
 def test_centre_trim_scales_only_the_mid() -> None:
-    proc = make_processor("crossfeed", {"centre_db": -6.0}, 48000)
+    proc = make_processor("crossfeed", {"centre_db": -6.0, "on": "on"}, 48000)
     mono = proc.process(np.ones((48000, 2)))[-1]
     assert 20 * np.log10(mono[0]) == pytest.approx(-6.0, abs=0.01)
 

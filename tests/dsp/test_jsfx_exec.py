@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from daw_bridge.dsp.biquad import log_freqs, response_db
 from daw_bridge.dsp.chain import make_processor
+from daw_bridge.dsp.correction import filters_from_params, intended_response_db
 from daw_bridge.dsp.params import slider_value
 from daw_bridge.monitoring import MonitoringState, chain
 from daw_bridge.presets.catalog import all_presets
@@ -72,6 +74,65 @@ def test_every_shipped_correction_preset_runs_the_same_in_the_jsfx(preset: str) 
     ours = run_jsfx("correction", dict(fx.params), 48000, NOISE[:800])
     python = make_processor("correction", fx.params, 48000).process(NOISE[:800])
     np.testing.assert_allclose(ours, python, rtol=0, atol=1e-12)
+
+
+def bank_response_db(fx: Jsfx, freqs_hz: np.ndarray, rate: int) -> np.ndarray:
+    """The dB response of the filter sections the effect runs now, read from its memory (the bank layout of
+    daw-bridge_biquad.jsfx-inc: [0] sections, [8 ...] b0 b1 b2 a1 a2 per section)."""
+    mem = fx.ns["M"]
+    bank = int(fx.ns["v_BANK1"] if fx.ns["v_xf_cur"] else fx.ns["v_BANK0"])
+    rows = [mem[bank + 8 + 5 * i : bank + 13 + 5 * i] for i in range(int(mem[bank]))]
+    sos = np.array([[b0, b1, b2, 1.0, a1, a2] for b0, b1, b2, a1, a2 in rows])
+    return response_db(sos, freqs_hz, sample_rate=rate)
+
+
+@pytest.mark.parametrize("preset", [p.name for p in all_presets()])
+def test_a_device_rate_change_keeps_the_correction_within_0_1_db_with_no_bridge(preset: str) -> None:
+    """Applied while the device ran at 44.1 kHz, then the device goes 48 -> 96 -> 44.1 kHz (the issue's sequence):
+    REAPER re-runs @init at each rate and the effect re-fits its bands itself; nobody re-applies anything."""
+    fx = chain(MonitoringState(headphones=preset), 44100)[0]
+    jsfx = Jsfx(JSFX_DIR / "daw-bridge_correction.jsfx", 44100,
+                {k: slider_value("correction", k, v) for k, v in fx.params.items()})
+    freqs = log_freqs(points=2000)
+    intended = intended_response_db(filters_from_params(fx.params), freqs, design_rate=44100)
+    for rate in (48000, 96000, 44100):
+        jsfx.set_srate(rate)
+        error_db = np.max(np.abs(bank_response_db(jsfx, freqs, rate) - intended))
+        assert error_db < (0.05 if rate != 44100 else 1e-9), f"{preset} at {rate} Hz: {error_db:.3f} dB off"
+
+
+def test_after_a_rate_change_the_jsfx_still_plays_what_the_python_dsp_does() -> None:
+    fx = chain(MonitoringState(headphones="Sennheiser HD 650", strength_pct=80.0, bass_trim_db=2.0), 44100)[0]
+    jsfx = Jsfx(JSFX_DIR / "daw-bridge_correction.jsfx", 44100,
+                {k: slider_value("correction", k, v) for k, v in fx.params.items()})
+    jsfx.set_srate(96000)
+    ours = jsfx.process(NOISE[:800])
+    python = make_processor("correction", fx.params, 96000).process(NOISE[:800])
+    np.testing.assert_allclose(ours, python, rtol=0, atol=1e-12)
+
+
+def test_a_change_that_leaves_the_bands_alone_reuses_the_fit_and_a_band_change_refits() -> None:
+    """The re-fit costs ~35,000 operations per section in @slider: it runs only when a band or a rate changed."""
+    params = dict(chain(MonitoringState(headphones="Sennheiser HD 650"), 44100)[0].params)
+    sliders = {k: slider_value("correction", k, v) for k, v in params.items()}
+    jsfx = Jsfx(JSFX_DIR / "daw-bridge_correction.jsfx", 48000, sliders)
+    calls = {"n": 0}
+    fit = jsfx.ns["f_rm_fit"]
+
+    def counted(*args: float) -> float:
+        calls["n"] += 1
+        return float(fit(*args))
+
+    jsfx.ns["f_rm_fit"] = counted
+    for changed in ({"gain_db": -3.0}, {"band2_gain": float(params["band2_gain"]) + 0.5}):
+        calls["n"] = 0
+        jsfx.set_sliders(changed)
+        sliders |= changed
+        fresh = Jsfx(JSFX_DIR / "daw-bridge_correction.jsfx", 48000, sliders)
+        pend = int(jsfx.ns["v_PEND"])
+        n = int(jsfx.ns["M"][pend])
+        assert jsfx.ns["M"][pend : pend + 8 + 5 * n] == fresh.ns["M"][pend : pend + 8 + 5 * n]
+        assert calls["n"] == (0 if "gain_db" in changed else n), changed
 
 
 def test_a_wrong_coefficient_in_the_jsfx_is_caught(tmp_path: Path) -> None:

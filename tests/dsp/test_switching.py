@@ -1,7 +1,8 @@
 """Switching any monitoring effect while full-scale audio plays never bursts, in the Python DSP and in the JSFX.
 
 For every effect and every ordered pair of its states (all 7 bands and off; all shipped headphone presets and off;
-crossfeed presets and off; simulations and off), the switch happens mid-stream on dense full-scale music-like
+crossfeed presets and off; simulations and off; "off" being the effect's pass-through parameters, as the live chain
+and REAPER run it, never REAPER's bypass), the switch happens mid-stream on dense full-scale music-like
 material and on full-scale noise at 44.1, 48 and 96 kHz. The output's peak after the switch must stay within
 0.5 dB of the larger of the two steady-state peaks (each state run alone over the same audio).
 
@@ -27,7 +28,7 @@ from daw_bridge.dsp.crossfeed import PRESETS
 from daw_bridge.dsp.params import resolve, slider_value
 from daw_bridge.dsp.simulation import SYSTEMS, system_params
 from daw_bridge.dsp.switching import SwitchedEffect, fade_frames, settle_frames
-from daw_bridge.monitoring import MonitoringState, correction_params, crossfeed_params
+from daw_bridge.monitoring import MonitoringState, correction_params, live_effects
 from daw_bridge.presets.catalog import all_presets
 from tests.dsp.signals import dense_mix, full_scale_noise
 from tests.support.eel2 import Jsfx
@@ -39,18 +40,25 @@ MAX_OVER_DB = 0.5
 Params = Mapping[str, float | str] | None
 
 
+def _live(kind: str, state: MonitoringState, rate: int) -> Params:
+    """The parameters the live chain gives effect ``kind`` in ``state`` (off: its neutral, pass-through ones)."""
+    return dict(live_effects(state, rate))[kind]
+
+
 @cache
 def states(kind: str, rate: int) -> dict[str, Params]:
-    """Every state of effect ``kind`` at ``rate`` (``None``: off, a pass-through)."""
+    """Every state of effect ``kind`` at ``rate``, as the live chain (and REAPER) runs it: "off" is the effect's
+    pass-through parameters, reached by its own crossfade (never REAPER's bypass)."""
+    off: Params = _live(kind, MonitoringState(), rate)  # the correction's off still carries the monitoring headroom
     if kind == "bandsolo":
-        return {"off": None, **{b: band_params(b, sample_rate=rate) for b in BAND_NAMES}}
-    if kind == "correction":  # off still carries the monitoring headroom
-        out: dict[str, Params] = {"off": correction_params(MonitoringState(), rate)}
+        return {"off": off, **{b: band_params(b, sample_rate=rate) for b in BAND_NAMES}}
+    if kind == "correction":
+        out: dict[str, Params] = {"off": off}
         out.update((p.name, correction_params(MonitoringState(headphones=p.name), rate)) for p in all_presets())
         return out
     if kind == "crossfeed":
-        return {"off": None, **{n: crossfeed_params(MonitoringState(crossfeed=n), rate) for n in PRESETS}}
-    return {"off": None, **{n: system_params(n, sample_rate=rate) for n in SYSTEMS}}
+        return {"off": off, **{n: _live(kind, MonitoringState(crossfeed=n), rate) for n in PRESETS}}
+    return {"off": off, **{n: system_params(n, sample_rate=rate) for n in SYSTEMS}}
 
 
 @cache
@@ -60,7 +68,8 @@ def material(name: str, rate: int, seconds: float) -> np.ndarray:
 
 
 def steady(kind: str, params: Params, rate: int, audio: np.ndarray) -> np.ndarray:
-    return audio if params is None else make_processor(kind, params, rate).process(audio)
+    assert params is not None, f"{kind}: off must be a state of the effect, not REAPER's bypass"
+    return make_processor(kind, params, rate).process(audio)
 
 
 def over_db(out: np.ndarray, *refs: np.ndarray) -> float:
@@ -92,9 +101,9 @@ def test_every_switch_of_every_effect_stays_within_the_steady_peaks(kind: str, r
 
 
 def sliders(kind: str, params: Params) -> dict[str, float]:
-    """Every slider of ``kind`` for ``params`` (off: the defaults, which pass audio through for band solo and
-    simulation; crossfeed off is REAPER's bypass, outside the JSFX)."""
-    return {k: slider_value(kind, k, v) for k, v in resolve(kind, params or {}).items()}
+    """Every slider of ``kind`` for ``params``."""
+    assert params is not None
+    return {k: slider_value(kind, k, v) for k, v in resolve(kind, params).items()}
 
 
 def jsfx_tour(kind: str, rate: int, names: list[str], audio: np.ndarray, dwell: int) -> np.ndarray:
@@ -110,7 +119,7 @@ def jsfx_tour(kind: str, rate: int, names: list[str], audio: np.ndarray, dwell: 
 
 def tour(kind: str, rate: int) -> list[str]:
     """Every state, then back to the first: each one is switched to and from at least once."""
-    names = [n for n in states(kind, rate) if not (kind == "crossfeed" and n == "off")]
+    names = list(states(kind, rate))
     if kind == "bandsolo":  # the reported burst first: highs -> sub
         names = ["highs", "sub", *[n for n in names if n not in ("highs", "sub")]]
     return [*names, names[0]]
@@ -134,14 +143,14 @@ def test_switching_the_jsfx_through_every_state_stays_within_the_steady_peaks(ki
 def test_the_jsfx_switch_exactly_as_the_python_dsp(kind: str) -> None:
     """Same settle time, same fade, same weights: sample for sample, so `process --at` renders what REAPER plays."""
     rate = 48000
-    names = tour(kind, rate)[:3]
+    names = [*tour(kind, rate)[:2], "off", tour(kind, rate)[1]]  # on <-> off among them
     dwell = settle_frames(rate) + fade_frames(rate) + 300
     audio = material("music", rate, 0.2)[: dwell * len(names)]
     ours = jsfx_tour(kind, rate, names, audio, dwell)
     python = SwitchedEffect(kind, states(kind, rate)[names[0]], rate)
     out = [python.process(audio[:dwell])]
     for i, name in enumerate(names[1:], start=1):
-        python.set(states(kind, rate)[name] or (resolve(kind, {}) if kind != "crossfeed" else None))
+        python.set(states(kind, rate)[name])
         out.append(python.process(audio[i * dwell : (i + 1) * dwell]))
     np.testing.assert_allclose(ours, np.concatenate(out), rtol=0, atol=1e-9)
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from daw_bridge.cli import cli
 from daw_bridge.config import Config, config_to_toml, load_config
+from daw_bridge.dsp.params import is_pass_through
 from daw_bridge.emulator.core import Emulator
 from daw_bridge.emulator.project_file import load_project
 from daw_bridge.emulator.server import EmulatorServer
@@ -47,7 +48,8 @@ def _session_and_blind_rounds(tmp_path: Path, emulator: Emulator, config: Config
     data = json.loads(result.output[result.output.index("{"):])
     assert data["complete"] and len(data["answered"]) == len(CHECKLIST)
     fx = {f.name: f for f in emulator.project.monitor_fx}
-    assert not fx["JS: daw-bridge/bandsolo"].enabled  # soloed during the band steps, handed back after
+    band = fx["JS: daw-bridge/bandsolo"]  # soloed during the band steps, handed back after: switched off by its
+    assert band.enabled and is_pass_through("bandsolo", band.params)  # sliders (a crossfade), never bypassed
 
     assert runner.invoke(cli, ["--config", str(cfg), "ab", "blind"]).exit_code == 0
     guessed = runner.invoke(cli, ["--config", str(cfg), "ab", "guess", "mix"])

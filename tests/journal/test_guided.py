@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from daw_bridge.bands import band_by_name
+from daw_bridge.dsp.params import is_pass_through
 from daw_bridge.journal.events import STEP_STATE_KEY, JournalEvents, record_blind_result
 from daw_bridge.journal.guided import CHECKLIST, Answer, BandSolo, Step, remaining, run_checklist
 from daw_bridge.journal.notes import parse_note
@@ -22,11 +23,13 @@ BANDSOLO = "JS: daw-bridge/bandsolo"
 
 
 def _bandsolo(s: EmbeddedSession) -> tuple[bool, float | None, float | None]:
-    """(enabled, low_hz, high_hz) of the band-solo effect on the emulator's monitoring chain."""
+    """(on, low_hz, high_hz) of the band-solo effect on the emulator's monitoring chain: on when enabled and not
+    switched off by its parameters (how the bridge turns it off: a crossfade to a pass-through, never a bypass)."""
     for fx in s.emulator.project.monitor_fx:
         if fx.name == BANDSOLO:
             low, high = fx.params.get("low_hz"), fx.params.get("high_hz")
-            return fx.enabled, float(low) if low is not None else None, float(high) if high is not None else None
+            on = fx.enabled and not is_pass_through("bandsolo", fx.params)
+            return on, float(low) if low is not None else None, float(high) if high is not None else None
     return False, None, None
 
 

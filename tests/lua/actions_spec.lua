@@ -158,24 +158,60 @@ describe("shortcut scripts", function()
   end)
 
   describe("local monitoring actions", function()
-    it("crossfeed on-off adds the effect to the monitoring chain, then toggles it", function()
+    -- Switching on or off is the effects' own crossfade (their sliders), never REAPER's bypass, which is abrupt.
+    local function slider(fx, label)
+      for _, p in ipairs(fx.params) do if p.name == label then return p.value end end
+      error("no slider " .. label)
+    end
+    local ON = "Crossfeed on, off = pass-through"
+
+    it("crossfeed on-off adds the effect (a pass-through at its defaults), then switches its on slider", function()
       run("Crossfeed on-off")
       local master = mock.master
       assert.are.equal("JS: daw-bridge/crossfeed", master.rec_fx[1].name)
-      assert.is_true(master.rec_fx[1].enabled); assert.are.equal(1, mock.toggles["0:55001"])
+      assert.are.equal(1, slider(master.rec_fx[1], ON)); assert.are.equal(1, mock.toggles["0:55001"])
       run("Crossfeed on-off")
-      assert.is_false(master.rec_fx[1].enabled); assert.are.equal(0, mock.toggles["0:55001"])
+      assert.are.equal(0, slider(master.rec_fx[1], ON)); assert.are.equal(0, mock.toggles["0:55001"])
+      assert.is_true(master.rec_fx[1].enabled, "still enabled: off is its pass-through state")
+      run("Crossfeed on-off")
+      assert.are.equal(1, slider(master.rec_fx[1], ON))
+      assert.are.equal(0, mock.called("TrackFX_SetEnabled"), "REAPER's bypass is never touched")
       assert.are.equal(1, #master.rec_fx)
     end)
 
-    it("band solo off and simulation off bypass the effects when present, quietly otherwise", function()
+    it("crossfeed on-off re-enables an effect the user bypassed by hand, switched on by its slider", function()
+      run("Crossfeed on-off"); run("Crossfeed on-off")
+      mock.master.rec_fx[1].enabled = false -- the user's bypass
+      run("Crossfeed on-off")
+      assert.is_true(mock.master.rec_fx[1].enabled); assert.are.equal(1, slider(mock.master.rec_fx[1], ON))
+    end)
+
+    it("band solo off and simulation off set the effects' pass-through sliders, quietly when absent", function()
       run("Band solo off")
       assert.are.same({}, mock.messages); assert.are.equal(0, #mock.master.rec_fx)
       local R = mock.api
-      R.TrackFX_AddByName(R.GetMasterTrack(0), "JS: daw-bridge/bandsolo", true, -1)
-      R.TrackFX_AddByName(R.GetMasterTrack(0), "JS: daw-bridge/simulation", true, -1)
+      local master = R.GetMasterTrack(0)
+      R.TrackFX_AddByName(master, "JS: daw-bridge/bandsolo", true, -1)
+      R.TrackFX_AddByName(master, "JS: daw-bridge/simulation", true, -1)
+      local band, sim = mock.master.rec_fx[1], mock.master.rec_fx[2]
+      -- a sub solo and a phone simulation, as the controller set them
+      for _, p in ipairs(band.params) do
+        if p.name:find("^Band high edge") then p.value = 60 elseif p.name:find("^Output gain") then p.value = 9 end
+      end
+      for _, p in ipairs(sim.params) do
+        if p.name:find("^Stereo width") then p.value = 0
+        elseif p.name:find("^Band %d type") then p.value = 2 elseif p.name:find("^Output gain") then p.value = -4 end
+      end
       run("Band solo off"); run("Translation simulation off")
-      assert.is_false(mock.master.rec_fx[1].enabled); assert.is_false(mock.master.rec_fx[2].enabled)
+      assert.are.same({}, mock.messages)
+      assert.is_true(band.enabled); assert.is_true(sim.enabled)
+      assert.are.equal(0, mock.called("TrackFX_SetEnabled"), "REAPER's bypass is never touched")
+      assert.are.equal(0, slider(band, "Band low edge, 0 = none (Hz)"))
+      assert.are.equal(0, slider(band, "Band high edge, 0 = none (Hz)"))
+      assert.are.equal(0, slider(band, "Output gain (loudness compensation) (dB)"))
+      assert.are.equal(1, slider(sim, "Stereo width, 0 = mono sum (ratio)"))
+      assert.are.equal(0, slider(sim, "Output gain (loudness compensation) (dB)"))
+      for i = 1, 8 do assert.are.equal(0, slider(sim, "Band " .. i .. " type")) end
     end)
   end)
 

@@ -285,6 +285,24 @@ describe("lib.bridge", function()
       end
     end)
 
+    it("switches an effect off by its sliders, writing REAPER's bypass only when it changes", function()
+      local on = { on = "on", feed_db = 9.5 }
+      ok("set_monitor_chain", { chain = { { kind = "crossfeed", enabled = true, params = on,
+                                            labels = H.labels("crossfeed", on) } } })
+      local off = { on = "off" }
+      ok("set_monitor_chain", { chain = { { kind = "crossfeed", enabled = true, params = off,
+                                            labels = H.labels("crossfeed", off) } } })
+      assert.are.equal(0, mock.called("TrackFX_SetEnabled"), "an enabled effect is left enabled: no bypass write")
+      local flag
+      for _, p in ipairs(master.rec_fx[1].params) do if p.name == H.SLIDER_LABELS.crossfeed.on then flag = p end end
+      assert.are.equal(0, flag.value)
+      assert.is_true(master.rec_fx[1].enabled)
+      master.rec_fx[1].enabled = false -- bypassed by hand: the next apply enables it again
+      ok("set_monitor_chain", { chain = { { kind = "crossfeed", enabled = true, params = off,
+                                            labels = H.labels("crossfeed", off) } } })
+      assert.are.equal(1, mock.called("TrackFX_SetEnabled")); assert.is_true(master.rec_fx[1].enabled)
+    end)
+
     it("reuses present effects, reorders them and leaves other monitoring FX alone", function()
       R.TrackFX_AddByName(master, "JS: daw-bridge/crossfeed", true, -1)
       R.TrackFX_AddByName(master, "JS: ReaEQ-like user effect", true, -1)

@@ -83,6 +83,9 @@ def test_bridge_operations_go_through_the_mailbox_and_trigger_over_osc(tmp_path:
     assert result.files == (out / "mix.wav",) and result.duration_s == 2.5 and progress == [0.0, 1.0]
     daw.set_monitor_chain([MonitorFx("crossfeed", {"level_db": -6.0})])
     assert bridge.seen[-1]["args"]["chain"] == [{"kind": "crossfeed", "enabled": True, "params": {"level_db": -6.0}}]
+    daw.set_monitor_chain([MonitorFx("bandsolo", {"low_hz": 0.0}, enabled=False), MonitorFx("speakers", enabled=False)])
+    assert [(e["kind"], e["enabled"]) for e in bridge.seen[-1]["args"]["chain"]] == [("bandsolo", True),
+                                                                                    ("speakers", False)]
     daw.set_monitor_chain([MonitorFx("crossfeed", {"feed_db": 6.0, "cut_hz": 650.0})])
     sent = bridge.seen[-1]["args"]["chain"][0]
     assert sent["labels"] == {"feed_db": "Crossfeed level (dB)", "cut_hz": "Crossfeed cut frequency (Hz)"}

@@ -36,20 +36,26 @@ def user_presets() -> list[str]:
         ([f"PK Fc {1000 + 100 * i} Hz Gain 20.0 dB Q 1" for i in range(10)],
          r"boost up to \+1\d\d\.\d dB together, which needs a preamp of -1\d\d\.\d dB; the correction's preamp "
          r"goes down to -40 dB"),
-        (["LSC Fc 105 Hz Gain 30.0 dB Q 0.7", "HSC Fc 10000 Hz Gain 30.0 dB Q 0.7"],
-         r"filter \d \((low|high)shelf .*\) needs gain 30\.0\d* dB at \d+ Hz; the correction's limit is -30\.\.30 dB"),
         ([f"PK Fc {200 + 300 * i} Hz Gain -1.0 dB Q 2" for i in range(21)],
          r"21 filters; the correction effect has 20 bands \(at most 20 filters\)"),
         (["PK Fc 1000 Hz Gain -3.0 dB Q 0.03"],
          r"filter 1 \(peak 1000 Hz, -3 dB, Q 0\.03\) needs q 0\.03 Q at \d+ Hz; the correction's limit is 0\.05\.\.20"),
     ],
-    ids=["ten-plus-20-dB-peaks", "plus-30-dB-shelves", "21-filters", "q-below-the-slider"],
+    ids=["ten-plus-20-dB-peaks", "21-filters", "q-below-the-slider"],
 )
 def test_import_refuses_what_the_correction_cannot_run(tmp_path: Path, filters: list[str], reason: str) -> None:
     src = autoeq(tmp_path / "Absurd ParametricEQ.txt", -6.0, filters)
     with pytest.raises(PresetError, match=reason):
         import_autoeq(src)
     assert user_presets() == []  # nothing saved
+
+
+def test_shelves_at_the_slider_limit_import_as_the_sliders_carry_the_design_values(tmp_path: Path) -> None:
+    """+30 dB shelves were refused when the sliders held a fit per rate (30.0x dB at 48 kHz); now the sliders hold
+    the filters as designed at every rate and the effect re-fits them itself."""
+    src = autoeq(tmp_path / "Edge ParametricEQ.txt", -6.0,
+                 ["LSC Fc 105 Hz Gain 30.0 dB Q 0.7", "HSC Fc 10000 Hz Gain 30.0 dB Q 0.7"])
+    assert import_autoeq(src).name == "Edge" and user_presets() == ["Edge"]
 
 
 def test_a_usable_preset_still_imports_and_its_chain_builds(tmp_path: Path) -> None:

@@ -610,7 +610,8 @@ class Jsfx:
         self.strings: dict[int, str] = {i: ("" if t.startswith("#") else t) for t, i in self.string_ids.items()}
         self.python = "\n\n".join(source)
         exec(compile(self.python, f"<{self.path.name} as Python>", "exec"), self.ns)  # noqa: S102 - our own files
-        for name in compiler.globals_used:
+        self.globals_used = set(compiler.globals_used)
+        for name in self.globals_used:
             self.ns.setdefault(name, 0.0)
         for s in self.sliders:
             self.ns[self._py(s.name or f"slider{s.index}")] = s.default
@@ -796,6 +797,20 @@ class Jsfx:
             if name not in self.by_name and not re.fullmatch(r"slider\d+", name):
                 raise EelError(f"{self.path.name}: no slider named {name!r}")
             self.ns[self._py(name)] = float(value)
+        self.ns["sec_slider"]()
+
+    def set_srate(self, srate: float) -> None:
+        """A sample-rate change as REAPER makes it (the device reopened at another rate): with no @serialize section,
+        memory and variables are zeroed, the sliders keep their values, and @init then @slider run at ``srate``."""
+        kept = {self._py(s.name or f"slider{s.index}"): self.ns[self._py(s.name or f"slider{s.index}")]
+                for s in self.sliders}  # fmt: skip
+        self.ns["M"][:] = [0.0] * self.memory_slots
+        for name in self.globals_used:
+            self.ns[name] = 0.0
+        self.ns.update(kept)
+        self.ns["v_srate"] = float(srate)
+        self.ns["v_spl0"] = self.ns["v_spl1"] = 0.0
+        self.ns["sec_init"]()
         self.ns["sec_slider"]()
 
     def process(self, audio: npt.ArrayLike) -> npt.NDArray[np.float64]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from daw_bridge.dsp.params import is_pass_through
 from daw_bridge.emulator.demo import CHORUS_S
 from daw_bridge.monitoring import load_state
 from daw_bridge.reaper.bridge import EventWatcher
@@ -60,8 +61,10 @@ def test_controller_answers_match_and_monitoring_events(session: EmbeddedSession
     assert any("matched to the mix" in s for s in said) and any("unknown event" in s for s in said)
     state = load_state(tmp_path / "state")
     assert state.headphones is not None and state.band == "sub"
-    enabled = {f.name for f in session.emulator.project.monitor_fx if f.enabled}
-    assert enabled == {"JS: daw-bridge/correction", "JS: daw-bridge/bandsolo", "JS: daw-bridge/ceiling"}
+    # on: enabled and not switched off by its parameters (crossfeed and simulation stay enabled as pass-throughs)
+    on = {f.name for f in session.emulator.project.monitor_fx
+          if f.enabled and not is_pass_through(f.name.rsplit("/", 1)[-1], f.params)}
+    assert on == {"JS: daw-bridge/correction", "JS: daw-bridge/bandsolo", "JS: daw-bridge/ceiling"}
     # the heartbeat the shortcut scripts check
     beat = json.loads((session.config.bridge_dir / "controller.json").read_text())
     assert abs(beat["time"] - time.time()) < 10

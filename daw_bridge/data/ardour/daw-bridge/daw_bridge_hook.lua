@@ -401,7 +401,8 @@ function factory ()
   -- into Ardour's script folder); their parameters are our JSFX sliders, found by the description the
   -- controller sends in `labels` (or the slider name). Enum values travel as their choice name.
   local OURS = { correction = true, crossfeed = true, simulation = true, bandsolo = true }
-  local FILTER_TYPES = { off = 0, peak = 1, lowshelf = 2, highshelf = 3, lowpass = 4, highpass = 5 }
+  -- choice names of our enum sliders (daw_bridge/dsp/params.py): filter types, and on/off (off is 0 in both)
+  local FILTER_TYPES = { off = 0, peak = 1, lowshelf = 2, highshelf = 3, lowpass = 4, highpass = 5, on = 1 }
 
   local function plugins_for (fx, where)
     local params = fx.params or {}

@@ -30,6 +30,7 @@ end
 local rate = 48000
 local filters = { {}, {} }   -- per channel: ARDOUR.DSP.Biquad instances in use
 local cross = {}             -- crossfeed: lo_l, lo_r, hi_l, hi_r
+local xfeed_on = true        -- crossfeed: its "on" slider
 local shm                    -- scratch: two blocks of MAX_BLOCK floats
 local seen = {}              -- parameter values the filters were built for
 local mat = { 1, 0 }         -- output matrix: L' = a*L + b*R, R' = a*R + b*L
@@ -90,7 +91,10 @@ local function build (v)
         end
       end
     end
+  elseif KIND == "crossfeed" and (v.on or 1) < 0.5 then
+    xfeed_on = false -- the "on" slider off: a pass-through (no crossfade here; see docs/monitoring.md)
   elseif KIND == "crossfeed" then
+    xfeed_on = true
     -- bs2b (formulas of libbs2b, MIT; see daw_bridge/dsp/crossfeed.py): one-pole low-pass on the fed
     -- signal, one-pole high shelf on the direct one, then the centre trim (mid/side) as a 2x2 matrix.
     local gb_lo, gb_hi = v.feed_db * -5 / 6 - 3, v.feed_db / 6 - 3
@@ -137,7 +141,7 @@ local function run_block (l, r, n)
     filters[2][i]:run (r, n)
   end
   local s1, s2 = shm:to_float (0), shm:to_float (MAX_BLOCK)
-  if KIND == "crossfeed" then
+  if KIND == "crossfeed" and xfeed_on then
     ARDOUR.DSP.copy_vector (s1, l, n)            -- s1: left, low-passed -> fed to the right
     ARDOUR.DSP.copy_vector (s2, r, n)
     cross[1]:run (s1, n); cross[2]:run (s2, n)

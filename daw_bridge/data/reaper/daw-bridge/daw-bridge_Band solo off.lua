@@ -3,8 +3,9 @@
 -- @author daw-bridge contributors
 -- @noindex
 -- @about
---   Turns band solo off (bypasses the band-solo effect on the monitoring chain).
---   Works without the controller.
+--   Turns band solo off: the band-solo effect on the monitoring chain crossfades to a
+--   pass-through (its edges set to none; never REAPER's abrupt bypass). Works without
+--   the controller.
 --
 --   Part of the "daw-bridge: REAPER side" package (daw-bridge_Bridge.lua); see docs/reaper.md.
 

@@ -3,8 +3,9 @@
 -- @author daw-bridge contributors
 -- @noindex
 -- @about
---   Turns the crossfeed effect on the monitoring chain on or off (adds it
---   when absent). Works without the controller.
+--   Turns the crossfeed effect on the monitoring chain on or off by its "on" slider
+--   (a crossfade to and from a pass-through, never REAPER's abrupt bypass); adds it
+--   when absent. Works without the controller.
 --
 --   Part of the "daw-bridge: REAPER side" package (daw-bridge_Bridge.lua); see docs/reaper.md.
 

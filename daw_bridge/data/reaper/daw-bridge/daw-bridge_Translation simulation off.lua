@@ -3,8 +3,8 @@
 -- @author daw-bridge contributors
 -- @noindex
 -- @about
---   Turns the playback-system simulation off (bypasses it on the
---   monitoring chain). Works without the controller.
+--   Turns the playback-system simulation off: the effect crossfades to a pass-through
+--   (flat, full width; never REAPER's abrupt bypass). Works without the controller.
 --
 --   Part of the "daw-bridge: REAPER side" package (daw-bridge_Bridge.lua); see docs/reaper.md.
 

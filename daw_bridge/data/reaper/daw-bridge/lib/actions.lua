@@ -42,20 +42,32 @@ local function ask(reaper, ctx, name)
   return path
 end
 
-local function toggle_fx(reaper, kind, want)
+-- Switch our effect `kind` on (true), off (false) or over (nil) by its sliders, never by REAPER's bypass (abrupt):
+-- the effect crossfades to and from its pass-through state itself. Only the crossfeed can be switched on here (its
+-- "on" slider); band solo and simulation need the controller's data to turn on. An effect the user bypassed by
+-- hand is enabled again when switched on (that one step is REAPER's, as abrupt as their bypass was).
+-- Returns the new state, or nil and a message.
+local function switch_fx(reaper, kind, want)
   local slot = monitor.find(reaper, kind)
-  local on = want
   if not slot then
     if want == false then return false end
     local err
-    slot, err = monitor.ensure(reaper, kind)
+    slot, err = monitor.ensure(reaper, kind) -- added with its defaults: a pass-through, so adding is inaudible
     if not slot then return nil, err end
-    on = true -- a toggle that had to add the effect turns it on
   end
-  local fx = monitor.REC_FX + slot
   local master = reaper.GetMasterTrack(0)
-  if on == nil then on = not reaper.TrackFX_GetEnabled(master, fx) end
-  reaper.TrackFX_SetEnabled(master, fx, on)
+  local fx = monitor.REC_FX + slot
+  local enabled = reaper.TrackFX_GetEnabled(master, fx) and true or false
+  local on = want
+  if on == nil then
+    local flag = monitor.ON[kind][1]
+    local value = monitor.slider(reaper, slot, flag[1], flag[2])
+    if value == nil then return nil, "monitoring FX " .. monitor.fx_name(kind) .. " has no slider " .. flag[1] end
+    on = not (enabled and value >= 0.5)
+  end
+  local ok, err = monitor.set_sliders(reaper, slot, on and monitor.ON[kind] or monitor.OFF[kind])
+  if not ok then return nil, err end
+  if on and not enabled then reaper.TrackFX_SetEnabled(master, fx, true) end
   return on
 end
 
@@ -80,19 +92,21 @@ M.ACTIONS = {
   simulation_next = function(reaper, ctx) return ask(reaper, ctx, "simulation_next") end,
   speakers_next = function(reaper, ctx) return ask(reaper, ctx, "speakers_next") end,
   crossfeed_toggle = function(reaper, ctx)
-    local on, err = toggle_fx(reaper, "crossfeed", nil)
+    local on, err = switch_fx(reaper, "crossfeed", nil)
     if on == nil then message(reaper, err); return nil, err end
     set_toggle(reaper, on)
     tell(reaper, ctx, "monitor", { kind = "crossfeed", enabled = on })
     return on
   end,
   band_off = function(reaper, ctx)
-    toggle_fx(reaper, "bandsolo", false)
+    local off, err = switch_fx(reaper, "bandsolo", false)
+    if off == nil then message(reaper, err); return nil, err end
     tell(reaper, ctx, "band_off")
     return false
   end,
   simulation_off = function(reaper, ctx)
-    toggle_fx(reaper, "simulation", false)
+    local off, err = switch_fx(reaper, "simulation", false)
+    if off == nil then message(reaper, err); return nil, err end
     tell(reaper, ctx, "simulation_off")
     return false
   end,

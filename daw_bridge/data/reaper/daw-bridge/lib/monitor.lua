@@ -120,6 +120,45 @@ function M.order(reaper, kinds)
   end
 end
 
+--- Sliders that switch our effect `kind` off without REAPER's bypass (which is abrupt): each is
+-- { variable, description, value }. Off is a pass-through the effect reaches by its own crossfade (settle 10 ms,
+-- fade 30 ms), as daw_bridge/dsp/params.py NEUTRAL and the slider defaults say (tests/test_lua_switching.py checks
+-- these against the Python side). ON holds what switches an effect back on where a slider does it.
+local OUTPUT_GAIN = "Output gain (loudness compensation) (dB)"
+M.OFF = {
+  crossfeed = { { "on", "Crossfeed on, off = pass-through", 0 } },
+  bandsolo = { { "low_hz", "Band low edge, 0 = none (Hz)", 0 }, { "high_hz", "Band high edge, 0 = none (Hz)", 0 },
+               { "gain_db", OUTPUT_GAIN, 0 } },
+  simulation = { { "width", "Stereo width, 0 = mono sum (ratio)", 1 }, { "gain_db", OUTPUT_GAIN, 0 } },
+}
+for i = 1, 8 do
+  table.insert(M.OFF.simulation, { "band" .. i .. "_type", "Band " .. i .. " type", 0 })
+end
+M.ON = { crossfeed = { { "on", "Crossfeed on, off = pass-through", 1 } } }
+
+--- Set sliders { {variable, description, value}, ... } on monitoring `slot`: every one is looked up before any
+-- is written. Returns true, or nil and a message naming the missing slider.
+function M.set_sliders(reaper, slot, list)
+  local master = reaper.GetMasterTrack(0)
+  local index = {}
+  for i, s in ipairs(list) do
+    index[i] = M.param_index(reaper, slot, s[1], s[2])
+    if not index[i] then
+      return nil, string.format("monitoring FX %d has no slider %q (%s): update daw-bridge's effects "
+        .. "(`daw-bridge reaper install`)", slot + 1, s[2], s[1])
+    end
+  end
+  for i, s in ipairs(list) do reaper.TrackFX_SetParam(master, M.REC_FX + slot, index[i], s[3]) end
+  return true
+end
+
+--- The value of slider `name` (description `label`) on monitoring `slot`, or nil when it has none.
+function M.slider(reaper, slot, name, label)
+  local p = M.param_index(reaper, slot, name, label)
+  if not p then return nil end
+  return tonumber((reaper.TrackFX_GetParam(reaper.GetMasterTrack(0), M.REC_FX + slot, p)))
+end
+
 --- The safety ceiling's gain-reduction meter (dB) on monitoring `slot`, or nil when it has none.
 function M.ceiling_reduction_db(reaper, slot)
   local p = M.param_index(reaper, slot, "reduction_db", "Gain reduction, meter (dB)")

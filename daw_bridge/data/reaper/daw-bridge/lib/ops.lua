@@ -323,7 +323,11 @@ OPS.set_monitor_chain = {
     for _, entry in ipairs(spec.chain) do
       local fx = monitor.REC_FX + monitor.find(reaper, entry.kind)
       for _, p in ipairs(entry.params) do reaper.TrackFX_SetParam(master, fx, p.index, p.number) end
-      reaper.TrackFX_SetEnabled(master, fx, entry.enabled)
+      -- the controller keeps the effects it switches by parameters enabled (their off crossfades); the bypass
+      -- is written only when it changes (a hand bypass is undone by the next apply)
+      if (reaper.TrackFX_GetEnabled(master, fx) and true or false) ~= entry.enabled then
+        reaper.TrackFX_SetEnabled(master, fx, entry.enabled)
+      end
     end
     return { fx = state_readers.monitor_fx(reaper) }
   end,
