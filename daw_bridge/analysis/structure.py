@@ -266,10 +266,11 @@ def _novelty(ssm: npt.NDArray[np.float64], half: int) -> npt.NDArray[np.float64]
     kernel = np.outer(sign * taper, sign * taper)
     padded = np.zeros((n + 2 * half, n + 2 * half))
     padded[half : half + n, half : half + n] = ssm
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = float(np.sum(kernel * padded[i : i + 2 * half, i : i + 2 * half]))
-    return np.maximum(out, 0.0)
+    step, col = padded.strides
+    # the (2·half)² windows along the diagonal, as a view: one contraction instead of a loop over the blocks
+    windows = np.lib.stride_tricks.as_strided(
+        padded, shape=(n, 2 * half, 2 * half), strides=(step + col, step, col), writeable=False)
+    return np.maximum(np.einsum("ijk,jk->i", windows, kernel), 0.0)
 
 
 def _onsets(energy_sq: npt.NDArray[np.float64], hop: int, rate: int) -> tuple[npt.NDArray[np.float64], float]:
@@ -411,11 +412,12 @@ def _structure(
     reach_s = 0.5 * 60.0 / tempo if tempo else 0.25
     times = []
     fine = max(2, int(round(REFINE_KERNEL_S / block_s)))
+    sums = np.concatenate([np.zeros((1, raw.shape[1])), np.cumsum(raw, axis=0)])  # running sums of the texture
     for p in starts:
         lo_b, hi_b = max(fine, p - fine), min(len(raw) - fine, p + fine)
         if hi_b > lo_b:  # the block where the unsmoothed texture changes most, near the coarse peak
-            jumps = [np.linalg.norm(raw[b : b + fine].mean(axis=0) - raw[b - fine : b].mean(axis=0))
-                     for b in range(lo_b, hi_b + 1)]
+            b = np.arange(lo_b, hi_b + 1)
+            jumps = np.linalg.norm(sums[b + fine] - 2.0 * sums[b] + sums[b - fine], axis=1)  # fine x (after - before)
             p = lo_b + int(np.argmax(jumps))
         centre = p * block_s
         lo = max(0, int((centre - reach_s) / onset_hop_s))
