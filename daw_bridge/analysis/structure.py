@@ -89,7 +89,8 @@ class Structure:
 class SongBands:
     """Per-frame chroma (12 pitch classes, :data:`CHROMA_RANGE_HZ`) and timbre-band (12, :data:`TIMBRE_EDGES_HZ`)
     powers of ``n_fft``-point spectra at ``rate`` Hz, given as interleaved ``(re², im²)`` rows ``(n_frames,
-    2·n_bins)`` (the squared spectra of :class:`.spectrum.SpectralMeter`, summed over channels).
+    2·n_bins)``: the squared spectra of :class:`.spectrum.SpectralMeter`'s frames (of the downmix ``L+R`` for
+    stereo), so the song's sections need no transform of their own.
 
     Neighbouring bins of one pitch class and band form a run; one ``reduceat`` sums the runs, two more fold them
     into pitch classes and bands. Sums over runs are exact and the same for any number of rows (unlike a matrix
@@ -116,7 +117,7 @@ class SongBands:
         self._timbre = _Fold(band[starts], len(TIMBRE_EDGES_HZ) - 1)
 
     def __call__(self, power: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """``(n_frames, 24)``: chroma then timbre-band power of each row of ``power``."""
+        """``(n_frames, width)``: chroma then timbre-band power of each row of ``power``."""
         runs = np.add.reduceat(power[:, : self.columns], self._cuts, axis=1)
         return np.hstack([self._chroma(runs), self._timbre(runs)])
 
