@@ -39,7 +39,7 @@ from .measurement import Measurement
 from .peak import PeakMeter
 from .reverb import analyse_reverb
 from .sections import Region, label_sections, measure_sections, section_windows
-from .spectrum import SpectralMeter
+from .spectrum import BandFrames, SpectralMeter
 from .structure import MIN_DURATION_S as STRUCTURE_MIN_S
 from .structure import SongSection, StructureFeed
 from .version import ANALYSIS_VERSION  # bumped there: 'daw-bridge --version' reads it without numpy
@@ -71,14 +71,15 @@ class _Pass:
         self.channels = channels
         self.samples = 0
         self.peak = PeakMeter(rate, channels)
-        self.spectral = SpectralMeter(rate, channels)
+        # with the song's sections, the transform jobs also sum each frame's chroma and timbre bands
+        self.spectral = SpectralMeter(rate, channels, song=structure)
         self.trace = EnergyTrace(rate, channels, self.spectral.hop)
         self.peaks = PeakTrace(rate)
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stft")
         # peak and trace keep state from block to block: one worker runs them in order
         self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peak")
         self._time_jobs: deque[Future[None]] = deque()
-        # the song-structure features, fed a mono downmix on the serial worker (in order)
+        # the song structure's onset energies, fed on the serial worker (in order)
         self._song = StructureFeed(rate) if structure else None
 
     def feed(self, block: npt.NDArray[np.floating]) -> None:
@@ -94,21 +95,17 @@ class _Pass:
         self.trace.feed(block)
         self.peaks.feed(block)
         if self._song is not None:
-            mono = np.array(block[:, 0], dtype=np.float32)
-            for ch in range(1, block.shape[1]):
-                mono += block[:, ch]
-            mono *= np.float32(1.0 / block.shape[1])
-            self._song.feed(mono)
+            self._song.feed(block)
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         self._serial.shutdown(cancel_futures=True)
 
-    def _structure(self, notes: list[str]) -> tuple[SongSection, ...]:
-        if self._song is None:
+    def _structure(self, frames: BandFrames, notes: list[str]) -> tuple[SongSection, ...]:
+        if self._song is None or frames.song is None:
             return ()
         try:
-            return self._song.finish().sections
+            return self._song.finish(frames.song, frames.hop).sections
         except InvalidAudio as exc:
             notes.append(f"song sections: {exc}")
             return ()
@@ -124,10 +121,8 @@ class _Pass:
         while self._time_jobs:
             self._time_jobs.popleft().result()
         notes: list[str] = []
-        # the song's sections on the (now idle) serial worker while the band frames are finished here
-        song_job = self._serial.submit(self._structure, notes)
         frames = self.spectral.finish()
-        song = song_job.result()
+        song = self._structure(frames, notes)
         self.close()
         if song_windows and song and not regions:
             windows = [(g.start_s, g.end_s, g.role) for g in song]

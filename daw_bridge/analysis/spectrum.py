@@ -29,6 +29,7 @@ from ..errors import InvalidParameter
 from .ambience import ambient_energy, covariance_buffer, frame_rows, tile_cross, tile_pick, tile_power
 from .fft import rfft_rows
 from .loudness import channel_weights, k_weighting_sos
+from .structure import SongBands
 
 FRAME_S = 0.0427  # s; rounded to a power of two in frames
 #: Frames transformed together: their spectra (≈1.5 MB for stereo) stay in a core's L2 cache.
@@ -62,7 +63,10 @@ class BandFrames:
     over channels); ``cross`` ``(n_frames, 7)`` is ``Re(L·R*)``; ``tilt`` ``(n_frames, 13)`` and ``reverb``
     ``(n_frames, 3)`` hold energies summed over channels; ``ambient`` ``(n_frames, 10)`` (stereo only, else
     None) the ambient energy of the seven bands then the three reverb bands (:mod:`.ambience`); ``kweighted``
-    ``(n_frames, 2)`` holds the BS.1770 channel-weighted energy, plain (column 0) and K-weighted (column 1).
+    ``(n_frames, 2)`` holds the BS.1770 channel-weighted energy, plain (column 0) and K-weighted (column 1);
+    ``song`` ``(n_frames, 24)`` (None unless asked for) the chroma and timbre-band powers of the song's structure
+    (:class:`.structure.SongBands`, not Parseval-scaled) of the downmix ``L+R`` for stereo, as a mono copy
+    reads; other channel counts sum the channels' powers.
     Frame ``k`` is centred at sample ``k·hop``.
     """
 
@@ -76,6 +80,7 @@ class BandFrames:
     hop: int
     rate: int
     tilt_valid: npt.NDArray[np.bool_]
+    song: npt.NDArray[np.float32] | None = None
 
     @property
     def hop_s(self) -> float:
@@ -176,10 +181,12 @@ class SpectralMeter:
     """Streaming STFT band-energy meter for ``(frames, channels)`` blocks; ``finish()`` gives :class:`BandFrames`.
 
     ``feed(block, pool=...)`` hands the block's frames to the pool's threads in two jobs (numpy and pocketfft
-    release the GIL) and returns at once, so two cores share the work while the next block is read.
+    release the GIL) and returns at once, so two cores share the work while the next block is read. ``song``:
+    also sum each frame's :class:`.structure.SongBands` (``BandFrames.song``), so the song's sections need no
+    transform of their own.
     """
 
-    def __init__(self, rate: int, channels: int) -> None:
+    def __init__(self, rate: int, channels: int, *, song: bool = False) -> None:
         if rate < 8000:
             raise InvalidParameter(f"sample rate {rate} Hz is too low for band analysis (need >= 8000 Hz)")
         self.rate = rate
@@ -204,6 +211,7 @@ class SpectralMeter:
         self._kw = np.stack([np.repeat(parseval, 2), np.repeat(kweight * parseval, 2)], axis=1)
         self._kw = self._kw.astype(np.float32)
         self._weights = channel_weights(channels).astype(np.float32)
+        self._song = SongBands(rate, self.n_fft) if song else None
         self._carry = np.zeros((channels, self.n_fft // 2), dtype=np.float32)  # centres frame k at sample k*hop
         self._rows: list[_Rows] = []
         self._pending: deque[Future[_Rows]] = deque()
@@ -220,10 +228,16 @@ class SpectralMeter:
         np.multiply(frames, self.window, out=windowed[: frames.shape[0]])
         return rfft_rows(windowed[: frames.shape[0]]).view(np.float32)  # scipy's pocketfft (see .fft)
 
+    def _song_rows(self, n_frames: int) -> npt.NDArray[np.float32]:
+        """Room for the job's :class:`.structure.SongBands` rows (no columns when not asked for)."""
+        return np.empty((n_frames, 0 if self._song is None else self._song.width), dtype=np.float32)
+
     def _stereo_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
-        """``(left, right, cross, ambient, kweighted)`` rows; products and sums in place on cache-sized chunks of
-        frames; the per-tile covariances of all the job's frames feed :func:`.ambience.ambient_energy`."""
+        """``(left, right, cross, ambient, song, kweighted)`` rows; products and sums in place on cache-sized
+        chunks of frames; the per-tile covariances of all the job's frames feed :func:`.ambience.ambient_energy`."""
         out = np.empty((3, n_frames, self._summer.pick.shape[1]), dtype=np.float32)
+        song = self._song_rows(n_frames)
+        both = None if self._song is None else np.empty((FRAME_CHUNK, self._song.columns), dtype=np.float32)
         cov = covariance_buffer(n_frames, self._tiles.shape[0])
         kweighted = np.empty((n_frames, 2), dtype=np.float32)
         windowed = np.empty((FRAME_CHUNK, self.n_fft), dtype=np.float32)
@@ -232,6 +246,9 @@ class SpectralMeter:
             stop = min(start + FRAME_CHUNK, n_frames)
             left = self._power(frames[0][start:stop], windowed)
             right = self._power(frames[1][start:stop], windowed)
+            if self._song is not None and both is not None:  # the song's bands of the downmix L+R, as mono
+                mid = np.add(left[:, : both.shape[1]], right[:, : both.shape[1]], out=both[: stop - start])
+                song[start:stop] = self._song(np.square(mid, out=mid))
             tile_cross(left, right, frame_rows(cov, start, stop))
             np.multiply(left, right, out=cross[: stop - start])  # re·re and im·im: sums to Re(L·R*)
             np.square(left, out=left)
@@ -240,11 +257,12 @@ class SpectralMeter:
             kweighted[start:stop] = left @ self._kw + right @ self._kw
             for row, power in enumerate((left, right, cross[: stop - start])):
                 out[row, start:stop] = self._summer(power)
-        return out[0], out[1], out[2], ambient_energy(cov, self._tiles), kweighted
+        return out[0], out[1], out[2], ambient_energy(cov, self._tiles), song, kweighted
 
     def _summed_frames(self, frames: list[npt.NDArray[np.float32]], n_frames: int) -> _Rows:
-        """``(total, kweighted)`` rows for any channel count: one real FFT per channel and frame."""
+        """``(total, song, kweighted)`` rows for any channel count: one real FFT per channel and frame."""
         total = np.empty((n_frames, self._summer.pick.shape[1]), dtype=np.float32)
+        song = self._song_rows(n_frames)
         kweighted = np.zeros((n_frames, 2), dtype=np.float32)
         windowed = np.empty((FRAME_CHUNK, self.n_fft), dtype=np.float32)
         for start in range(0, n_frames, FRAME_CHUNK):
@@ -260,7 +278,9 @@ class SpectralMeter:
                     summed += power
             assert summed is not None
             total[start:stop] = self._summer(summed)
-        return total, kweighted
+            if self._song is not None:
+                song[start:stop] = self._song(summed)
+        return total, song, kweighted
 
     def feed(self, block: npt.NDArray[np.floating], *, pool: ThreadPoolExecutor | None = None) -> None:
         """Add ``block`` ``(frames, channels)``.
@@ -310,6 +330,7 @@ class SpectralMeter:
             hop=self.hop,
             rate=self.rate,
             tilt_valid=self.tilt_valid,
+            song=None if self._song is None else cols[-2],
         )
 
 

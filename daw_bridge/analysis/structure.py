@@ -6,13 +6,16 @@ references' choruses rather than with a whole-song average.
 The method is the classic one (Foote 2000, "Automatic audio segmentation using a measure of audio novelty";
 Paulus, Müller & Klapuri 2010 review the family):
 
-1. Features every ~85 ms from a mono STFT: a 12-bin chroma (harmony), 12 log-spaced band energies (timbre) and
-   the level, averaged over blocks of about a third of a second and smoothed over ``SMOOTH_S``.
+1. Features per frame of the analysis pass's own STFT (:mod:`.spectrum`: 43 ms frames every 32 ms, of the mono
+   downmix): a 12-bin chroma (harmony) and 12 log-spaced band energies (timbre, and from them the level),
+   averaged over blocks of about a third of a second (``BLOCK_S``) and smoothed over ``SMOOTH_S``.
+   :class:`SongBands` sums them inside the transform jobs, so sections cost no transform of their own.
 2. A self-similarity matrix of the blocks (cosine similarity of the standardized features).
 3. Novelty: the matrix correlated along its diagonal with a Gaussian-tapered checkerboard kernel (``kernel_s``
    each side); section starts are novelty peaks above an adaptive threshold, at least ``min_section_s`` apart,
    refined to the strongest onset within half a beat.
-4. Tempo from the onset envelope's autocorrelation (the beat period, for refining and for bar units).
+4. Tempo from the onset envelope's autocorrelation (the beat period, for refining and for bar units); the onsets
+   come from the downmix's first difference every 5 ms (:class:`StructureFeed`).
 5. Labels: sections whose blocks are alike (mean similarity) share a letter (A, B, ...). Repeated groups are
    "chorus-like" (the loudest repeated group) or "verse-like"; a quieter unique first section is the "intro", a
    unique last one the "outro"; the rest keep their letter ("section C"), which is what we say when unsure.
@@ -28,14 +31,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InvalidAudio
-from .fft import rfft_rows
 
-#: STFT size and hop for the structure features (samples at 48 kHz; scaled with the rate).
-FRAME_48K = 4096
-#: Feature frames averaged into one block of the similarity matrix.
-FRAMES_PER_BLOCK = 4
+#: Feature frames are averaged into blocks of the similarity matrix about this long (s): a whole number of
+#: STFT hops (11 of 32 ms at 48 kHz: 0.352 s).
+BLOCK_S = 0.34
 #: Shorter audio has no sections worth finding (s).
 MIN_DURATION_S = 15.0
+#: Block size (frames) in which :func:`find_structure` feeds the STFT, as the analysis pass reads files.
+FEED_FRAMES = 1 << 18
 #: Onset envelope hop at 48 kHz (samples), for tempo and boundary refinement.
 ONSET_HOP_48K = 256
 #: Features are averaged over this long a window (s) before comparing blocks.
@@ -83,113 +86,138 @@ class Structure:
         return tuple(s.start_s for s in self.sections[1:])
 
 
-def _mono(audio: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
-    if audio.ndim == 1:
-        return np.asarray(audio, dtype=np.float32)
-    out = np.asarray(audio[:, 0], dtype=np.float32).copy()
-    for ch in range(1, audio.shape[1]):
-        out += audio[:, ch]
-    out *= np.float32(1.0 / audio.shape[1])
-    return out
+class SongBands:
+    """Per-frame chroma (12 pitch classes, :data:`CHROMA_RANGE_HZ`) and timbre-band (12, :data:`TIMBRE_EDGES_HZ`)
+    powers of ``n_fft``-point spectra at ``rate`` Hz, given as interleaved ``(re², im²)`` rows ``(n_frames,
+    2·n_bins)``: the squared spectra of :class:`.spectrum.SpectralMeter`'s frames (of the downmix ``L+R`` for
+    stereo), so the song's sections need no transform of their own.
+
+    Neighbouring bins of one pitch class and band form a run; one ``reduceat`` sums the runs, two more fold them
+    into pitch classes and bands. Sums over runs are exact and the same for any number of rows (unlike a matrix
+    product, which also wakes BLAS threads on a busy machine)."""
+
+    #: Columns of a row: 12 pitch classes, then the timbre bands.
+    width = 12 + len(TIMBRE_EDGES_HZ) - 1
+
+    def __init__(self, rate: int, n_fft: int) -> None:
+        freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
+        pitch = np.full(freqs.size, -1)
+        in_range = (freqs >= CHROMA_RANGE_HZ[0]) & (freqs <= CHROMA_RANGE_HZ[1])
+        pitch[in_range] = np.round(12 * np.log2(freqs[in_range] / 440.0) + 69).astype(int) % 12
+        band = np.searchsorted(TIMBRE_EDGES_HZ, freqs) - 1
+        band[(band < 0) | (band >= len(TIMBRE_EDGES_HZ) - 1)] = -1
+        used = np.flatnonzero((pitch >= 0) | (band >= 0))
+        first, stop = int(used[0]), int(used[-1]) + 1
+        key = (pitch[first:stop] + 1) * 16 + band[first:stop] + 1
+        starts = first + np.flatnonzero(np.diff(key, prepend=-1) != 0)
+        #: Interleaved columns read: the bins up to the last one used.
+        self.columns = 2 * stop
+        self._cuts = 2 * starts
+        self._chroma = _Fold(pitch[starts], 12)
+        self._timbre = _Fold(band[starts], len(TIMBRE_EDGES_HZ) - 1)
+
+    def __call__(self, power: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """``(n_frames, width)``: chroma then timbre-band power of each row of ``power``."""
+        runs = np.add.reduceat(power[:, : self.columns], self._cuts, axis=1)
+        return np.hstack([self._chroma(runs), self._timbre(runs)])
 
 
-def _frames(x: npt.NDArray[np.float32], size: int, hop: int) -> npt.NDArray[np.float32]:
-    count = 1 + (len(x) - size) // hop
-    return np.lib.stride_tricks.as_strided(x, shape=(count, size), strides=(x.strides[0] * hop, x.strides[0]))
+class _Fold:
+    """Sums of the columns of ``runs`` per target (``targets[k]`` for run ``k``; -1 for none) by ``reduceat``."""
+
+    def __init__(self, targets: npt.NDArray[np.intp], count: int) -> None:
+        self.count = count
+        self.order = np.flatnonzero(targets >= 0)[np.argsort(targets[targets >= 0], kind="stable")]
+        ordered = targets[self.order]
+        self.present = np.unique(ordered)  # targets with at least one run (bands can be empty at low rates)
+        self.starts = np.searchsorted(ordered, self.present)
+        self.identity = bool(self.order.size == targets.size and np.all(np.diff(self.order) == 1))
+
+    def __call__(self, runs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        if self.present.size == 0:
+            return np.zeros((runs.shape[0], self.count), dtype=np.float32)
+        sums = np.add.reduceat(runs if self.identity else runs[:, self.order], self.starts, axis=1)
+        if self.present.size == self.count:
+            return sums
+        out = np.zeros((runs.shape[0], self.count), dtype=np.float32)
+        out[:, self.present] = sums
+        return out
 
 
 class StructureFeed:
-    """The raw features of :func:`find_structure`, fed a mono float32 signal block by block (any block sizes give
-    the same features as the whole signal at once): per non-overlapping STFT frame the chroma, timbre-band and total
-    power, and per onset hop the energy of the first difference. :meth:`finish` turns them into a
-    :class:`Structure`. Memory: about 100 bytes per 85 ms frame, so only the caller's duration limit matters."""
+    """The time-domain half of :func:`find_structure`, fed the signal block by block (any block sizes give the
+    same figures as the whole signal at once): per onset hop (5.3 ms) the energy of the mono downmix's first
+    difference. :meth:`finish` takes the per-frame :class:`SongBands` rows of the same signal's STFT and returns
+    the :class:`Structure`. Memory: 8 bytes per onset hop, so only the caller's duration limit matters."""
 
     def __init__(self, rate: int) -> None:
         if rate <= 0:
             raise InvalidAudio(f"sample rate {rate} Hz: must be positive")
         self.rate = rate
-        self.size = int(2 ** round(np.log2(FRAME_48K * rate / 48000)))
         self.hop = max(32, int(ONSET_HOP_48K * rate / 48000))
         self.samples = 0
         self.heard = False
-        self._window = np.hanning(self.size).astype(np.float32)
-        freqs = np.fft.rfftfreq(self.size, 1.0 / rate)
-        self._maps = np.zeros((len(freqs), 12 + len(TIMBRE_EDGES_HZ) - 1 + 1), dtype=np.float32)
-        in_range = (freqs >= CHROMA_RANGE_HZ[0]) & (freqs <= CHROMA_RANGE_HZ[1])
-        pitch = np.round(12 * np.log2(freqs[in_range] / 440.0) + 69).astype(int) % 12
-        self._maps[np.flatnonzero(in_range), pitch] = 1.0
-        band = np.searchsorted(TIMBRE_EDGES_HZ, freqs) - 1
-        ok = (band >= 0) & (band < len(TIMBRE_EDGES_HZ) - 1)
-        self._maps[np.flatnonzero(ok), 12 + band[ok]] = 1.0
-        self._maps[:, -1] = 1.0  # total power
-        # each bin feeds at most one chroma bin and one timbre band: sums over runs of (re-ordered) bins, which
-        # is exact and, unlike a matrix product, does not wake BLAS threads on a busy machine
-        self._chroma_bins = np.flatnonzero(in_range)[np.argsort(pitch, kind="stable")]
-        self._chroma_starts = np.searchsorted(np.sort(pitch), np.arange(12))
-        self._timbre_starts = np.searchsorted(band, np.arange(len(TIMBRE_EDGES_HZ) - 1))
-        self._timbre_stop = int(np.searchsorted(band, len(TIMBRE_EDGES_HZ) - 1))
-        self._runs = bool(
-            np.all(np.diff(np.append(self._chroma_starts, self._chroma_bins.size)) > 0)
-            and np.all(np.diff(np.append(self._timbre_starts, self._timbre_stop)) > 0)
-        )
-        self._frame_tail = np.zeros(0, dtype=np.float32)
         self._onset_tail = np.zeros(0, dtype=np.float32)
-        self._frames: list[npt.NDArray[np.float32]] = []
         self._onsets: list[npt.NDArray[np.float64]] = []
 
-    def feed(self, mono: npt.NDArray[np.floating]) -> None:
-        """Add the next ``mono`` samples."""
-        x = np.asarray(mono, dtype=np.float32)
-        if x.size == 0:
+    def feed(self, block: npt.NDArray[np.floating]) -> None:
+        """Add the next samples: ``(frames, channels)`` or mono ``(frames,)``."""
+        x = np.asarray(block)
+        frames = x.shape[0]
+        if frames == 0:
             return
-        self.samples += x.size
+        self.samples += frames
+        tail = self._onset_tail.size
+        # tail and the channel sum in one buffer; the 1/channels of the mean is applied to the energies below
+        # (a power of two for mono and stereo, so exactly as if applied to the samples)
+        buf = np.empty(tail + frames, dtype=np.float32)
+        buf[:tail] = self._onset_tail
+        if x.ndim == 1 or x.shape[1] == 1:
+            buf[tail:] = x.reshape(frames)
+        else:
+            np.add(x[:, 0], x[:, 1], out=buf[tail:], dtype=np.float32)
+            for ch in range(2, x.shape[1]):
+                buf[tail:] += x[:, ch]
+        channels = 1 if x.ndim == 1 else x.shape[1]
         self.heard = self.heard or bool(np.any(x))
-        buf = np.concatenate([self._frame_tail, x])
-        n = buf.size // self.size
-        if n:
-            spec = rfft_rows(buf[: n * self.size].reshape(n, self.size) * self._window)  # no scipy.fft import
-            power = (spec.real**2 + spec.imag**2).astype(np.float32, copy=False)
-            if self._runs:
-                chroma = np.add.reduceat(power[:, self._chroma_bins], self._chroma_starts, axis=1)
-                timbre = np.add.reduceat(power[:, : self._timbre_stop], self._timbre_starts, axis=1)
-                self._frames.append(np.hstack([chroma, timbre, power.sum(axis=1, keepdims=True)]))
-            else:  # a band without bins (low sample rates): the general map
-                self._frames.append(power @ self._maps)
-        self._frame_tail = buf[n * self.size :]
-        buf = np.concatenate([self._onset_tail, x])
         full = (buf.size - 1) // self.hop
         if full > 0:
             bright = np.diff(buf[: full * self.hop + 1]).reshape(full, self.hop)  # first difference: attacks, highs
-            self._onsets.append(np.einsum("ij,ij->i", bright, bright, dtype=np.float64))
+            energy = np.einsum("ij,ij->i", bright, bright).astype(np.float64)
+            self._onsets.append(energy / channels**2)
             self._onset_tail = buf[full * self.hop :]
         else:
             self._onset_tail = buf
 
-    def finish(self, *, kernel_s: float = 8.0, min_section_s: float = 6.0) -> Structure:
-        """The song's sections (see :func:`find_structure`)."""
+    def finish(
+        self, bands: npt.NDArray[np.float32], hop: int, *, kernel_s: float = 8.0, min_section_s: float = 6.0,
+    ) -> Structure:
+        """The song's sections (see :func:`find_structure`) from ``bands``, the :class:`SongBands` rows of frames
+        ``hop`` samples apart (frame ``k`` centred at sample ``k·hop``) of the signal fed."""
         if self.samples < MIN_DURATION_S * self.rate:
             raise InvalidAudio(f"too short to find sections ({self.samples / self.rate:.1f} s; need about 15 s)")
         if not self.heard:
             raise InvalidAudio("silent audio has no sections")
-        per_frame = np.concatenate(self._frames)
         onset_energy = np.concatenate(self._onsets) if self._onsets else np.zeros(0)
-        return _structure(per_frame, onset_energy, self, kernel_s=kernel_s, min_section_s=min_section_s)
+        return _structure(bands, onset_energy, self, hop, kernel_s=kernel_s, min_section_s=min_section_s)
 
 
 def _features(
-    per_frame: npt.NDArray[np.float32], size: int, rate: int,
+    bands: npt.NDArray[np.float32], hop: int, rate: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
     """(smoothed and raw standardized block features, block energies, block duration s) from the per-frame
-    chroma (12), timbre-band and total powers."""
-    chroma, timbre, energy = per_frame[:, :12], per_frame[:, 12:-1], per_frame[:, -1]
-    blocks = len(per_frame) // FRAMES_PER_BLOCK
+    :class:`SongBands` rows of frames ``hop`` samples apart. Block ``b`` starts at ``b·block_s`` (less half a hop,
+    as frame ``k`` is centred at ``k·hop``: 16 ms at 48 kHz, well inside the onset refinement)."""
+    per_block = max(1, int(round(BLOCK_S * rate / hop)))
+    blocks = len(bands) // per_block
 
     def pool(a: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
-        trimmed = a[: blocks * FRAMES_PER_BLOCK]
-        return trimmed.reshape(blocks, FRAMES_PER_BLOCK, *a.shape[1:]).mean(axis=1).astype(np.float64)
+        trimmed = a[: blocks * per_block]
+        return trimmed.reshape(blocks, per_block, *a.shape[1:]).mean(axis=1).astype(np.float64)
 
-    c, t, e = pool(chroma), pool(timbre), pool(energy)
-    block_s = size * FRAMES_PER_BLOCK / rate
+    c, t = pool(bands[:, :12]), pool(bands[:, 12:])
+    e = t.sum(axis=1)  # the energy of the 40 Hz-16 kHz bands
+    block_s = hop * per_block / rate
     c = c / (c.sum(axis=1, keepdims=True) + 1e-12)
     t = np.log10(t + 1e-10)
     level = t.mean(axis=1, keepdims=True)
@@ -218,8 +246,16 @@ def _standard(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def _similarity(feats: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Cosine similarity of every pair of rows."""
     unit = feats / (np.linalg.norm(feats, axis=1, keepdims=True) + 1e-12)
-    return unit @ unit.T
+    # a few rows per product: OpenBLAS computes a product of m·n·k under 262144 (4 × its SMP_THRESHOLD_MIN) on the
+    # calling thread; the whole matrix at once woke its thread pool, which doubled the CPU time of finding the
+    # sections (the pool spins) and took a core from the rest of a busy machine
+    rows = max(1, (1 << 18) // max(1, unit.shape[0] * unit.shape[1]) - 1)
+    out = np.empty((unit.shape[0], unit.shape[0]))
+    for start in range(0, unit.shape[0], rows):
+        np.matmul(unit[start : start + rows], unit.T, out=out[start : start + rows])
+    return out
 
 
 def _novelty(ssm: npt.NDArray[np.float64], half: int) -> npt.NDArray[np.float64]:
@@ -231,10 +267,11 @@ def _novelty(ssm: npt.NDArray[np.float64], half: int) -> npt.NDArray[np.float64]
     kernel = np.outer(sign * taper, sign * taper)
     padded = np.zeros((n + 2 * half, n + 2 * half))
     padded[half : half + n, half : half + n] = ssm
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = float(np.sum(kernel * padded[i : i + 2 * half, i : i + 2 * half]))
-    return np.maximum(out, 0.0)
+    step, col = padded.strides
+    # the (2·half)² windows along the diagonal, as a view: one contraction instead of a loop over the blocks
+    windows = np.lib.stride_tricks.as_strided(
+        padded, shape=(n, 2 * half, 2 * half), strides=(step + col, step, col), writeable=False)
+    return np.maximum(np.einsum("ijk,jk->i", windows, kernel), 0.0)
 
 
 def _onsets(energy_sq: npt.NDArray[np.float64], hop: int, rate: int) -> tuple[npt.NDArray[np.float64], float]:
@@ -338,20 +375,31 @@ def find_structure(
     """Sections of ``audio`` (frames, channels) at ``rate`` Hz found from the audio alone.
 
     ``kernel_s`` is how much music each side of a candidate boundary is compared (s); sections are at least
-    ``min_section_s`` long. Raises InvalidAudio for audio too short (under about 15 s) or silent. The same as
-    feeding a :class:`StructureFeed` block by block.
+    ``min_section_s`` long. Raises InvalidAudio for audio too short (under about 15 s) or silent. Runs the
+    analysis pass's STFT (:class:`.spectrum.SpectralMeter`, which sums the :class:`SongBands`) beside a
+    :class:`StructureFeed`, block by block as the analysis does, so it finds what the analysis finds.
     """
+    from .spectrum import SpectralMeter  # here: spectrum imports this module
+
+    x = np.asarray(audio)
+    x = x[:, None] if x.ndim == 1 else x
     feed = StructureFeed(rate)
-    feed.feed(_mono(audio))
-    return feed.finish(kernel_s=kernel_s, min_section_s=min_section_s)
+    meter = SpectralMeter(rate, x.shape[1], song=True)
+    for start in range(0, x.shape[0], FEED_FRAMES):
+        block = np.asarray(x[start : start + FEED_FRAMES], dtype=np.float32)
+        meter.feed(block)
+        feed.feed(block)
+    frames = meter.finish()
+    assert frames.song is not None
+    return feed.finish(frames.song, frames.hop, kernel_s=kernel_s, min_section_s=min_section_s)
 
 
 def _structure(
-    per_frame: npt.NDArray[np.float32], onset_energy: npt.NDArray[np.float64], feed: StructureFeed, *,
+    bands: npt.NDArray[np.float32], onset_energy: npt.NDArray[np.float64], feed: StructureFeed, hop: int, *,
     kernel_s: float, min_section_s: float,
 ) -> Structure:
     rate = feed.rate
-    feats, raw, energy, block_s = _features(per_frame, feed.size, rate)
+    feats, raw, energy, block_s = _features(bands, hop, rate)
     ssm = _similarity(feats)  # harmony and texture: which sections are the same material
     texture = _similarity(_smooth(raw, max(1, int(round(SMOOTH_S / block_s)))))  # where the arrangement changes
     half = max(2, int(round(kernel_s / block_s)))
@@ -365,11 +413,12 @@ def _structure(
     reach_s = 0.5 * 60.0 / tempo if tempo else 0.25
     times = []
     fine = max(2, int(round(REFINE_KERNEL_S / block_s)))
+    sums = np.concatenate([np.zeros((1, raw.shape[1])), np.cumsum(raw, axis=0)])  # running sums of the texture
     for p in starts:
         lo_b, hi_b = max(fine, p - fine), min(len(raw) - fine, p + fine)
         if hi_b > lo_b:  # the block where the unsmoothed texture changes most, near the coarse peak
-            jumps = [np.linalg.norm(raw[b : b + fine].mean(axis=0) - raw[b - fine : b].mean(axis=0))
-                     for b in range(lo_b, hi_b + 1)]
+            b = np.arange(lo_b, hi_b + 1)
+            jumps = np.linalg.norm(sums[b + fine] - 2.0 * sums[b] + sums[b - fine], axis=1)  # fine x (after - before)
             p = lo_b + int(np.argmax(jumps))
         centre = p * block_s
         lo = max(0, int((centre - reach_s) / onset_hop_s))
@@ -400,4 +449,4 @@ def _structure(
 
 
 
-__all__ = ["SongSection", "Structure", "StructureFeed", "find_structure"]
+__all__ = ["SongBands", "SongSection", "Structure", "StructureFeed", "find_structure"]

@@ -106,15 +106,24 @@ def test_json_of_a_measurement_with_structure_round_trips(song: Song, tmp_path: 
 
 
 def test_structure_fed_block_by_block_equals_the_whole_song(song: Song) -> None:
+    from daw_bridge.analysis.spectrum import SpectralMeter
     from daw_bridge.analysis.structure import StructureFeed, find_structure
 
-    mono = song.audio.mean(axis=1).astype(np.float32)
-    feed = StructureFeed(song.rate)
+    stereo = song.audio.astype(np.float32)
+    feed, meter = StructureFeed(song.rate), SpectralMeter(song.rate, 2, song=True)
     at = 0
-    for n in (1, 4095, 4097, 255, 100_000, 262_144):
-        feed.feed(mono[at : at + n])
+    for n in (1, 4095, 4097, 255, 100_000, 262_144, len(stereo)):
+        feed.feed(stereo[at : at + n])
+        meter.feed(stereo[at : at + n])
         at += n
-    feed.feed(mono[at:])
-    assert feed.finish() == find_structure(mono[:, None], song.rate)
-    # and the analysis pass (blocks of 2**18 frames) finds the same sections
-    assert analyze_audio(song.audio, song.rate).structure == find_structure(song.audio, song.rate).sections
+    frames = meter.finish()
+    assert frames.song is not None
+    whole = find_structure(song.audio, song.rate)
+    assert feed.finish(frames.song, frames.hop) == whole
+    # a mono copy (the downmix) reads as the stereo file does: the song's bands are those of L+R
+    mono = find_structure(song.audio.mean(axis=1), song.rate)
+    assert [(s.letter, s.role) for s in mono.sections] == [(s.letter, s.role) for s in whole.sections]
+    assert [s.start_s for s in mono.sections] == pytest.approx([s.start_s for s in whole.sections], abs=1e-9)
+    assert [s.level_db for s in mono.sections] == pytest.approx([s.level_db for s in whole.sections], abs=1e-3)
+    # and the analysis pass (blocks of 2**18 frames, transform jobs on two threads) finds the same sections
+    assert analyze_audio(song.audio, song.rate).structure == whole.sections

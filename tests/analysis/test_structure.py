@@ -93,3 +93,48 @@ def test_mono_and_stereo_copies_agree(songs: dict[str, Song], tmp_path: Path) ->
     assert mono.boundaries_s == pytest.approx(stereo.boundaries_s, abs=0.2)
     assert quieter.boundaries_s == stereo.boundaries_s and [s.role for s in quieter.sections] == [
         s.role for s in stereo.sections]
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000, 96000])
+def test_song_bands_sum_every_bin_into_its_pitch_class_and_timbre_band(rate: int) -> None:
+    from daw_bridge.analysis.spectrum import fft_size
+    from daw_bridge.analysis.structure import CHROMA_RANGE_HZ, TIMBRE_EDGES_HZ, SongBands
+
+    n_fft = fft_size(rate)
+    power = np.random.default_rng(rate).random((7, 2 * (n_fft // 2 + 1))).astype(np.float32)  # (re², im²) pairs
+    got = SongBands(rate, n_fft)(power)
+    per_bin = power[:, 0::2].astype(np.float64) + power[:, 1::2]
+    freqs = np.arange(n_fft // 2 + 1) * rate / n_fft
+    expected = np.zeros((7, 24))
+    for k, f in enumerate(freqs):
+        if CHROMA_RANGE_HZ[0] <= f <= CHROMA_RANGE_HZ[1]:
+            expected[:, int(round(12 * np.log2(f / 440.0) + 69)) % 12] += per_bin[:, k]
+        for band, (lo, hi) in enumerate(zip(TIMBRE_EDGES_HZ[:-1], TIMBRE_EDGES_HZ[1:], strict=True)):
+            if lo < f <= hi:
+                expected[:, 12 + band] += per_bin[:, k]
+    assert got.shape == (7, 24) and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    if rate / 2 <= TIMBRE_EDGES_HZ[-2]:  # the top band lies above Nyquist: empty, not some other band's sum
+        assert np.all(got[:, -1] == 0.0)
+
+
+def test_the_analysis_pass_hands_structure_the_bands_of_the_stereo_downmix() -> None:
+    from daw_bridge.analysis.spectrum import SpectralMeter, complementary_window
+    from daw_bridge.analysis.structure import SongBands
+
+    rate = 48000
+    rng = np.random.default_rng(5)
+    audio = rng.standard_normal((rate, 2)).astype(np.float32) * np.float32(0.1)
+    audio[:, 1] = 0.5 * audio[:, 0] + 0.2 * audio[:, 1]  # partly correlated: the downmix is not the power sum
+    meter = SpectralMeter(rate, 2, song=True)
+    meter.feed(audio)
+    frames = meter.finish()
+    assert frames.song is not None and frames.song.shape[1] == 24
+    assert SpectralMeter(rate, 2).finish().song is None  # only when asked for
+    n_fft, hop = meter.n_fft, meter.hop
+    padded = np.concatenate([np.zeros(n_fft // 2), audio.sum(axis=1, dtype=np.float64), np.zeros(2 * n_fft)])
+    window = complementary_window(n_fft, hop)
+    for k in (0, 5, 17, 30):  # frame k is centred at sample k·hop
+        spectrum = np.fft.rfft(padded[k * hop : k * hop + n_fft] * window)
+        interleaved = np.stack([spectrum.real**2, spectrum.imag**2], axis=1).reshape(1, -1).astype(np.float32)
+        np.testing.assert_allclose(frames.song[k], SongBands(rate, n_fft)(interleaved)[0], rtol=2e-4, atol=1e-9)
