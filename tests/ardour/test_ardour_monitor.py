@@ -126,7 +126,8 @@ def test_effects_ardour_cannot_host_are_named_and_the_rest_applied(
         for kind in ("correction", "crossfeed"):
             assert (f"Note: monitoring effect {kind}: Ardour has no processor 'daw-bridge {kind}'"
                     in result.output)
-        assert "simulation" not in result.output.split("Note:", 1)[1]  # switched off: not sent, no message
+        notes = result.output.split("Note:", 1)[1]
+        assert "simulation" not in notes and "bandsolo" not in notes  # switched off: changes nothing, no message
         daw = ArdourDaw.from_config(cfg)
         try:
             daw.connect()

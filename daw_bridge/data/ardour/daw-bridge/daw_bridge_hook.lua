@@ -494,9 +494,9 @@ function factory ()
       if mine[proc:to_stateful ():id ():to_s ()] then current[#current + 1] = proc end
       i = i + 1
     end
-    -- An effect that is already there keeps its processor (only its parameters change, its filters keep their
-    -- state: no click); ours that are no longer wanted go; new ones are inserted at their place. Ours sit first,
-    -- in chain order; other plugins in the monitor section are left alone.
+    -- An effect that is already there keeps its processor (only its parameters change; the processor settles and
+    -- crossfades to a fresh filter chain itself, monitor_dsp.lua); ours that are no longer wanted go; new ones are
+    -- inserted at their place. Ours sit first, in chain order; other plugins in the monitor section are left alone.
     local by_name, keep = {}, {}
     for _, proc in ipairs (current) do by_name[proc:display_name ()] = by_name[proc:display_name ()] or proc end
     for _, m in ipairs (made) do
