@@ -385,8 +385,18 @@ function factory ()
       if proc:isnil () then break end
       k = k + 1
       local id = proc:to_stateful ():id ():to_s ()
-      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true,
-                        id = id }
+      local entry = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true,
+                      id = id }
+      if entry.ours then -- our parameters by label (an effect switched off is there with pass-through values)
+        local plug, params = proc:to_insert ():plugin (0), {}
+        for p = 0, plug:parameter_count () - 1 do
+          if plug:parameter_is_input (p) then
+            params[plug:parameter_label (p)] = ARDOUR.LuaAPI.get_processor_param (proc, p, true)
+          end
+        end
+        entry.params = params
+      end
+      out[#out + 1] = entry
       i = i + 1
     end
     return out
