@@ -180,8 +180,10 @@ local function run_chain (c, l, r, n, s1, s2)
   end
 end
 
+-- Also called again when Ardour's rate changes: the next cycle builds the running chain at the new rate.
 function dsp_init (r)
   rate = r
+  cur, old, pending, seen = nil, nil, nil, {}
   shm = ARDOUR.DSP.DspShm (4 * MAX_BLOCK)
   settle_n = math.max (1, math.floor (SETTLE_MS * rate / 1000 + 0.5)) -- rounding half up, as switching.py
   fade_n = math.max (1, math.floor (FADE_MS * rate / 1000 + 0.5))
