@@ -44,6 +44,17 @@ class PluginParam:
     value: float
 
 
+def ardour_params(fx: MonitorFx, sample_rate: int) -> dict[str, Any]:
+    """The parameters the monitor section's processor for ``fx`` gets at ``sample_rate`` Hz. Ardour's Lua DSP
+    designs plain RBJ filters at its rate: the correction's bands are re-fitted for it here
+    (:func:`~daw_bridge.dsp.correction.params_at_rate`; REAPER's JSFX re-fit them themselves)."""
+    from ..dsp.correction import params_at_rate
+
+    if fx.kind == "correction":
+        return params_at_rate(fx.params, sample_rate=sample_rate)
+    return dict(fx.params)
+
+
 class ArdourDaw(BridgeOps):
     """Ardour over OSC at ``host:port`` plus the bridge mailbox in ``bridge_dir``."""
 
@@ -320,33 +331,33 @@ class ArdourDaw(BridgeOps):
 
     # ---- through the bridge: markers, render, monitoring, media, state (daw_bridge/bridged.py) -----
     def set_monitor_chain(self, chain: Sequence[MonitorFx]) -> None:
-        """Our enabled effects into the monitor section (a disabled one is simply absent: nothing of it runs).
+        """Our effects into the monitor section. The effects switched off by neutral parameters
+        (:func:`~daw_bridge.monitoring.daw_enabled`) stay there with pass-through parameters, so switching them on
+        or off is their own crossfade (monitor_dsp.lua), like any other change; other effects that are off are
+        simply absent.
 
-        An effect Ardour cannot host is skipped by the bridge with a message (kept in :attr:`monitor_notes`);
-        the others are applied.
+        An effect Ardour cannot host is skipped by the bridge with a message (kept in :attr:`monitor_notes`) when
+        it is on (one that is off changes nothing); the others are applied.
         """
-        from ..dsp.correction import params_at_rate
         from ..dsp.params import KINDS
+        from ..monitoring import daw_enabled
         from .dsp_scripts import ARDOUR_KINDS
 
         # ours that Ardour cannot host are left out with a note; anything else goes to the bridge, which refuses
         # what it does not know
-        hosted = [fx for fx in chain if fx.enabled and (fx.kind in ARDOUR_KINDS or fx.kind not in KINDS)]
+        hosted = [fx for fx in chain if daw_enabled(fx) and (fx.kind in ARDOUR_KINDS or fx.kind not in KINDS)]
         local = [
             f"monitoring effect {fx.kind} is not available in Ardour (it runs in REAPER's monitoring chain and in "
             "'daw-bridge process'); the other effects are applied"
             for fx in chain if fx.enabled and fx not in hosted
         ]  # fmt: skip
-        # Ardour's Lua DSP designs plain RBJ filters at its rate: the correction's bands are re-fitted for it here
-        # (REAPER's JSFX re-fits them itself, from the same rate-independent parameters)
         rate = self.project_info().sample_rate if any(fx.kind == "correction" for fx in hosted) else 0
         result = self.bridge.set_monitor_chain(
-            [{"kind": fx.kind, "enabled": True,
-              "params": params_at_rate(fx.params, sample_rate=rate) if fx.kind == "correction" else dict(fx.params)}
-             for fx in hosted]
-        )  # fmt: skip
-        skipped = result.get("skipped") or []
-        self.monitor_notes = local + [str(s.get("message", s)) for s in skipped if isinstance(s, dict)]
+            [{"kind": fx.kind, "enabled": True, "params": ardour_params(fx, rate)} for fx in hosted]
+        )
+        off = {fx.kind for fx in hosted if not fx.enabled}
+        skipped = [s for s in result.get("skipped") or [] if isinstance(s, dict) and s.get("kind") not in off]
+        self.monitor_notes = local + [str(s.get("message", s)) for s in skipped]
 
     def monitor_fx(self) -> list[dict[str, Any]]:
         """The monitor section's plugins as the bridge reports them (``index``, ``name``, ``enabled``, ``ours``,
@@ -354,4 +365,4 @@ class ArdourDaw(BridgeOps):
         return list(self.bridge.get_state(["monitor_fx"]).get("monitor_fx") or [])
 
 
-__all__ = ["ArdourDaw", "PluginParam"]
+__all__ = ["ArdourDaw", "PluginParam", "ardour_params"]

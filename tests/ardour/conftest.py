@@ -24,6 +24,8 @@ from daw_bridge.daw import TrackChange
 
 RATE = 48000
 DURATION_S = 4.0
+#: Length of the music session's material (s).
+MUSIC_S = 4.0
 #: track name -> (sine frequency Hz, peak amplitude)
 TRACKS: dict[str, tuple[float, float]] = {"MIX": (220.0, 0.25), "REF 1": (550.0, 0.5), "REF 2": (1375.0, 0.1)}
 
@@ -88,6 +90,30 @@ def _serve(ardour_template: tuple[Path, dict[str, Path]], tmp_path: Path) -> Ite
         daw.close()
         proc.stop()
     assert not proc.running
+
+
+@pytest.fixture(scope="session")
+def music_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    """A closed session (snapshot ``tpl``) with one stereo track ``MUSIC`` carrying MUSIC_S seconds of dense,
+    full-scale music-like material (:func:`tests.dsp.signals.dense_mix`, peak exactly 1.0)."""
+    from tests.dsp.signals import dense_mix
+
+    if not HAVE_ARDOUR:
+        pytest.skip("ardour7-lua not installed: real-Ardour tests skipped")
+    root = tmp_path_factory.mktemp("ardour-music")
+    env = {**os.environ, **ENV_FPU, "XDG_CONFIG_HOME": str(root / "xdg")}
+    subprocess.run(["ardour7-lua", str(script("build_session.lua")), str(root / "tpl"), "tpl", str(RATE), "MUSIC:2"],
+                   env=env, check=True, capture_output=True, timeout=60)
+    wav = root / "music.wav"
+    sf.write(wav, dense_mix(int(MUSIC_S * RATE), RATE, seed=3), RATE, subtype="FLOAT")
+    session.inject_audio(root / "tpl", "MUSIC", wav)
+    return root / "tpl", {"MUSIC": wav}
+
+
+@pytest.fixture
+def music_rig(music_template: tuple[Path, dict[str, Path]], tmp_path: Path) -> Iterator[Rig]:
+    """A copy of the music session served by its own Ardour (see :func:`rig`)."""
+    yield from _serve(music_template, tmp_path)
 
 
 @pytest.fixture

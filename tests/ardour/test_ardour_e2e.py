@@ -186,15 +186,14 @@ def test_monitoring_chain_never_reaches_the_render(live_rig: Rig) -> None:
     assert [n.split(" is ")[0] for n in rig.daw.monitor_notes] == ["monitoring effect ceiling"]  # REAPER only
     corrected = render(rig, "corrected.wav")
     assert np.array_equal(clean, corrected)
-    correction_id = fx[0]["id"]
+    ids = [f["id"] for f in fx]
     rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 600"), RATE))
-    # one copy of ours; a disabled effect is not in the monitor section at all; the correction that stays keeps
-    # its processor (parameters updated in place)
-    assert [(f["name"], f["id"]) for f in rig.daw.monitor_fx()] == [("daw-bridge correction", correction_id)]
+    # one copy of ours; the effects switched off stay as pass-throughs and every processor stays in place
+    # (parameters updated: each crossfades to its new state itself)
+    assert [f["id"] for f in rig.daw.monitor_fx()] == ids
     rig.daw.set_monitor_chain(chain(MonitoringState(headphones="Sennheiser HD 600", band="bass"), RATE))
     after = rig.daw.monitor_fx()
-    assert [f["name"] for f in after] == ["daw-bridge correction", "daw-bridge bandsolo"]
-    assert after[0]["id"] == correction_id
+    assert [(f["name"], f["id"], f["enabled"]) for f in after] == [(f["name"], f["id"], True) for f in fx]
 
 
 def test_bad_monitor_effects_are_refused_not_leaked(live_rig: Rig) -> None:

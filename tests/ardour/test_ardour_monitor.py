@@ -37,19 +37,26 @@ def tone_db(audio: np.ndarray, freq_hz: float, channel: int) -> float:
 
 def capture_monitor(rig: Rig, tmp_path: Path) -> np.ndarray:
     """Stop the bridge's Ardour and record CAPTURE_S seconds of the monitor section's output; (frames, 2)."""
+    return record_monitor(rig, tmp_path, CAPTURE_S)[0]
+
+
+def record_monitor(rig: Rig, tmp_path: Path, seconds: float, schedule: Path | None = None) -> tuple[np.ndarray, str]:
+    """Stop the bridge's Ardour and record ``seconds`` of the monitor section's output, applying ``schedule``'s
+    parameter changes on the way (see capture_monitor.lua); ``((frames, 2), the script's output)``."""
     rig.daw.close()
     rig.process.stop()
     config = tmp_path / "capture-config"
     write_user_config(config, osc_port=free_udp_port())
     env = {**os.environ, **ENV_FPU, "XDG_CONFIG_HOME": str(config)}
-    subprocess.run(["ardour7-lua", str(HERE / "capture_monitor.lua"), str(rig.session_dir), "tpl", str(CAPTURE_S)],
-                   env=env, check=True, capture_output=True, timeout=60)
+    extra = [str(schedule)] if schedule is not None else []
+    done = subprocess.run(["ardour7-lua", str(HERE / "capture_monitor.lua"), str(rig.session_dir), "tpl",
+                           str(seconds), *extra], env=env, check=True, capture_output=True, text=True, timeout=60)
     takes = sorted((rig.session_dir / "interchange").glob("*/audiofiles/*MONITOR CAPTURE*.wav"))
     assert len(takes) == 2, takes  # Ardour records a stereo track as one mono file per channel
     channels = [sf.read(t, always_2d=True)[0][:, 0] for t in takes]
     n = min(len(c) for c in channels)
     assert n >= 2 * RATE
-    return np.stack([c[:n] for c in channels], axis=1)
+    return np.stack([c[:n] for c in channels], axis=1), done.stdout
 
 
 def expected_change_db(fx: list[MonitorFx], master: np.ndarray, freq_hz: float, channel: int) -> float:
@@ -119,7 +126,8 @@ def test_effects_ardour_cannot_host_are_named_and_the_rest_applied(
         for kind in ("correction", "crossfeed"):
             assert (f"Note: monitoring effect {kind}: Ardour has no processor 'daw-bridge {kind}'"
                     in result.output)
-        assert "simulation" not in result.output.split("Note:", 1)[1]  # switched off: not sent, no message
+        notes = result.output.split("Note:", 1)[1]
+        assert "simulation" not in notes and "bandsolo" not in notes  # switched off: changes nothing, no message
         daw = ArdourDaw.from_config(cfg)
         try:
             daw.connect()

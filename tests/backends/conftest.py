@@ -28,7 +28,7 @@ from daw_bridge.backends import open_daw
 from daw_bridge.cli import cli
 from daw_bridge.config import Config, config_to_toml
 from daw_bridge.daw import Daw, RenderRequest
-from daw_bridge.dsp.params import is_pass_through
+from daw_bridge.dsp.params import is_pass_through, slider_descriptions
 from daw_bridge.units import gain_to_db
 
 RATE = 48000
@@ -219,8 +219,17 @@ def _ardour(server: ArdourServer) -> Iterator[Backend]:
             daw.close()
 
     def kinds() -> set[str]:
+        # on: ours, enabled and not switched off by its parameters (the effects switched off stay in the monitor
+        # section as pass-throughs, as in REAPER); the bridge reports our parameters by label
         fx = with_daw(lambda d: d.monitor_fx())
-        return {f["name"].removeprefix("daw-bridge ") for f in fx if f["ours"] and f["enabled"]}
+        on = set()
+        for f in fx:
+            kind = f["name"].removeprefix("daw-bridge ")
+            if f["ours"] and f["enabled"]:
+                names = {label: name for name, label in slider_descriptions(kind).items()}
+                if not is_pass_through(kind, {names[label]: v for label, v in f["params"].items()}):
+                    on.add(kind)
+        return on
 
     def loop() -> tuple[float, float] | None:
         got = with_daw(lambda d: d.bridge.get_state(["loop"]).get("loop"))

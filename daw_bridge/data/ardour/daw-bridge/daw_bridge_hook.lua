@@ -385,8 +385,18 @@ function factory ()
       if proc:isnil () then break end
       k = k + 1
       local id = proc:to_stateful ():id ():to_s ()
-      out[#out + 1] = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true,
-                        id = id }
+      local entry = { index = k, name = proc:display_name (), enabled = proc:active (), ours = ours[id] == true,
+                      id = id }
+      if entry.ours then -- our parameters by label (an effect switched off is there with pass-through values)
+        local plug, params = proc:to_insert ():plugin (0), {}
+        for p = 0, plug:parameter_count () - 1 do
+          if plug:parameter_is_input (p) then
+            params[plug:parameter_label (p)] = ARDOUR.LuaAPI.get_processor_param (proc, p, true)
+          end
+        end
+        entry.params = params
+      end
+      out[#out + 1] = entry
       i = i + 1
     end
     return out
@@ -494,9 +504,9 @@ function factory ()
       if mine[proc:to_stateful ():id ():to_s ()] then current[#current + 1] = proc end
       i = i + 1
     end
-    -- An effect that is already there keeps its processor (only its parameters change, its filters keep their
-    -- state: no click); ours that are no longer wanted go; new ones are inserted at their place. Ours sit first,
-    -- in chain order; other plugins in the monitor section are left alone.
+    -- An effect that is already there keeps its processor (only its parameters change; the processor settles and
+    -- crossfades to a fresh filter chain itself, monitor_dsp.lua); ours that are no longer wanted go; new ones are
+    -- inserted at their place. Ours sit first, in chain order; other plugins in the monitor section are left alone.
     local by_name, keep = {}, {}
     for _, proc in ipairs (current) do by_name[proc:display_name ()] = by_name[proc:display_name ()] or proc end
     for _, m in ipairs (made) do
