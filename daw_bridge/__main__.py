@@ -8,20 +8,22 @@ Python cannot raise from is delivered again (:func:`_redeliver_interrupt`). Only
 milliseconds (before the console script runs any daw-bridge code) are Python's.
 """
 
-from __future__ import annotations
-
 import sys
-from types import TracebackType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # nothing imported at run time before the hooks below are set (an import can be interrupted;
+    # for the same reason no `from __future__` import, which is a run-time import too)
+    from types import TracebackType
 
 
-def _quiet_interrupt(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+def _quiet_interrupt(kind: type[BaseException], exc: BaseException, tb: "TracebackType | None") -> None:
     if issubclass(kind, KeyboardInterrupt):
         sys.stderr.write("Interrupted.\n")
     else:
         sys.__excepthook__(kind, exc, tb)
 
 
-def _redeliver_interrupt(args: sys.UnraisableHookArgs) -> None:
+def _redeliver_interrupt(args: "sys.UnraisableHookArgs") -> None:
     """A Ctrl-C that lands in a callback Python cannot raise from (an import lock's weakref callback, a
     finalizer) is otherwise printed as 'Exception ignored ...' and lost: deliver it to the main thread again."""
     if args.exc_type is not None and issubclass(args.exc_type, KeyboardInterrupt):

@@ -213,3 +213,27 @@ def test_rfft_rows_is_scipys_transform_without_the_scipy_fft_package(monkeypatch
         "print(sorted(m for m in ('scipy.fft', 'scipy.signal', 'scipy.special') if m in sys.modules))"
     )
     assert _printed_by(code) == "[]"
+
+
+def test_the_entry_module_imports_nothing_before_its_interrupt_hooks() -> None:
+    """A Ctrl-C during an import in ``__main__`` before ``sys.excepthook`` is set prints a traceback through
+    daw-bridge's code (seen once: ``from types import TracebackType`` interrupted at 10 ms). Only the built-in
+    ``sys`` may be imported before the hooks; type-only imports sit under ``if TYPE_CHECKING``, and there is no
+    ``from __future__`` import (it runs an import too)."""
+    import ast
+    from pathlib import Path
+
+    import daw_bridge
+
+    source = Path(daw_bridge.__file__).with_name("__main__.py").read_text(encoding="utf-8")
+    imported: list[str] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(ast.unparse(t) == "sys.excepthook" for t in node.targets):
+            break
+        if isinstance(node, ast.Import):
+            imported += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported.append(node.module or "")
+    else:
+        raise AssertionError("__main__ never sets sys.excepthook")
+    assert imported == ["sys"]
