@@ -28,16 +28,16 @@ import numpy.typing as npt
 from ..audio import audio_info, iter_blocks
 from ..errors import InvalidParameter
 from .fft import rfft_rows
+from .structure import SongBands
 
 #: Feature frame hop (s): fine enough to place a boundary well within a bar.
 HOP_S = 0.2
 #: STFT window length (s) before rounding to a power of two (1024 points at 12 kHz).
 WINDOW_S = 0.085
 #: The mono downmix is decimated (by an integer factor, boxcar-averaged) to about this rate (Hz) first: chroma
-#: needs nothing above 4.2 kHz, and both files are treated alike, so the aliasing left does not bias the path.
+#: (:class:`.structure.SongBands`, up to 5 kHz) needs nothing above that, and both files are treated alike, so the
+#: aliasing left does not bias the path.
 FEATURE_RATE_HZ = 11025
-#: Chroma band (Hz): from the bass's second octave to the top of most melodies.
-CHROMA_FMIN_HZ, CHROMA_FMAX_HZ = 65.0, 4200.0
 #: Weight of the onset-strength difference (0..2 after normalizing) against the chroma distance (0..2).
 ONSET_WEIGHT = 0.5
 #: The DTW matrix is kept under this many cells; longer songs get a longer hop.
@@ -103,14 +103,7 @@ def features(path: str | Path, *, hop_s: float = HOP_S) -> Features:
     n_fft = 1 << max(8, round(math.log2(WINDOW_S * rate)))
     step = n_fft // 4
     per = max(1, round(hop_s * rate / step))  # STFT frames per feature frame
-    freqs = np.arange(n_fft // 2 + 1) * rate / n_fft
-    band = (freqs >= CHROMA_FMIN_HZ) & (freqs <= min(CHROMA_FMAX_HZ, rate / 2))
-    pitch = np.round(12 * np.log2(np.where(band, freqs, 440.0) / 440.0)).astype(np.int64) % 12
-    # the band's bins grouped by pitch class, summed with one reduceat (a 0/1 matrix product is slower here)
-    by_class = np.flatnonzero(band)[np.argsort(pitch[band], kind="stable")]
-    class_starts = np.searchsorted(np.sort(pitch[band]), np.arange(12))
-    if np.any(np.diff(np.append(class_starts, len(by_class))) == 0):
-        raise InvalidParameter(f"{path}: sample rate {info.rate} Hz too low for a 12-bin chroma")
+    bands = SongBands(rate, n_fft)  # the song sections' chroma fold (its first 12 columns)
     window = np.hanning(n_fft).astype(np.float32)
 
     # channel sums and the boxcar as sums of strided columns: a reduction over a short axis is slow in numpy
@@ -126,10 +119,9 @@ def features(path: str | Path, *, hop_s: float = HOP_S) -> Features:
     previous: npt.NDArray[np.float32] | None = None
     for first in range(0, n_frames, _CHUNK_FRAMES):
         count = min(_CHUNK_FRAMES, n_frames - first)
-        spectrum = rfft_rows(frames_view[first:first + count] * window)
-        power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
-        chroma[first:first + count] = np.add.reduceat(power[:, by_class], class_starts, axis=1)
-        log_mag = np.log1p(np.sqrt(power))
+        squares = np.square(rfft_rows(frames_view[first:first + count] * window).view(np.float32))
+        chroma[first:first + count] = bands(squares)[:, :12]
+        log_mag = np.log1p(np.sqrt(squares[:, 0::2] + squares[:, 1::2]))
         before = np.vstack([log_mag[:1] if previous is None else previous, log_mag[:-1]])
         flux[first:first + count] = np.maximum(log_mag - before, 0.0).sum(axis=1)
         previous = log_mag[-1:]

@@ -99,7 +99,7 @@ class SongBands:
     #: Columns of a row: 12 pitch classes, then the timbre bands.
     width = 12 + len(TIMBRE_EDGES_HZ) - 1
 
-    def __init__(self, rate: int, n_fft: int) -> None:
+    def __init__(self, rate: float, n_fft: int) -> None:
         freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
         pitch = np.full(freqs.size, -1)
         in_range = (freqs >= CHROMA_RANGE_HZ[0]) & (freqs <= CHROMA_RANGE_HZ[1])
