@@ -208,7 +208,13 @@ def slider_params(corr: Correction) -> dict[str, float | str]:
     """The correction effect's parameters (see ``params.PARAMS['correction']``) for ``corr``."""
     out: dict[str, float | str] = {"preamp_db": round(corr.preamp_db, 4), "gain_db": round(corr.gain_db, 4),
                                    "design_hz": float(corr.design_rate)}  # fmt: skip
-    for i, f in enumerate(corr.filters, start=1):
+    return out | _band_params(corr.filters)
+
+
+def _band_params(filters: Sequence[Biquad]) -> dict[str, float | str]:
+    """``band{i}_type/_freq/_gain/_q`` of ``filters`` (band 1 first)."""
+    out: dict[str, float | str] = {}
+    for i, f in enumerate(filters, start=1):
         out |= {f"band{i}_type": f.kind, f"band{i}_freq": f.freq_hz, f"band{i}_gain": f.gain_db, f"band{i}_q": f.q}
     return out
 
@@ -244,6 +250,4 @@ def params_at_rate(params: Mapping[str, float | str], *, sample_rate: int) -> di
     out = {k: v for k, v in p.items() if not k.startswith("band")} | {"design_hz": 0.0}
     for i in range(1, CORRECTION_BANDS + 1):
         out[f"band{i}_type"] = "off"
-    for i, f in enumerate(fitted, start=1):
-        out |= {f"band{i}_type": f.kind, f"band{i}_freq": f.freq_hz, f"band{i}_gain": f.gain_db, f"band{i}_q": f.q}
-    return out
+    return out | _band_params(fitted)
